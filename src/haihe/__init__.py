@@ -1,0 +1,3 @@
+"""Haihe: software for building a cross-city advanced-manufacturing cluster."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Shared kernel: settings, database engine and sessions, base model, errors, i18n."""

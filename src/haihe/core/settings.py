@@ -1,0 +1,30 @@
+"""One typed settings class, read from HAIHE_* environment variables (or a .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting Haihe reads. Each field is documented in README.md (a test checks it)."""
+
+    model_config = SettingsConfigDict(env_prefix="HAIHE_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///haihe.db"
+    """SQLAlchemy URL; SQLite file in the working directory by default."""
+
+    default_language: str = "zh"
+    """Language of pages when the visitor has not chosen one: zh or en."""
+
+    page_size: int = 50
+    """Rows per page in lists (web and API)."""
+
+    home_provinces: str = "110000,120000,130000"
+    """Provinces whose regions win when a bare name such as 朝阳 is ambiguous."""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,5 @@
+"""Import every context's tables so that metadata (Alembic, tests) sees all of them."""
+
+
+def load_all() -> None:
+    import haihe.registry.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""Registry: organisations and parks, their import and export."""

@@ -1,0 +1,167 @@
+"""Parsers for values as Chinese users and real exports write them.
+
+Each parser returns None for a missing value (empty, N/A, 无, -, /) and raises
+ValueError with a reason a user can act on when the value is present but unreadable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+MISSING = {"", "n/a", "na", "n.a.", "none", "null", "nil", "nan", "无", "暂无", "不详", "未知",
+           "-", "--", "—", "——", "/", "\\", "空", "#n/a"}
+
+CURRENCIES = (
+    ("人民币", "CNY"), ("美元", "USD"), ("港币", "HKD"), ("港元", "HKD"), ("日元", "JPY"),
+    ("欧元", "EUR"), ("英镑", "GBP"), ("澳元", "AUD"), ("加元", "CAD"), ("瑞士法郎", "CHF"),
+    ("新加坡元", "SGD"), ("韩元", "KRW"), ("rmb", "CNY"), ("cny", "CNY"), ("usd", "USD"),
+    ("hkd", "HKD"), ("eur", "EUR"), ("jpy", "JPY"), ("yuan", "CNY"),
+)
+MULTIPLIERS = (("千万", Decimal(10**7)), ("百万", Decimal(10**6)), ("亿", Decimal(10**8)),
+               ("万", Decimal(10**4)), ("千", Decimal(10**3)))
+_NUMBER = re.compile(r"^[+]?(\d+(?:\.\d+)?)")
+
+
+def clean(value: object) -> str:
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return text
+
+
+def is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:  # NaN from spreadsheets
+        return True
+    return clean(value).lower() in MISSING
+
+
+def header_multiplier(header: str) -> Decimal:
+    """注册资本(万元) → 10,000: the unit a header gives to bare numbers below it."""
+    h = clean(header)
+    for token, mult in MULTIPLIERS:
+        if token in h:
+            return mult
+    return Decimal(1)
+
+
+def parse_capital(value: object, unit: Decimal = Decimal(1)) -> tuple[Decimal, str] | None:
+    """Registered capital as (amount in whole currency units, ISO currency).
+
+    500万, 500万元, 1.2亿, 5,000,000, 500（万元）, 30(万元人民币), 50(万美元). A bare number
+    takes the header's unit (`unit`, e.g. 10,000 for a 万元 column).
+    """
+    if is_missing(value):
+        return None
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        amount = Decimal(value) * unit
+        return amount.quantize(Decimal("0.01")), "CNY"
+    if isinstance(value, float):
+        amount = Decimal(repr(value)) * unit
+        return amount.quantize(Decimal("0.01")), "CNY"
+    text = clean(value).lower().replace(",", "").replace("，", "").replace(" ", "")
+    m = _NUMBER.match(text)
+    if not m:
+        raise ValueError(f"cannot read an amount from {clean(value)!r} "
+                         "(write it as digits, e.g. 500万 or 5000000)")
+    try:
+        number = Decimal(m.group(1))
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
+        raise ValueError(f"cannot read an amount from {clean(value)!r}") from exc
+    rest = re.sub(r"[()（）\[\]]", "", text[m.end():])
+    mult = None
+    for token, factor in MULTIPLIERS:
+        if rest.startswith(token):
+            mult = factor
+            rest = rest[len(token):]
+            break
+    currency = "CNY"
+    rest = rest.replace("元", "", 1) if rest.startswith("元") else rest
+    for token, code in CURRENCIES:
+        if token in rest:
+            currency = code
+            rest = rest.replace(token, "", 1)
+            break
+    rest = rest.replace("元", "").replace("整", "")
+    if rest:
+        raise ValueError(f"cannot read the unit {rest!r} in {clean(value)!r}")
+    amount = number * (mult if mult is not None else unit)
+    return amount.quantize(Decimal("0.01")), currency
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ tT].*)?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_date(value: object, *, today: date | None = None, allow_future: bool = False) -> date | None:
+    """2002-01-01, 2002/1/1, 2002.1.1, 2002年1月1日, 20020101, or a spreadsheet date."""
+    if is_missing(value):
+        return None
+    if isinstance(value, datetime):
+        d = value.date()
+    elif isinstance(value, date):
+        d = value
+    else:
+        text = clean(value)
+        for pat in _DATE_PATTERNS:
+            m = pat.match(text)
+            if m:
+                try:
+                    d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+                except ValueError as exc:
+                    raise ValueError(f"{text!r} is not a real date ({exc})") from exc
+                break
+        else:
+            raise ValueError(f"cannot read a date from {text!r} (write 2024-02-08)")
+    if not allow_future and d > (today or date.today()):
+        raise ValueError(f"{d.isoformat()} is in the future")
+    if d.year < 1900:
+        raise ValueError(f"{d.isoformat()} is before 1900")
+    return d
+
+
+def parse_int(value: object) -> int | None:
+    """Head counts such as 120, 1,200 or 120人."""
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"cannot read a number from {value!r}")
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, float) and value.is_integer():
+        n = int(value)
+    else:
+        text = clean(value).replace(",", "").replace("，", "")
+        text = re.sub(r"(人|名)$", "", text)
+        if not text.isdigit():
+            raise ValueError(f"cannot read a whole number from {clean(value)!r}")
+        n = int(text)
+    if n < 0:
+        raise ValueError(f"{n} is negative")
+    return n
+
+
+def format_yuan(amount: Decimal | None, currency: str = "CNY", lang: str = "zh") -> str:
+    """5000000 → 500万元 / 1.2亿元; other currencies keep their name (50万美元)."""
+    if amount is None:
+        return ""
+    names = {"CNY": ("元", "yuan"), "USD": ("美元", "USD"), "HKD": ("港元", "HKD"),
+             "JPY": ("日元", "JPY"), "EUR": ("欧元", "EUR"), "GBP": ("英镑", "GBP")}
+    zh, en = names.get(currency, (currency, currency))
+    if lang == "en":
+        if amount >= 10**9:
+            return f"{(amount / 10**9).quantize(Decimal('0.001')).normalize():f} billion {en}"
+        if amount >= 10**6:
+            return f"{(amount / 10**6).quantize(Decimal('0.01')).normalize():f} million {en}"
+        return f"{amount.quantize(Decimal('1')):,} {en}"
+    if amount >= 10**8:
+        return f"{(amount / 10**8).quantize(Decimal('0.0001')).normalize():f}亿{zh}"
+    if amount >= 10**4:
+        return f"{(amount / 10**4).quantize(Decimal('0.01')).normalize():f}万{zh}"
+    return f"{amount.quantize(Decimal('0.01')).normalize():f}{zh}"
