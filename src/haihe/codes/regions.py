@@ -135,6 +135,7 @@ def ancestors(code: str) -> list[Region]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def is_within(code: str, ancestor: str) -> bool:
     """True when `code` is `ancestor` or lies inside it."""
     if code == ancestor:
@@ -171,15 +172,13 @@ def home_provinces() -> list[Region]:
     return [require(c) for c in HOME_PROVINCES]
 
 
+# Full-width ASCII forms to half-width, and white space removed, in one translate.
+HALF_WIDTH = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)}
+HALF_WIDTH.update({ord(c): None for c in " \t\r\n\u3000\xa0"})
+
+
 def _clean(text: str) -> str:
-    out = []
-    for ch in text.strip():
-        o = ord(ch)
-        if 0xFF01 <= o <= 0xFF5E:
-            ch = chr(o - 0xFEE0)
-        if not ch.isspace():
-            out.append(ch)
-    return "".join(out)
+    return text.translate(HALF_WIDTH)
 
 
 def _en_key(text: str) -> str:
@@ -219,6 +218,7 @@ def _rank(code: str, within: str | None) -> tuple:
     )
 
 
+@lru_cache(maxsize=16384)
 def lookup(text: str | None, within: str | None = None) -> Region | None:
     """The division a user means by `text`, optionally inside division `within`.
 
@@ -266,11 +266,35 @@ def _lookup_exact(t: str, within: str | None) -> Region | None:
     return require(successor(best)) if get(successor(best)) else require(best)
 
 
+_SUFFIX_CHARS = "省市区县旗"
+
+
 @lru_cache(maxsize=1)
-def _text_pattern() -> re.Pattern[str]:
-    names = {r.name_zh for r in _table().values() if len(r.name_zh) >= 2}
-    names |= {a for a in ALIASES if not a.isascii() and len(a) >= 2}
-    return re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+def _names_ending() -> tuple[frozenset[str], tuple[int, ...], tuple[str, ...]]:
+    """Division names (all end in 省/市/区/县/旗), their lengths, and the other aliases."""
+    names = frozenset(r.name_zh for r in _table().values() if len(r.name_zh) >= 2)
+    lengths = tuple(sorted({len(n) for n in names}, reverse=True))
+    others = tuple(a for a in ALIASES if not a.isascii() and a[-1] not in _SUFFIX_CHARS)
+    return names | frozenset(a for a in ALIASES if not a.isascii()), lengths, others
+
+
+def _names_in(text: str) -> list[str]:
+    """Full division names and aliases in `text`, in order, longest at each end."""
+    names, lengths, others = _names_ending()
+    found: list[tuple[int, str]] = []
+    for j, ch in enumerate(text):
+        if ch not in _SUFFIX_CHARS:
+            continue
+        for n in lengths:
+            start = j + 1 - n
+            if start >= 0 and text[start: j + 1] in names:
+                found.append((start, text[start: j + 1]))
+                break
+    for alias in others:
+        i = text.find(alias)
+        if i >= 0:
+            found.append((i, alias))
+    return [name for _, name in sorted(found)]
 
 
 @lru_cache(maxsize=1)
@@ -293,8 +317,7 @@ def find_in_text(text: str | None, within: str | None = None) -> Region | None:
     if not text:
         return None
     best: str | None = within
-    for m in _text_pattern().finditer(_clean(text)[:60]):
-        name = m.group(0)
+    for name in _names_in(_clean(text)[:60]):
         codes = _by_full_name().get(name, [])
         if name in ALIAS_PROVINCE and best and not (
                 is_within(best, ALIAS_PROVINCE[name]) or is_within(ALIAS_PROVINCE[name], best)):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from haihe.core.i18n import Problem
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -49,7 +51,8 @@ class USCCCheck:
     code: str
     ok: bool
     rule: str | None = None  # length | charset | check
-    error: str | None = None
+    error: str | None = None  # English; `problem` carries the key for either language
+    problem: Problem | None = None
     expected_check: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
@@ -62,30 +65,27 @@ def check_character(first17: str) -> str:
 
 def normalise(code: str) -> str:
     """Strip spaces and full-width forms, upper-case: what users paste from web pages."""
-    out = []
-    for ch in code.strip():
-        o = ord(ch)
-        if 0xFF01 <= o <= 0xFF5E:
-            ch = chr(o - 0xFEE0)
-        if not ch.isspace():
-            out.append(ch)
-    return "".join(out).upper()
+    from haihe.codes.regions import HALF_WIDTH
+
+    return code.translate(HALF_WIDTH).upper()
+
+
+def _fail(code: str, rule: str, problem: Problem, expected: str | None = None) -> USCCCheck:
+    return USCCCheck(code, False, rule, str(problem), problem, expected)
 
 
 def validate(raw: str) -> USCCCheck:
+    """Check length, character set and check character, in that order."""
     code = normalise(raw)
     if len(code) != 18:
-        return USCCCheck(code, False, "length",
-                         f"must be 18 characters, got {len(code)}")
+        return _fail(code, "length", Problem("uscc.length", n=len(code)))
     bad = [c for c in code if c not in _VALUE]
     if bad:
-        return USCCCheck(code, False, "charset",
-                         f"character {bad[0]!r} is not allowed (0-9 and A-Z except I, O, Z, S, V)")
+        return _fail(code, "charset", Problem("uscc.charset", char=bad[0]))
     expected = check_character(code[:17])
     if code[17] != expected:
-        return USCCCheck(code, False, "check",
-                         f"check character is {code[17]!r}, should be {expected!r}",
-                         expected_check=expected)
+        return _fail(code, "check", Problem("uscc.check", got=code[17], expected=expected),
+                     expected)
     warnings = []
     from haihe.codes import regions
 

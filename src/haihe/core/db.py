@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from haihe.core.settings import get_settings
@@ -93,3 +93,28 @@ def current_revision(engine: Engine | None = None) -> str | None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def insert_many_returning_ids(conn: Connection, table: Table,
+                              rows: list[dict[str, object]]) -> list[int]:
+    """Insert many rows fast and return their ids in order.
+
+    RETURNING with guaranteed order makes SQLAlchemy insert row by row on SQLite, so:
+    on PostgreSQL the ids are drawn from the table's sequence first; on SQLite the rows
+    go in one executemany while this connection holds the write lock, so they get
+    consecutive rowids ending at last_insert_rowid().
+    """
+    if not rows:
+        return []
+    if conn.dialect.name == "postgresql":
+        seq = f"{table.name}_id_seq"
+        ids = list(conn.execute(
+            text(f"SELECT nextval('{seq}') FROM generate_series(1, :n)"), {"n": len(rows)}
+        ).scalars())
+        for row, oid in zip(rows, ids, strict=True):
+            row["id"] = oid
+        conn.execute(insert(table), rows)
+        return ids
+    conn.execute(insert(table), rows)
+    last = conn.execute(text("SELECT last_insert_rowid()")).scalar_one()
+    return list(range(last - len(rows) + 1, last + 1))

@@ -30,6 +30,22 @@ _BRACKETS = re.compile(r"[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]")
 
 
 @lru_cache(maxsize=1)
+def _prefixes_by_length() -> tuple[tuple[int, frozenset[str]], ...]:
+    by_len: dict[int, set[str]] = {}
+    for name in _region_prefixes():
+        by_len.setdefault(len(name), set()).add(name)
+    return tuple((n, frozenset(by_len[n])) for n in sorted(by_len, reverse=True))
+
+
+def _leading_region(t: str) -> int:
+    """Length of the region name that `t` starts with (0 when none)."""
+    for n, names in _prefixes_by_length():
+        if n < len(t) and t[:n] in names:
+            return n
+    return 0
+
+
+@lru_cache(maxsize=1)
 def _region_prefixes() -> tuple[str, ...]:
     names = {"中国", "中华"}
     for r in regions.all_regions():
@@ -79,11 +95,9 @@ def normalise(name: str) -> str:
         if not changed:
             break
     for _ in range(2):  # 天津市滨海新区某某 → 某某
-        for prefix in _region_prefixes():
-            if t.startswith(prefix) and len(t) - len(prefix) >= 2 \
-                    and not _INSTITUTION.match(t[len(prefix):]):
-                t = t[len(prefix):]
-                break
+        n = _leading_region(t)
+        if n and len(t) - n >= 2 and not _INSTITUTION.match(t[n:]):
+            t = t[n:]
         else:
             break
     t = t.strip("()·-_.,")

@@ -11,11 +11,13 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from haihe.core.i18n import Problem
+
 MISSING = {"", "n/a", "na", "n.a.", "none", "null", "nil", "nan", "无", "暂无", "不详", "未知",
            "-", "--", "—", "——", "/", "\\", "空", "#n/a"}
 
 CURRENCIES = (
-    ("人民币", "CNY"), ("美元", "USD"), ("港币", "HKD"), ("港元", "HKD"), ("日元", "JPY"),
+    ("人民币", "CNY"), ("美元", "USD"), ("香港元", "HKD"), ("港币", "HKD"), ("港元", "HKD"), ("日元", "JPY"),
     ("欧元", "EUR"), ("英镑", "GBP"), ("澳元", "AUD"), ("加元", "CAD"), ("瑞士法郎", "CHF"),
     ("新加坡元", "SGD"), ("韩元", "KRW"), ("rmb", "CNY"), ("cny", "CNY"), ("usd", "USD"),
     ("hkd", "HKD"), ("eur", "EUR"), ("jpy", "JPY"), ("yuan", "CNY"),
@@ -35,6 +37,10 @@ def clean(value: object) -> str:
 def is_missing(value: object) -> bool:
     if value is None:
         return True
+    if isinstance(value, str):
+        if len(value) > 12:  # every missing-value marker is short
+            return False
+        return value.strip().lower() in MISSING or clean(value).lower() in MISSING
     if isinstance(value, float) and value != value:  # NaN from spreadsheets
         return True
     return clean(value).lower() in MISSING
@@ -66,12 +72,11 @@ def parse_capital(value: object, unit: Decimal = Decimal(1)) -> tuple[Decimal, s
     text = clean(value).lower().replace(",", "").replace("，", "").replace(" ", "")
     m = _NUMBER.match(text)
     if not m:
-        raise ValueError(f"cannot read an amount from {clean(value)!r} "
-                         "(write it as digits, e.g. 500万 or 5000000)")
+        raise Problem("value.amount_unreadable", value=clean(value))
     try:
         number = Decimal(m.group(1))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
-        raise ValueError(f"cannot read an amount from {clean(value)!r}") from exc
+        raise Problem("value.amount_unreadable", value=clean(value)) from exc
     rest = re.sub(r"[()（）\[\]]", "", text[m.end():])
     mult = None
     for token, factor in MULTIPLIERS:
@@ -88,7 +93,7 @@ def parse_capital(value: object, unit: Decimal = Decimal(1)) -> tuple[Decimal, s
             break
     rest = rest.replace("元", "").replace("整", "")
     if rest:
-        raise ValueError(f"cannot read the unit {rest!r} in {clean(value)!r}")
+        raise Problem("value.amount_unit", unit=rest, value=clean(value))
     amount = number * (mult if mult is not None else unit)
     return amount.quantize(Decimal("0.01")), currency
 
@@ -115,14 +120,14 @@ def parse_date(value: object, *, today: date | None = None, allow_future: bool =
                 try:
                     d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
                 except ValueError as exc:
-                    raise ValueError(f"{text!r} is not a real date ({exc})") from exc
+                    raise Problem("value.date_unreal", value=text) from exc
                 break
         else:
-            raise ValueError(f"cannot read a date from {text!r} (write 2024-02-08)")
+            raise Problem("value.date_unreadable", value=text)
     if not allow_future and d > (today or date.today()):
-        raise ValueError(f"{d.isoformat()} is in the future")
+        raise Problem("value.date_future", value=d.isoformat())
     if d.year < 1900:
-        raise ValueError(f"{d.isoformat()} is before 1900")
+        raise Problem("value.date_too_old", value=d.isoformat())
     return d
 
 
@@ -131,7 +136,7 @@ def parse_int(value: object) -> int | None:
     if is_missing(value):
         return None
     if isinstance(value, bool):
-        raise ValueError(f"cannot read a number from {value!r}")
+        raise Problem("value.int_unreadable", value=str(value))
     if isinstance(value, int):
         n = value
     elif isinstance(value, float) and value.is_integer():
@@ -140,10 +145,10 @@ def parse_int(value: object) -> int | None:
         text = clean(value).replace(",", "").replace("，", "")
         text = re.sub(r"(人|名)$", "", text)
         if not text.isdigit():
-            raise ValueError(f"cannot read a whole number from {clean(value)!r}")
+            raise Problem("value.int_unreadable", value=clean(value))
         n = int(text)
     if n < 0:
-        raise ValueError(f"{n} is negative")
+        raise Problem("value.negative", value=n)
     return n
 
 

@@ -1,0 +1,232 @@
+"""Reading and writing the spreadsheets users bring: CSV (any Chinese encoding) and XLSX.
+
+Shared by every import in Haihe. Files are streamed row by row, so a file of
+hundreds of megabytes reads in flat memory; the header row is found among the first
+rows (real exports often carry a title row above it) by the columns it recognises.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from haihe.core.i18n import Problem
+
+SAMPLE_BYTES = 1 << 20
+HEADER_SCAN_ROWS = 10
+
+
+def detect_encoding(sample: bytes) -> str:
+    """utf-8-sig, utf-8 or gb18030 (a superset of GBK and GB2312), from a leading sample."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(sample, final=False)  # a character cut at the end is not an error
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+        return "gb18030"
+    except UnicodeDecodeError:
+        return "utf-8"  # undecodable bytes become U+FFFD and are reported per row
+
+
+def header_key(text: object) -> str:
+    """A header as compared: NFKC, no spaces, no bracketed unit, lower case."""
+    t = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
+    t = re.sub(r"[(\[（【].*?[)\]）】]", "", t)
+    t = re.sub(r"[\s_*：:]+", "", t)
+    return t
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that counts the bytes handed on, for a progress bar."""
+
+    def __init__(self, raw: io.BufferedReader, on_bytes: Callable[[int], None] | None) -> None:
+        self.raw = raw
+        self.on_bytes = on_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # noqa: ANN001
+        n = self.raw.readinto(b)
+        if n and self.on_bytes:
+            self.on_bytes(n)
+        return n or 0
+
+
+@dataclass
+class Table:
+    """A file opened for reading: its header row and a stream of data rows."""
+
+    path: Path
+    header_row: int  # 1-based, as a spreadsheet shows it
+    headers: list[str]
+    rows: Iterator[tuple[int, list[object]]]
+    encoding: str | None
+    size_bytes: int
+
+    def close(self) -> None:
+        close = getattr(self.rows, "close", None)
+        if close:
+            close()
+
+
+def open_table(path: Path, recognise: Callable[[str], bool],
+               on_bytes: Callable[[int], None] | None = None) -> Table:
+    """Open a .csv or .xlsx file and find its header row.
+
+    `recognise(header)` says whether a header names a known column; the header row is
+    the first of the leading rows with the most recognised headers. Raises Problem for
+    an empty file or a file with no recognisable header.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise Problem("file.not_found", path=str(path))
+    size = path.stat().st_size
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _open_xlsx(path, recognise, size)
+    if suffix in (".csv", ".txt", ".tsv", ""):
+        return _open_csv(path, recognise, on_bytes, size)
+    raise Problem("file.unsupported", suffix=suffix or path.name)
+
+
+def _pick_header(lead: list[tuple[int, list[object]]], recognise: Callable[[str], bool]
+                 ) -> tuple[int, list[str]]:
+    best, best_score = -1, 0
+    for i, (_, cells) in enumerate(lead):
+        score = sum(1 for c in cells if c not in (None, "") and recognise(header_key(c)))
+        if score > best_score:
+            best, best_score = i, score
+    if best < 0:
+        raise Problem("file.no_header")
+    return best, [str(c).strip() if c is not None else "" for c in lead[best][1]]
+
+
+def _open_csv(path: Path, recognise: Callable[[str], bool],
+              on_bytes: Callable[[int], None] | None, size: int) -> Table:
+    if size == 0:
+        raise Problem("file.empty")
+    with path.open("rb") as f:
+        sample = f.read(SAMPLE_BYTES)
+    if not sample.strip(b"\r\n\t ,\xef\xbb\xbf"):
+        raise Problem("file.empty")
+    encoding = detect_encoding(sample)
+    raw = path.open("rb")
+    text = io.TextIOWrapper(io.BufferedReader(_CountingReader(raw, on_bytes), 1 << 16),
+                            encoding=encoding, errors="replace", newline="")
+    first = sample[:4096].decode(encoding, errors="ignore")
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(text, delimiter=delimiter)
+
+    lead: list[tuple[int, list[object]]] = []
+    for n, row in enumerate(reader, start=1):
+        if any(c.strip() for c in row):
+            lead.append((n, list(row)))
+        if len(lead) >= HEADER_SCAN_ROWS:
+            break
+    if not lead:
+        text.close()
+        raise Problem("file.empty")
+    try:
+        idx, headers = _pick_header(lead, recognise)
+    except Problem:
+        text.close()
+        raise
+    header_row = lead[idx][0]
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            yield from lead[idx + 1:]
+            for n, row in enumerate(reader, start=lead[-1][0] + 1):
+                if any(c.strip() for c in row):
+                    yield n, list(row)
+        finally:
+            text.close()
+
+    return Table(path, header_row, headers, rows(), encoding, size)
+
+
+def _open_xlsx(path: Path, recognise: Callable[[str], bool], size: int) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise Problem("file.bad_xlsx", reason=str(exc)) from exc
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    lead: list[tuple[int, list[object]]] = []
+    last = 0
+    for n, row in enumerate(it, start=1):
+        last = n
+        if any(c not in (None, "") for c in row):
+            lead.append((n, list(row)))
+        if len(lead) >= HEADER_SCAN_ROWS:
+            break
+    if not lead:
+        wb.close()
+        raise Problem("file.empty")
+    try:
+        idx, headers = _pick_header(lead, recognise)
+    except Problem:
+        wb.close()
+        raise
+    while headers and headers[-1] == "":
+        headers.pop()
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            yield from lead[idx + 1:]
+            for n, row in enumerate(it, start=last + 1):
+                if any(c not in (None, "") for c in row):
+                    yield n, list(row)
+        finally:
+            wb.close()
+
+    return Table(path, lead[idx][0], headers, rows(), None, size)
+
+
+def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[list[object]]]]) -> None:
+    """Write sheets of (headers, rows) in streaming mode (write_only)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for title, (headers, rows) in sheets.items():
+        ws = wb.create_sheet(title=title[:31])
+        ws.append(headers)
+        for row in rows:
+            ws.append([_cell(v) for v in row])
+    wb.save(path)
+
+
+def _cell(value: object) -> object:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def write_csv(path: Path, headers: list[str], rows: Iterator[list[object]]) -> int:
+    """Write UTF-8 with BOM, which Excel in Chinese locales opens without mojibake."""
+    n = 0
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(headers)
+        for row in rows:
+            w.writerow(["" if v is None else v for v in row])
+            n += 1
+    return n

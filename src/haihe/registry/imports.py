@@ -1,0 +1,458 @@
+"""Importing organisations from CSV or XLSX: all-or-nothing, with a report users can fix.
+
+One pass over the file: each row is parsed and checked; valid rows are written in
+batches inside one transaction. If any row is bad the transaction is rolled back
+(nothing is written) unless `skip_invalid` is set, in which case the valid rows are
+committed and the bad ones reported. A row is always wholly in or wholly out.
+Re-importing a file changes nothing: rows match existing organisations by USCC,
+else by normalised name and region, and unchanged rows are left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+
+from haihe.codes import industries, regions, uscc
+from haihe.core.db import insert_many_returning_ids
+from haihe.core.i18n import Problem, t
+from haihe.core.tabular import Table, header_key, open_table, write_xlsx
+from haihe.registry import columns, values
+from haihe.registry.models import Organisation, OrganisationIndustry, Park
+from haihe.registry.names import normalise
+
+BATCH = 2000
+_GARBLED = re.compile("[\ufffd\ue000-\uf8ff\U00030000-\U0010ffff]")
+_GARBLED_TAIL = re.compile("[\ufffd\ue000-\uf8ff\U00030000-\U0010ffff?]+$")
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    problem: Problem
+
+    def message(self, lang: str = "zh") -> str:
+        return self.problem.message(lang)
+
+    def line(self, lang: str = "zh") -> str:
+        return t("import.error_line", lang, row=self.row, column=self.column,
+                 value=self.value[:60], reason=self.message(lang))
+
+
+@dataclass
+class OrgRecord:
+    row: int
+    uscc: str | None
+    name: str
+    name_norm: str
+    name_en: str | None
+    kind: str
+    region_code: str | None
+    park_id: int | None
+    industry_codes: tuple[str, ...]
+    founded: date | None
+    registered_capital: Decimal | None
+    capital_currency: str
+    employees: int | None
+    website: str | None
+    address: str | None
+    description: str | None
+
+    def content_hash(self) -> str:
+        parts = (self.uscc, self.name, self.name_en, self.kind, self.region_code, self.park_id,
+                 self.industry_codes, self.founded, self.registered_capital,
+                 self.capital_currency, self.employees, self.website, self.address,
+                 self.description)
+        return hashlib.md5(repr(parts).encode("utf-8"), usedforsecurity=False).hexdigest()
+
+    def db_values(self) -> dict[str, object]:
+        return {
+            "uscc": self.uscc, "name": self.name, "name_norm": self.name_norm,
+            "name_en": self.name_en, "kind": self.kind, "region_code": self.region_code,
+            "park_id": self.park_id, "founded": self.founded,
+            "registered_capital": self.registered_capital,
+            "capital_currency": self.capital_currency, "employees": self.employees,
+            "website": self.website, "address": self.address, "description": self.description,
+            "content_hash": self.content_hash(),
+        }
+
+
+@dataclass
+class ImportReport:
+    path: Path
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    file_problem: Problem | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    report_path: Path | None = None
+    committed: bool = False
+    encoding: str | None = None
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+    @property
+    def ok(self) -> bool:
+        return self.file_problem is None and not self.errors
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated if self.committed else 0
+
+
+class _Context:
+    """What parsing a row needs from the database and the header, loaded once."""
+
+    def __init__(self, conn: Connection, headers: list[str], source: str) -> None:
+        self.colmap: dict[str, int] = {}
+        self.capital_unit = Decimal(1)
+        self.headers = headers
+        self.ignored: list[str] = []
+        self.descriptions: list[int] = []
+        for i, h in enumerate(headers):
+            f = columns.field_for(h) if h else None
+            if f == "description":
+                self.descriptions.append(i)
+                self.colmap.setdefault(f, i)
+            elif f and f not in self.colmap:
+                self.colmap[f] = i
+                if f == "capital":
+                    self.capital_unit = values.header_multiplier(h)
+            elif h and not columns.recognise(header_key(h)):
+                self.ignored.append(h)
+        self.parks: dict[str, int] = {}
+        for pid, name, name_en in conn.execute(select(Park.id, Park.name, Park.name_en)):
+            self.parks[header_key(name)] = pid
+            if name_en:
+                self.parks[header_key(name_en)] = pid
+        self.source = source
+
+    def header(self, f: str) -> str:
+        return self.headers[self.colmap[f]]
+
+
+def _cell(cells: list[object], ctx: _Context, f: str) -> object:
+    i = ctx.colmap.get(f)
+    if i is None or i >= len(cells):
+        return None
+    v = cells[i]
+    return None if values.is_missing(v) else v
+
+
+def _text(v: object) -> str | None:
+    if v is None:
+        return None
+    s = unicodedata.normalize("NFC", str(v)).strip()
+    return s or None
+
+
+def parse_row(n: int, cells: list[object], ctx: _Context) -> tuple[OrgRecord | None, list[RowError]]:
+    errs: list[RowError] = []
+
+    def err(f: str, value: object, problem: Problem) -> None:
+        col = ctx.header(f) if f in ctx.colmap else f
+        errs.append(RowError(n, col, "" if value is None else str(value), problem))
+
+    if len(cells) > len(ctx.headers) and any(
+            str(c).strip() for c in cells[len(ctx.headers):] if c is not None):
+        errs.append(RowError(n, "*", "", Problem("import.extra_cells", n=len(cells),
+                                                 expected=len(ctx.headers))))
+        return None, errs
+    for i, c in enumerate(cells[: len(ctx.headers)]):
+        if isinstance(c, str) and _GARBLED.search(c):
+            if i in ctx.descriptions:
+                # Long texts cut off by the exporting system end in half a character;
+                # the rest of the text is good, so only the broken tail is dropped.
+                trimmed = _GARBLED_TAIL.sub("", c)
+                if not _GARBLED.search(trimmed):
+                    cells[i] = trimmed
+                    continue
+            errs.append(RowError(n, ctx.headers[i] or str(i + 1), c[:40],
+                                 Problem("import.garbled")))
+            return None, errs
+
+    name = _text(_cell(cells, ctx, "name"))
+    if not name:
+        err("name", None, Problem("import.name_missing"))
+    elif len(name) > 300:
+        err("name", name, Problem("import.too_long", max=300))
+
+    code = None
+    raw_uscc = _cell(cells, ctx, "uscc")
+    if raw_uscc is not None:
+        check = uscc.validate(str(raw_uscc))
+        if not check.ok:
+            err("uscc", raw_uscc, check.problem)
+        else:
+            code = check.code
+
+    region_code = None
+    raw_region = _text(_cell(cells, ctx, "region"))
+    raw_province = _text(_cell(cells, ctx, "province"))
+    address = _text(_cell(cells, ctx, "address"))
+    res = regions.resolve(province=raw_province, district=raw_region, address=address,
+                          uscc_region=code[2:8] if code else None)
+    if raw_province and regions.lookup(raw_province) is None:
+        err("province", raw_province, Problem("import.region_unknown", value=raw_province))
+    elif raw_region and "district" not in res.sources and (
+            regions.lookup(raw_region, within=regions.lookup(raw_province).code
+                           if raw_province else None) is None):
+        err("region", raw_region, Problem("import.region_unknown", value=raw_region))
+    else:
+        region_code = res.code
+
+    park_id = None
+    raw_park = _text(_cell(cells, ctx, "park"))
+    if raw_park:
+        park_id = ctx.parks.get(header_key(raw_park))
+        if park_id is None:
+            err("park", raw_park, Problem("import.park_unknown", value=raw_park))
+
+    codes: list[str] = []
+    raw_ind = _cell(cells, ctx, "industry")
+    if raw_ind is not None:
+        for part in re.split(r"[,，;；、/\s]+", str(raw_ind).strip()):
+            m = re.match(r"^[A-Ta-t]?(\d{2,4})", part)
+            token = m.group(1) if m else part
+            if not token:
+                continue
+            if not m or not industries.is_valid(token):
+                err("industry", part, Problem("import.industry_unknown", value=part))
+            elif token not in codes:
+                codes.append(token)
+
+    founded = None
+    raw_founded = _cell(cells, ctx, "founded")
+    try:
+        founded = values.parse_date(raw_founded)
+    except Problem as p:
+        err("founded", raw_founded, p)
+
+    capital, currency = None, "CNY"
+    raw_cap = _cell(cells, ctx, "capital")
+    try:
+        parsed = values.parse_capital(raw_cap, ctx.capital_unit)
+        if parsed:
+            capital, currency = parsed
+    except Problem as p:
+        err("capital", raw_cap, p)
+
+    employees = None
+    raw_emp = _cell(cells, ctx, "employees")
+    try:
+        employees = values.parse_int(raw_emp)
+    except Problem as p:
+        err("employees", raw_emp, p)
+
+    kind = None
+    raw_kind = _text(_cell(cells, ctx, "kind"))
+    if raw_kind:
+        kind = columns.kind_from_text(raw_kind)
+        if kind is None:
+            err("kind", raw_kind, Problem("import.kind_unknown", value=raw_kind))
+    website = _text(_cell(cells, ctx, "website"))
+    if website and (" " in website or "." not in website):
+        err("website", website, Problem("import.website_bad", value=website))
+
+    if errs or not name:
+        return None, errs
+    desc_parts = [_text(cells[i]) for i in ctx.descriptions
+                  if i < len(cells) and not values.is_missing(cells[i])]
+    description = "\n".join(p for p in desc_parts if p) or None
+    return OrgRecord(
+        row=n, uscc=code, name=name, name_norm=normalise(name),
+        name_en=_text(_cell(cells, ctx, "name_en")),
+        kind=kind or columns.kind_from_name(name), region_code=region_code, park_id=park_id,
+        industry_codes=tuple(sorted(codes)), founded=founded, registered_capital=capital,
+        capital_currency=currency, employees=employees, website=website,
+        address=address, description=description,
+    ), []
+
+
+class _Writer:
+    """Writes batches of records: insert new, update changed, leave unchanged alone."""
+
+    def __init__(self, conn: Connection, report: ImportReport, source: str) -> None:
+        self.conn = conn
+        self.report = report
+        self.source = source
+        self.batch: list[OrgRecord] = []
+        self.org = Organisation.__table__
+        self.ind = OrganisationIndustry.__table__
+
+    def add(self, rec: OrgRecord) -> None:
+        self.batch.append(rec)
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        o = self.org
+        usccs = [r.uscc for r in batch if r.uscc]
+        norms = list({r.name_norm for r in batch})
+        by_uscc: dict[str, tuple[int, str | None]] = {}
+        by_name: dict[tuple[str, str | None], tuple[int, str | None, str | None]] = {}
+        if usccs:
+            for oid, code, h in self.conn.execute(
+                    select(o.c.id, o.c.uscc, o.c.content_hash).where(o.c.uscc.in_(usccs))):
+                by_uscc[code] = (oid, h)
+        for oid, norm, reg, code, h in self.conn.execute(
+                select(o.c.id, o.c.name_norm, o.c.region_code, o.c.uscc, o.c.content_hash)
+                .where(o.c.name_norm.in_(norms))):
+            by_name.setdefault((norm, reg), (oid, code, h))
+        now = datetime.now(UTC)
+        inserts: list[OrgRecord] = []
+        updates: list[tuple[int, OrgRecord]] = []
+        for r in batch:
+            hit = None
+            if r.uscc and r.uscc in by_uscc:
+                hit = by_uscc[r.uscc]
+            else:
+                cand = by_name.get((r.name_norm, r.region_code))
+                if cand and (cand[1] is None or r.uscc is None or cand[1] == r.uscc):
+                    hit = (cand[0], cand[2])
+            if hit is None:
+                inserts.append(r)
+            elif hit[1] == r.content_hash():
+                self.report.unchanged += 1
+            else:
+                updates.append((hit[0], r))
+        if inserts:
+            rows = [{**r.db_values(), "source": self.source, "is_demo": False,
+                     "named_in_source": False, "created_at": now, "updated_at": now}
+                    for r in inserts]
+            ids = insert_many_returning_ids(self.conn, o, rows)
+            links = [{"organisation_id": oid, "industry_code": c}
+                     for oid, r in zip(ids, inserts, strict=True) for c in r.industry_codes]
+            if links:
+                self.conn.execute(insert(self.ind), links)
+            self.report.created += len(inserts)
+        if updates:
+            params = [{**r.db_values(), "b_id": oid, "updated_at": now} for oid, r in updates]
+            cols = {k: bindparam(k) for k in params[0] if k != "b_id"}
+            self.conn.execute(update(o).where(o.c.id == bindparam("b_id")).values(**cols),
+                              params)
+            ids = [oid for oid, _ in updates]
+            self.conn.execute(delete(self.ind).where(self.ind.c.organisation_id.in_(ids)))
+            links = [{"organisation_id": oid, "industry_code": c}
+                     for oid, r in updates for c in r.industry_codes]
+            if links:
+                self.conn.execute(insert(self.ind), links)
+            self.report.updated += len(updates)
+
+
+def import_organisations(
+    engine: Engine,
+    path: str | Path,
+    *,
+    skip_invalid: bool = False,
+    source: str = "import",
+    write_report: bool = True,
+    on_bytes: Callable[[int], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import one file. Returns the report; writes `<file>.errors.xlsx` when rows are bad."""
+    path = Path(path)
+    report = ImportReport(path=path)
+    keys: dict[object, int] = {}
+    bad_rows: list[tuple[int, list[object], list[RowError]]] = []
+    table: Table | None = None
+    try:
+        table = open_table(path, columns.recognise, on_bytes)
+    except Problem as p:
+        report.file_problem = p
+        return report
+    report.encoding = table.encoding
+    if on_start:
+        on_start(table.size_bytes)
+    with engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            ctx = _Context(conn, table.headers, source)
+            report.ignored_columns = ctx.ignored
+            missing = [f for f in columns.REQUIRED if f not in ctx.colmap]
+            if missing:
+                report.file_problem = Problem("import.missing_column",
+                                              column="企业名称 / name")
+                trans.rollback()
+                table.close()
+                return report
+            writer = _Writer(conn, report, source)
+            for n, cells in table.rows:
+                report.rows += 1
+                rec, errs = parse_row(n, cells, ctx)
+                if rec is not None:
+                    key: object = ("u", rec.uscc) if rec.uscc else ("n", rec.name_norm,
+                                                                   rec.region_code)
+                    first = keys.get(hash(key))
+                    if first is not None:
+                        errs = [RowError(n, ctx.header("uscc") if rec.uscc else ctx.header("name"),
+                                         rec.uscc or rec.name,
+                                         Problem("import.duplicate_uscc" if rec.uscc
+                                                 else "import.duplicate_name", first=first))]
+                        rec = None
+                    else:
+                        keys[hash(key)] = n
+                if errs:
+                    report.errors.extend(errs)
+                    bad_rows.append((n, cells, errs))
+                    continue
+                if rec is not None and (skip_invalid or not report.errors):
+                    writer.add(rec)
+            if report.rows == 0:
+                report.file_problem = Problem("file.header_only")
+            if report.file_problem or (report.errors and not skip_invalid):
+                trans.rollback()
+                report.created = report.updated = report.unchanged = 0
+            else:
+                writer.flush()
+                trans.commit()
+                report.committed = True
+        except BaseException:
+            trans.rollback()
+            raise
+        finally:
+            table.close()
+    if bad_rows and write_report:
+        report.report_path = write_error_report(path, table.headers, bad_rows)
+    return report
+
+
+def error_report_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".errors.xlsx")
+
+
+def write_error_report(path: Path, headers: list[str],
+                       bad_rows: list[tuple[int, list[object], list[RowError]]]) -> Path:
+    """An .xlsx beside the input: the bad rows as they were plus what to fix, so the user
+    can correct them in Excel and import that file again."""
+    out = error_report_path(path)
+    fix_rows = []
+    for n, cells, errs in bad_rows:
+        cells = list(cells[: len(headers)]) + [None] * max(0, len(headers) - len(cells))
+        reasons = "; ".join(f"{e.column}: {e.message('zh')}" for e in errs)
+        fix_rows.append([*cells, reasons, n])
+    detail = [[e.row, e.column, e.value, e.message("zh"), e.message("en")]
+              for _, _, errs in bad_rows for e in errs]
+    write_xlsx(out, {
+        "需修正的行 rows to fix": ([*headers, "错误 errors", "原行号 source row"], fix_rows),
+        "错误明细 details": (["行号 row", "列 column", "值 value", "原因", "reason"], detail),
+    })
+    return out
