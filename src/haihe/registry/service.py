@@ -308,3 +308,28 @@ def do_bulk_create_organisations(conn: Connection, items: list[OrganisationInput
     if links:
         conn.execute(insert(OrganisationIndustry.__table__), links)
     return ids
+
+
+@dataclass
+class RegistryOverview:
+    organisations: int
+    parks: int
+    by_province: list[tuple[str, int]]
+    named_in_source: list[Organisation]
+
+
+def registry_overview(session: Session) -> RegistryOverview:
+    """Counts for the home page: organisations per home province, parks, named ones."""
+    counts = []
+    for prov in regions.home_provinces():
+        lo, hi = region_range(prov.code)
+        n = session.execute(select(func.count()).where(Organisation.region_code >= lo,
+                                                       Organisation.region_code < hi)).scalar_one()
+        counts.append((prov.code, n))
+    named = list(session.execute(select(Organisation).where(Organisation.named_in_source)
+                                 .order_by(Organisation.id)).unique().scalars())
+    return RegistryOverview(
+        organisations=count_organisations(session),
+        parks=session.execute(select(func.count(Park.id))).scalar_one(),
+        by_province=counts, named_in_source=named,
+    )

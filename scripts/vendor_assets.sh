@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Re-vendor the front-end assets from the npm registry (see src/haihe/web/static/vendor/README.md).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+dest="$here/src/haihe/web/static/vendor"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+npm pack @picocss/pico@2.1.1 --silent >/dev/null
+tar xzf picocss-pico-2.1.1.tgz
+mkdir -p "$dest/pico"
+cp package/css/pico.min.css "$dest/pico/"
+cp package/LICENSE.md "$dest/pico/LICENSE.md"
+echo "vendored into $dest"

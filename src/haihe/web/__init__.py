@@ -1,0 +1,1 @@
+"""Web layer: app factory, pages and JSON API. Parses, calls one service function, formats."""

@@ -1,0 +1,43 @@
+"""Organisation list (search, filters, paging) and organisation page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from haihe.core.settings import get_settings
+from haihe.registry import service
+from haihe.web.deps import db
+from haihe.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@router.get("/organisations", response_class=HTMLResponse)
+def organisation_list(
+    request: Request, session: Annotated[Session, Depends(db)],
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    region: Annotated[str | None, Query(max_length=40)] = None,
+    park: Annotated[str | None, Query(max_length=12)] = None,
+    industry: Annotated[str | None, Query(max_length=4)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+):  # noqa: ANN201
+    f = service.OrganisationFilter(q=q or None, region=region or None,
+                                   park_id=_int_or_none(park), industry=industry or None)
+    result = service.search_organisations(session, f, page=page,
+                                          page_size=get_settings().page_size)
+    return render(request, "registry/organisations.html", result=result, f=f,
+                  parks=service.list_parks(session))
+
+
+@router.get("/organisations/{org_id}", response_class=HTMLResponse)
+def organisation_page(org_id: int, request: Request, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+    org = service.get_organisation(session, org_id)
+    return render(request, "registry/organisation.html", org=org)
