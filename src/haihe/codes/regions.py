@@ -191,6 +191,23 @@ def _en_key(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _zone_aliases() -> dict[str, str]:
+    """Short forms of development-zone names as addresses write them: 石家庄高新区."""
+    out: dict[str, str] = {}
+    for r in _table().values():
+        if not r.current or r.province_code not in HOME_PROVINCES:
+            continue
+        for long, short in (("高新技术产业开发区", "高新区"), ("经济技术开发区", "经开区"),
+                            ("经济技术开发区", "开发区"), ("经济开发区", "开发区")):
+            if r.name_zh.endswith(long):
+                stem = r.name_zh[: -len(long)]
+                for variant in {stem, stem.removeprefix("河北"), stem.removesuffix("市")}:
+                    if len(variant) >= 2:
+                        out.setdefault(variant + short, r.code)
+    return out
+
+
+@lru_cache(maxsize=1)
 def _index() -> dict[str, list[str]]:
     idx: dict[str, list[str]] = {}
 
@@ -203,7 +220,7 @@ def _index() -> dict[str, list[str]]:
         add(r.short_zh, r.code)
         add(_en_key(r.name_en), r.code)
         add(r.code, r.code)
-    for alias, code in ALIASES.items():
+    for alias, code in {**_zone_aliases(), **ALIASES}.items():
         add(alias if not alias.isascii() else _en_key(alias), code)
     return idx
 
@@ -272,10 +289,14 @@ _SUFFIX_CHARS = "省市区县旗"
 @lru_cache(maxsize=1)
 def _names_ending() -> tuple[frozenset[str], tuple[int, ...], tuple[str, ...]]:
     """Division names (all end in 省/市/区/县/旗), their lengths, and the other aliases."""
-    names = frozenset(r.name_zh for r in _table().values() if len(r.name_zh) >= 2)
+    # Abolished two-character names (新区, 郊区) are too generic to trust in free text.
+    names = frozenset(r.name_zh for r in _table().values()
+                      if len(r.name_zh) >= 3 or (len(r.name_zh) == 2 and r.current))
+    names |= frozenset(_zone_aliases())
+    names |= frozenset(a for a in ALIASES if not a.isascii())
     lengths = tuple(sorted({len(n) for n in names}, reverse=True))
     others = tuple(a for a in ALIASES if not a.isascii() and a[-1] not in _SUFFIX_CHARS)
-    return names | frozenset(a for a in ALIASES if not a.isascii()), lengths, others
+    return names, lengths, others
 
 
 def _names_in(text: str) -> list[str]:
@@ -302,7 +323,7 @@ def _by_full_name() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for r in _table().values():
         out.setdefault(r.name_zh, []).append(r.code)
-    for alias, code in ALIASES.items():
+    for alias, code in {**_zone_aliases(), **ALIASES}.items():
         out.setdefault(alias, []).append(code)
     return out
 
@@ -381,4 +402,11 @@ def resolve(*, province: str | None = None, district: str | None = None,
         u = get(successor(uscc_region))
         if u is not None and u.code[2:] != "0000" or (u is not None and best is None):
             narrow(u.code, "uscc")
+    if district and conflicts:
+        # The district column is outvoted when the address and the USCC agree against it.
+        other = resolve(province=province, address=address, uscc_region=uscc_region,
+                        within=within)
+        if {"address", "uscc"} <= set(other.sources) and not other.conflicts:
+            return Resolution(other.code, other.sources,
+                              (f"district {district!r} disagrees with address and USCC",))
     return Resolution(best, tuple(sources), tuple(conflicts))

@@ -1,0 +1,107 @@
+"""Shared fixtures: a migrated database on every backend, real data, a running server.
+
+Every test that takes `engine` runs on SQLite and, when HAIHE_TEST_POSTGRES_URL is set,
+on PostgreSQL too (each test in a schema of its own, dropped afterwards).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from haihe.core.db import make_engine, upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("HAIHE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+PG_URL = os.environ.get("HAIHE_TEST_POSTGRES_URL")
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating every time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_ready() -> str:
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need HAIHE_TEST_POSTGRES_URL (set by .ci/run)")
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+    admin.dispose()
+    return PG_URL
+
+
+def _pg_engine(url: str):  # noqa: ANN202
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url).update_query_dict({"options": f"-csearch_path={schema},public"})
+    return make_engine(u.render_as_string(hide_password=False)), schema
+
+
+def _drop_schema(url: str, schema: str) -> None:
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path):  # noqa: ANN201
+    """A freshly migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "haihe.db"
+        shutil.copy(sqlite_template, path)
+        eng = make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+    else:
+        url = request.getfixturevalue("pg_ready")
+        eng, schema = _pg_engine(url)
+        upgrade(eng)
+        yield eng
+        eng.dispose()
+        _drop_schema(url, schema)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path, sqlite_template: Path):  # noqa: ANN201
+    path = tmp_path / "haihe.db"
+    shutil.copy(sqlite_template, path)
+    eng = make_engine(f"sqlite:///{path}")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not (SHARED_DATA / "eval").is_dir():
+        pytest.skip(f"real evaluation data not found at {SHARED_DATA} (a newcomer's machine)")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def demo_engine(engine):  # noqa: ANN001, ANN201
+    from haihe.demo import build_demo
+
+    build_demo(engine)
+    return engine
