@@ -381,9 +381,8 @@ def resolve(*, province: str | None = None, district: str | None = None,
         if code is None:
             return
         if best is None or is_within(code, best):
-            if code != best:
-                best = code
-                sources.append(source)
+            best = code
+            sources.append(source)  # also when it only confirms what is known
         elif not is_within(best, code):
             conflicts.append(f"{source} {code} is not in {best}")
 
