@@ -99,9 +99,24 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-@pytest.fixture
-def demo_engine(engine):  # noqa: ANN001, ANN201
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                sqlite_template: Path):  # noqa: ANN201
+    """A demo database shared by the read-only tests of one module (building it takes a while)."""
     from haihe.demo import build_demo
 
-    build_demo(engine)
-    return engine
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("demo") / "demo.db"
+        shutil.copy(sqlite_template, path)
+        eng = make_engine(f"sqlite:///{path}")
+        build_demo(eng)
+        yield eng
+        eng.dispose()
+    else:
+        url = request.getfixturevalue("pg_ready")
+        eng, schema = _pg_engine(url)
+        upgrade(eng)
+        build_demo(eng)
+        yield eng
+        eng.dispose()
+        _drop_schema(url, schema)

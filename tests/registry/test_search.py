@@ -1,0 +1,98 @@
+"""Searching the registry: names, normalised names, USCC, region with districts, park, industry."""
+
+import pytest
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from haihe.core.errors import InvalidInput
+from haihe.registry import service
+from haihe.registry.service import OrganisationFilter, OrganisationInput
+from tests.registry.helpers import code
+
+
+@pytest.fixture
+def registry(engine):
+    with engine.begin() as conn:
+        assert isinstance(conn, Connection)
+        with Session(bind=conn) as s:
+            park = service.do_create_park(s, name="天津滨海—中关村科技园", region_code="120116")
+            park_id = park.id
+            s.flush()
+        service.do_bulk_create_organisations(conn, [
+            OrganisationInput(name="天津瀚海生物医药有限公司", uscc=code(1, "120116"),
+                              region_code="120116", park_id=park_id, industry_codes=("2761",)),
+            OrganisationInput(name="瀚海生物医药（北京）有限公司", uscc=code(2, "110108"),
+                              region_code="110108", industry_codes=("2761", "7340")),
+            OrganisationInput(name="唐山精工数控机床有限公司", uscc=code(3, "130203"),
+                              region_code="130203", industry_codes=("3421",)),
+            OrganisationInput(name="北京芯海集成电路设计有限公司", region_code="110108",
+                              industry_codes=("6520",)),
+        ])
+    return engine, park_id
+
+
+def _names(engine, **kw):  # noqa: ANN001, ANN202
+    with Session(engine) as s:
+        page = service.search_organisations(s, OrganisationFilter(**kw))
+        assert page.total == len(page.items)
+        return sorted(o.name for o in page.items)
+
+
+def test_name_substring_finds_both_spellings(registry):
+    engine, _ = registry
+    assert _names(engine, q="瀚海生物医药") == ["天津瀚海生物医药有限公司", "瀚海生物医药（北京）有限公司"]
+    assert _names(engine, q="瀚海") == ["天津瀚海生物医药有限公司", "瀚海生物医药（北京）有限公司"]
+
+
+def test_full_registered_name_finds_the_firm_through_normalisation(registry):
+    engine, _ = registry
+    assert _names(engine, q="瀚海生物医药(天津)有限公司") == [
+        "天津瀚海生物医药有限公司", "瀚海生物医药（北京）有限公司"]
+
+
+def test_uscc_prefix(registry):
+    engine, _ = registry
+    assert _names(engine, q=code(3, "130203")) == ["唐山精工数控机床有限公司"]
+    assert _names(engine, q=code(3, "130203")[:10].lower()) == ["唐山精工数控机床有限公司"]
+
+
+def test_region_includes_its_districts(registry):
+    engine, _ = registry
+    assert len(_names(engine, region="110000")) == 2
+    assert _names(engine, region="河北") == ["唐山精工数控机床有限公司"]
+    assert _names(engine, region="唐山") == ["唐山精工数控机床有限公司"]
+    assert _names(engine, region="滨海") == ["天津瀚海生物医药有限公司"]
+
+
+def test_park_and_industry_filters(registry):
+    engine, park_id = registry
+    assert _names(engine, park_id=park_id) == ["天津瀚海生物医药有限公司"]
+    assert len(_names(engine, industry="27")) == 2
+    assert _names(engine, industry="652") == ["北京芯海集成电路设计有限公司"]
+    assert len(_names(engine, industry="C")) == 3
+
+
+def test_filters_combine(registry):
+    engine, _ = registry
+    assert _names(engine, q="瀚海", region="110000") == ["瀚海生物医药（北京）有限公司"]
+
+
+def test_paging_and_total(registry):
+    engine, _ = registry
+    with Session(engine) as s:
+        page = service.search_organisations(s, OrganisationFilter(), page=2, page_size=3)
+        assert page.total == 4 and len(page.items) == 1 and page.pages == 2
+
+
+@pytest.mark.parametrize("bad", [{"region": "火星"}, {"industry": "9999"}, {"kind": "alien"}])
+def test_bad_filters_are_refused_with_the_field_named(registry, bad):
+    engine, _ = registry
+    with Session(engine) as s, pytest.raises(InvalidInput) as exc:
+        service.search_organisations(s, OrganisationFilter(**bad))
+    assert exc.value.field == next(iter(bad))
+
+
+def test_special_characters_in_queries_are_literal(registry):
+    engine, _ = registry
+    assert _names(engine, q="%") == []
+    assert _names(engine, q='"瀚海"') == []

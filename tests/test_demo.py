@@ -1,0 +1,42 @@
+"""The source-article demo."""
+
+from sqlalchemy.orm import Session
+
+from haihe.codes import uscc
+from haihe.demo import build_demo
+from haihe.registry import service
+from tests.registry.helpers import all_orgs
+
+
+def test_demo_has_the_article_parks_and_named_organisations(engine):
+    scenario = build_demo(engine)
+    assert scenario is not None
+    with Session(engine) as s:
+        parks = {p.park.name_en: p.organisation_count for p in service.list_parks(s)}
+        overview = service.registry_overview(s)
+    assert parks["Tianjin Binhai-Zhongguancun Science and Technology Park"] > 4000
+    assert 100 <= parks["TFI Higher Education Science and Technology Innovation Park"] < 1000
+    named = {o.name_en for o in overview.named_in_source}
+    assert {"Tianjin Winute Information Technology", "Lingkr Technology (Tianjin)"} <= named
+    orgs = all_orgs(engine)
+    demo = [o for o in orgs if o.is_demo]
+    assert len(demo) > 10000
+    assert all(uscc.validate(o.uscc).ok for o in demo)
+    assert all(o.region_code for o in orgs)
+    provinces = {o.region_code[:2] for o in demo}
+    assert provinces == {"11", "12", "13"}
+    assert all(o.industry_codes for o in demo)
+
+
+def test_demo_is_deterministic_and_not_rebuilt_over_data(sqlite_engine, tmp_path):
+    from haihe.core.db import make_engine, upgrade
+
+    build_demo(sqlite_engine)
+    first = [(o.name, o.uscc, o.region_code) for o in all_orgs(sqlite_engine)]
+    assert build_demo(sqlite_engine) is None  # has data: left alone
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    upgrade(other)
+    build_demo(other)
+    assert [(o.name, o.uscc, o.region_code) for o in all_orgs(other)] == first
+    build_demo(sqlite_engine, force=True)
+    assert [(o.name, o.uscc, o.region_code) for o in all_orgs(sqlite_engine)] == first

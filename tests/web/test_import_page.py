@@ -1,0 +1,44 @@
+"""The import page: upload, result, error report download."""
+
+from fastapi.testclient import TestClient
+
+from haihe.web.app import create_app
+from tests.registry.helpers import count, row, write_csv
+
+
+def test_upload_good_file(engine, tmp_path):
+    client = TestClient(create_app(engine))
+    path = write_csv(tmp_path / "ok.csv", [row(1), row(2)])
+    r = client.post("/import", files={"file": ("ok.csv", path.read_bytes(), "text/csv")})
+    assert r.status_code == 200
+    assert "新增 2" in r.text
+    assert count(engine) == 2
+
+
+def test_upload_bad_file_writes_nothing_and_offers_the_report(engine, tmp_path):
+    client = TestClient(create_app(engine))
+    path = write_csv(tmp_path / "bad.csv", [row(1), row(2, 所属地区="火星")])
+    r = client.post("/import", files={"file": ("bad.csv", path.read_bytes(), "text/csv")},
+                    params={"lang": "en"})
+    assert r.status_code == 400
+    assert "nothing was written" in r.text and "火星" in r.text
+    assert count(engine) == 0
+    link = r.text.split('id="error-report"')[0].rsplit('href="', 1)[1].split('"')[0]
+    report = client.get(link)
+    assert report.status_code == 200 and report.content[:2] == b"PK"
+
+
+def test_upload_with_skip_invalid(engine, tmp_path):
+    client = TestClient(create_app(engine))
+    path = write_csv(tmp_path / "bad.csv", [row(1), row(2, 所属地区="火星")])
+    r = client.post("/import", files={"file": ("bad.csv", path.read_bytes(), "text/csv")},
+                    data={"skip_invalid": "true"})
+    assert r.status_code == 200
+    assert count(engine) == 1
+
+
+def test_upload_of_other_file_types_is_refused(engine):
+    client = TestClient(create_app(engine))
+    r = client.post("/import", files={"file": ("x.pdf", b"%PDF", "application/pdf")})
+    assert r.status_code == 400
+    assert count(engine) == 0
