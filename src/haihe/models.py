@@ -3,3 +3,4 @@
 
 def load_all() -> None:
     import haihe.registry.models  # noqa: F401
+    import haihe.registry.search_index  # noqa: F401  (its ORM event)

@@ -220,3 +220,23 @@ def test_unsupported_file_type(engine, tmp_path):
     path = tmp_path / "orgs.pdf"
     path.write_bytes(b"%PDF-1.4")
     assert import_organisations(engine, path).file_problem.key == "file.unsupported"
+
+
+def test_parsing_in_worker_processes_gives_the_same_result(engine, tmp_path, sqlite_template):
+    """Large files are parsed on every core; the outcome must not depend on it."""
+    import shutil
+
+    from haihe.core.db import make_engine
+
+    rows = [row(i) for i in range(1, 3000)]
+    rows[1500] = row(1501, 所属地区="火星")
+    path = write_csv(tmp_path / "big.csv", rows)
+    one = import_organisations(engine, path, workers=1, skip_invalid=True)
+    other_path = tmp_path / "other.db"
+    shutil.copy(sqlite_template, other_path)
+    other = make_engine(f"sqlite:///{other_path}")
+    two = import_organisations(other, path, workers=2, skip_invalid=True)
+    assert (one.created, one.bad_rows) == (two.created, two.bad_rows) == (2998, [1502])
+    assert [e.message("en") for e in one.errors] == [e.message("en") for e in two.errors]
+    assert [(o.uscc, o.name_norm, o.region_code) for o in all_orgs(engine)] == \
+        [(o.uscc, o.name_norm, o.region_code) for o in all_orgs(other)]

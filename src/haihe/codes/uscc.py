@@ -14,6 +14,7 @@ from haihe.core.i18n import Problem
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
+_CHARSET = frozenset(ALPHABET)
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 AUTHORITIES: dict[str, tuple[str, str]] = {
@@ -59,7 +60,7 @@ class USCCCheck:
 
 def check_character(first17: str) -> str:
     """The 18th character for the first 17 (which must use the USCC alphabet)."""
-    total = sum(_VALUE[c] * w for c, w in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(int.__mul__, map(_VALUE.__getitem__, first17), WEIGHTS))
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -79,7 +80,7 @@ def validate(raw: str) -> USCCCheck:
     code = normalise(raw)
     if len(code) != 18:
         return _fail(code, "length", Problem("uscc.length", n=len(code)))
-    bad = [c for c in code if c not in _VALUE]
+    bad = [c for c in code if c not in _VALUE] if not _CHARSET.issuperset(code) else None
     if bad:
         return _fail(code, "charset", Problem("uscc.charset", char=bad[0]))
     expected = check_character(code[:17])

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+import sqlite3
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from haihe.core.settings import get_settings
@@ -31,6 +34,13 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: AN
 
 class Base(DeclarativeBase):
     """Declarative base of every table; each context declares its own tables on it."""
+
+
+# Values handed straight to the sqlite3 driver (bulk loads) are stored in the same text
+# forms SQLAlchemy writes and reads back: Decimal as text, dates ISO, datetimes with a space.
+sqlite3.register_adapter(Decimal, str)
+sqlite3.register_adapter(date, date.isoformat)
+sqlite3.register_adapter(datetime, lambda v: v.strftime("%Y-%m-%d %H:%M:%S.%f"))
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -107,24 +117,66 @@ def is_sqlite(engine: Engine) -> bool:
 
 def insert_many_returning_ids(conn: Connection, table: Table,
                               rows: list[dict[str, object]]) -> list[int]:
-    """Insert many rows fast and return their ids in order.
+    """Insert many rows fast and return their ids in order (bulk loads: imports, demo).
 
-    RETURNING with guaranteed order makes SQLAlchemy insert row by row on SQLite, so:
-    on PostgreSQL the ids are drawn from the table's sequence first; on SQLite the rows
-    go in one executemany while this connection holds the write lock, so they get
-    consecutive rowids ending at last_insert_rowid().
+    Goes below SQLAlchemy's per-row parameter processing, which costs more than SQLite
+    itself: on SQLite one driver executemany while this connection holds the write lock,
+    so the rows get consecutive rowids ending at last_insert_rowid(); on PostgreSQL the
+    ids are drawn from the table's sequence first and the rows go in with COPY.
     """
     if not rows:
         return []
+    cols = [c.name for c in table.columns if c.name != "id" and c.name in rows[0]]
     if conn.dialect.name == "postgresql":
-        seq = f"{table.name}_id_seq"
         ids = list(conn.execute(
-            text(f"SELECT nextval('{seq}') FROM generate_series(1, :n)"), {"n": len(rows)}
-        ).scalars())
-        for row, oid in zip(rows, ids, strict=True):
-            row["id"] = oid
-        conn.execute(insert(table), rows)
+            text(f"SELECT nextval('{table.name}_id_seq') FROM generate_series(1, :n)"),
+            {"n": len(rows)}).scalars())
+        bulk_copy(conn, table, ["id", *cols],
+                  ([oid, *(row[c] for c in cols)] for oid, row in zip(ids, rows, strict=True)))
         return ids
-    conn.execute(insert(table), rows)
+    bulk_insert_tuples(conn, table, cols, ([row[c] for c in cols] for row in rows))
     last = conn.execute(text("SELECT last_insert_rowid()")).scalar_one()
     return list(range(last - len(rows) + 1, last + 1))
+
+
+def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, object]]) -> None:
+    """Insert many rows without ids to return (link tables)."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    values = ([row[c] for c in cols] for row in rows)
+    if conn.dialect.name == "postgresql":
+        bulk_copy(conn, table, cols, values)
+    else:
+        bulk_insert_tuples(conn, table, cols, values)
+
+
+def bulk_insert_tuples(conn: Connection, table: Table, cols: list[str], values) -> None:  # noqa: ANN001
+    """SQLite: one driver-level executemany (values stored as SQLAlchemy stores them)."""
+    sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) "
+           f"VALUES ({', '.join('?' for _ in cols)})")
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        cur.executemany(sql, values)
+    finally:
+        cur.close()
+
+
+def bulk_copy(conn: Connection, table: Table, cols: list[str], values) -> None:  # noqa: ANN001
+    """PostgreSQL: COPY FROM STDIN on this transaction's connection."""
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        with cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    finally:
+        cur.close()
+
+
+def analyze(conn: Connection, *tables: str) -> None:
+    """Refresh planner statistics after a bulk load, so searches use their indexes."""
+    if conn.dialect.name == "postgresql":
+        for t in tables:
+            conn.execute(text(f"ANALYZE {t}"))
+    else:
+        conn.execute(text("PRAGMA optimize"))

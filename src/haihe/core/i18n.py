@@ -40,3 +40,10 @@ class Problem(ValueError):
 
     def message(self, lang: str = "zh") -> str:
         return t(self.key, lang, **self.params)
+
+    def __reduce__(self):  # noqa: ANN204 - keep key and params when sent between processes
+        return (_problem, (self.key, self.params))
+
+
+def _problem(key: str, params: dict[str, object]) -> Problem:
+    return Problem(key, **params)

@@ -11,6 +11,7 @@ else by normalised name and region, and unchanged rows are left alone.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -22,15 +23,17 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from haihe.codes import industries, regions, uscc
-from haihe.core.db import insert_many_returning_ids
+from haihe.core.db import analyze, bulk_insert, insert_many_returning_ids
 from haihe.core.i18n import Problem, t
 from haihe.core.tabular import Table, header_key, open_table, write_xlsx
-from haihe.registry import columns, values
+from haihe.registry import columns, search_index, values
 from haihe.registry.models import Organisation, OrganisationIndustry, Park
 from haihe.registry.names import normalise
 
 BATCH = 2000
 _GARBLED = re.compile("[\ufffd\ue000-\uf8ff\U00030000-\U0010ffff]")
+_IND_SPLIT = re.compile(r"[,，;；、/\s]+")
+_IND_CODE = re.compile(r"^[A-Ta-t]?(\d{2,4})")
 _GARBLED_TAIL = re.compile("[\ufffd\ue000-\uf8ff\U00030000-\U0010ffff?]+$")
 
 
@@ -116,9 +119,12 @@ class ImportReport:
 
 
 class _Context:
-    """What parsing a row needs from the database and the header, loaded once."""
+    """What parsing a row needs from the header and the parks, loaded once.
 
-    def __init__(self, conn: Connection, headers: list[str], source: str) -> None:
+    Plain data (picklable), so that worker processes can parse rows too.
+    """
+
+    def __init__(self, headers: list[str], parks: dict[str, int]) -> None:
         self.colmap: dict[str, int] = {}
         self.capital_unit = Decimal(1)
         self.headers = headers
@@ -135,23 +141,69 @@ class _Context:
                     self.capital_unit = values.header_multiplier(h)
             elif h and not columns.recognise(header_key(h)):
                 self.ignored.append(h)
-        self.parks: dict[str, int] = {}
+        self.parks = parks
+
+    @classmethod
+    def load(cls, conn: Connection, headers: list[str]) -> _Context:
+        parks: dict[str, int] = {}
         for pid, name, name_en in conn.execute(select(Park.id, Park.name, Park.name_en)):
-            self.parks[header_key(name)] = pid
+            parks[header_key(name)] = pid
             if name_en:
-                self.parks[header_key(name_en)] = pid
-        self.source = source
+                parks[header_key(name_en)] = pid
+        return cls(headers, parks)
 
     def header(self, f: str) -> str:
         return self.headers[self.colmap[f]]
 
 
-def _cell(cells: list[object], ctx: _Context, f: str) -> object:
-    i = ctx.colmap.get(f)
-    if i is None or i >= len(cells):
-        return None
-    v = cells[i]
-    return None if values.is_missing(v) else v
+# Parsing in worker processes -----------------------------------------------------------
+# Checking a row costs several times more than storing it, so files large enough to pay
+# for starting processes are parsed on every core while this process writes.
+PARALLEL_MIN_BYTES = 8 << 20
+CHUNK_ROWS = 2000
+_worker_ctx: _Context | None = None
+
+
+def _init_worker(ctx: _Context) -> None:
+    global _worker_ctx
+    _worker_ctx = ctx
+
+
+def _parse_chunk(chunk: list[tuple[int, list[object]]]
+                 ) -> list[tuple[int, list[object], OrgRecord | None, list[RowError]]]:
+    assert _worker_ctx is not None
+    return [(n, cells, *parse_row(n, cells, _worker_ctx)) for n, cells in chunk]
+
+
+def _chunks(rows, size: int):  # noqa: ANN001, ANN202
+    chunk: list[tuple[int, list[object]]] = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _parsed_rows(table: Table, ctx: _Context, workers: int):  # noqa: ANN202
+    """(row number, cells, record or None, errors) in file order."""
+    if workers <= 1:
+        for n, cells in table.rows:
+            yield (n, cells, *parse_row(n, cells, ctx))
+        return
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(ctx,)) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(table.rows, CHUNK_ROWS):
+            pending.append(pool.submit(_parse_chunk, chunk))
+            if len(pending) > workers * 2:  # bounded: memory stays flat
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
 
 
 def _text(v: object) -> str | None:
@@ -173,6 +225,16 @@ def parse_row(n: int, cells: list[object], ctx: _Context) -> tuple[OrgRecord | N
         errs.append(RowError(n, "*", "", Problem("import.extra_cells", n=len(cells),
                                                  expected=len(ctx.headers))))
         return None, errs
+    if _GARBLED.search("\x1f".join(c for c in cells if isinstance(c, str))):
+        errs.extend(_garbled(n, cells, ctx))
+        if errs:
+            return None, errs
+    return _parse_clean_row(n, cells, ctx)
+
+
+def _garbled(n: int, cells: list[object], ctx: _Context) -> list[RowError]:
+    """Garbled cells of a row (a truncated description only loses its broken tail)."""
+    errs: list[RowError] = []
     for i, c in enumerate(cells[: len(ctx.headers)]):
         if isinstance(c, str) and _GARBLED.search(c):
             if i in ctx.descriptions:
@@ -184,16 +246,35 @@ def parse_row(n: int, cells: list[object], ctx: _Context) -> tuple[OrgRecord | N
                     continue
             errs.append(RowError(n, ctx.headers[i] or str(i + 1), c[:40],
                                  Problem("import.garbled")))
-            return None, errs
+            return errs
+    return errs
 
-    name = _text(_cell(cells, ctx, "name"))
+
+def _parse_clean_row(n: int, cells: list[object], ctx: _Context
+                     ) -> tuple[OrgRecord | None, list[RowError]]:
+    errs: list[RowError] = []
+
+    def err(f: str, value: object, problem: Problem) -> None:
+        col = ctx.header(f) if f in ctx.colmap else f
+        errs.append(RowError(n, col, "" if value is None else str(value), problem))
+
+    width = len(cells)
+    v: dict[str, object] = {}
+    for f, i in ctx.colmap.items():  # one pass: present, non-missing values only
+        if i < width:
+            c = cells[i]
+            if c is not None and not values.is_missing(c):
+                v[f] = c.strip() if isinstance(c, str) else c
+    get = v.get
+
+    name = _text(get("name"))
     if not name:
         err("name", None, Problem("import.name_missing"))
     elif len(name) > 300:
         err("name", name, Problem("import.too_long", max=300))
 
     code = None
-    raw_uscc = _cell(cells, ctx, "uscc")
+    raw_uscc = get("uscc")
     if raw_uscc is not None:
         check = uscc.validate(str(raw_uscc))
         if not check.ok:
@@ -202,9 +283,9 @@ def parse_row(n: int, cells: list[object], ctx: _Context) -> tuple[OrgRecord | N
             code = check.code
 
     region_code = None
-    raw_region = _text(_cell(cells, ctx, "region"))
-    raw_province = _text(_cell(cells, ctx, "province"))
-    address = _text(_cell(cells, ctx, "address"))
+    raw_region = _text(get("region"))
+    raw_province = _text(get("province"))
+    address = _text(get("address"))
     res = regions.resolve(province=raw_province, district=raw_region, address=address,
                           uscc_region=code[2:8] if code else None)
     if raw_province and regions.lookup(raw_province) is None:
@@ -217,17 +298,17 @@ def parse_row(n: int, cells: list[object], ctx: _Context) -> tuple[OrgRecord | N
         region_code = res.code
 
     park_id = None
-    raw_park = _text(_cell(cells, ctx, "park"))
+    raw_park = _text(get("park"))
     if raw_park:
         park_id = ctx.parks.get(header_key(raw_park))
         if park_id is None:
             err("park", raw_park, Problem("import.park_unknown", value=raw_park))
 
     codes: list[str] = []
-    raw_ind = _cell(cells, ctx, "industry")
+    raw_ind = get("industry")
     if raw_ind is not None:
-        for part in re.split(r"[,，;；、/\s]+", str(raw_ind).strip()):
-            m = re.match(r"^[A-Ta-t]?(\d{2,4})", part)
+        for part in _IND_SPLIT.split(str(raw_ind).strip()):
+            m = _IND_CODE.match(part)
             token = m.group(1) if m else part
             if not token:
                 continue
@@ -237,14 +318,14 @@ def parse_row(n: int, cells: list[object], ctx: _Context) -> tuple[OrgRecord | N
                 codes.append(token)
 
     founded = None
-    raw_founded = _cell(cells, ctx, "founded")
+    raw_founded = get("founded")
     try:
         founded = values.parse_date(raw_founded)
     except Problem as p:
         err("founded", raw_founded, p)
 
     capital, currency = None, "CNY"
-    raw_cap = _cell(cells, ctx, "capital")
+    raw_cap = get("capital")
     try:
         parsed = values.parse_capital(raw_cap, ctx.capital_unit)
         if parsed:
@@ -253,19 +334,19 @@ def parse_row(n: int, cells: list[object], ctx: _Context) -> tuple[OrgRecord | N
         err("capital", raw_cap, p)
 
     employees = None
-    raw_emp = _cell(cells, ctx, "employees")
+    raw_emp = get("employees")
     try:
         employees = values.parse_int(raw_emp)
     except Problem as p:
         err("employees", raw_emp, p)
 
     kind = None
-    raw_kind = _text(_cell(cells, ctx, "kind"))
+    raw_kind = _text(get("kind"))
     if raw_kind:
         kind = columns.kind_from_text(raw_kind)
         if kind is None:
             err("kind", raw_kind, Problem("import.kind_unknown", value=raw_kind))
-    website = _text(_cell(cells, ctx, "website"))
+    website = _text(get("website"))
     if website and (" " in website or "." not in website):
         err("website", website, Problem("import.website_bad", value=website))
 
@@ -276,7 +357,7 @@ def parse_row(n: int, cells: list[object], ctx: _Context) -> tuple[OrgRecord | N
     description = "\n".join(p for p in desc_parts if p) or None
     return OrgRecord(
         row=n, uscc=code, name=name, name_norm=normalise(name),
-        name_en=_text(_cell(cells, ctx, "name_en")),
+        name_en=_text(get("name_en")),
         kind=kind or columns.kind_from_name(name), region_code=region_code, park_id=park_id,
         industry_codes=tuple(sorted(codes)), founded=founded, registered_capital=capital,
         capital_currency=currency, employees=employees, website=website,
@@ -339,10 +420,10 @@ class _Writer:
                      "named_in_source": False, "created_at": now, "updated_at": now}
                     for r in inserts]
             ids = insert_many_returning_ids(self.conn, o, rows)
-            links = [{"organisation_id": oid, "industry_code": c}
-                     for oid, r in zip(ids, inserts, strict=True) for c in r.industry_codes]
-            if links:
-                self.conn.execute(insert(self.ind), links)
+            search_index.index_ids(self.conn, ids)
+            bulk_insert(self.conn, self.ind, [
+                {"organisation_id": oid, "industry_code": c}
+                for oid, r in zip(ids, inserts, strict=True) for c in r.industry_codes])
             self.report.created += len(inserts)
         if updates:
             params = [{**r.db_values(), "b_id": oid, "updated_at": now} for oid, r in updates]
@@ -367,8 +448,12 @@ def import_organisations(
     write_report: bool = True,
     on_bytes: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
-    """Import one file. Returns the report; writes `<file>.errors.xlsx` when rows are bad."""
+    """Import one file. Returns the report; writes `<file>.errors.xlsx` when rows are bad.
+
+    `workers` processes parse rows (default: one per core for files over 8 MB, else none).
+    """
     path = Path(path)
     report = ImportReport(path=path)
     keys: dict[object, int] = {}
@@ -385,7 +470,7 @@ def import_organisations(
     with engine.connect() as conn:
         trans = conn.begin()
         try:
-            ctx = _Context(conn, table.headers, source)
+            ctx = _Context.load(conn, table.headers)
             report.ignored_columns = ctx.ignored
             missing = [f for f in columns.REQUIRED if f not in ctx.colmap]
             if missing:
@@ -395,9 +480,10 @@ def import_organisations(
                 table.close()
                 return report
             writer = _Writer(conn, report, source)
-            for n, cells in table.rows:
+            if workers is None:
+                workers = min(os.cpu_count() or 1, 4) if table.size_bytes >= PARALLEL_MIN_BYTES else 1
+            for n, cells, rec, errs in _parsed_rows(table, ctx, workers):
                 report.rows += 1
-                rec, errs = parse_row(n, cells, ctx)
                 if rec is not None:
                     key: object = ("u", rec.uscc) if rec.uscc else ("n", rec.name_norm,
                                                                    rec.region_code)
@@ -423,6 +509,8 @@ def import_organisations(
                 report.created = report.updated = report.unchanged = 0
             else:
                 writer.flush()
+                if report.created > 10000:
+                    analyze(conn, "organisations", "organisation_industries")
                 trans.commit()
                 report.committed = True
         except BaseException:

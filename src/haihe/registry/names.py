@@ -26,6 +26,8 @@ _INSTITUTION = re.compile(
     r"^(第?[一二三四五六七八九十\d]*)?(师范|理工|工业|科技|交通|医科|中医药|外国语|财经|农业|工商|"
     r"化工|邮电|体育|大|中|人民|市)?(大学|学院|医院|研究院|研究所|中学|小学)$"
 )
+_LEGAL_SUFFIX = re.compile(
+    "(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True)) + ")$")
 _BRACKETS = re.compile(r"[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]")
 
 
@@ -86,14 +88,10 @@ def normalise(name: str) -> str:
 
     t = _BRACKETS.sub(drop, t)
     for _ in range(3):
-        changed = False
-        for form in LEGAL_FORMS:
-            if t.endswith(form) and len(t) > len(form) + 1:
-                t = t[: -len(form)]
-                changed = True
-                break
-        if not changed:
+        m = _LEGAL_SUFFIX.search(t)
+        if not m or m.start() < 2:
             break
+        t = t[: m.start()]
     for _ in range(2):  # 天津市滨海新区某某 → 某某
         n = _leading_region(t)
         if n and len(t) - n >= 2 and not _INSTITUTION.match(t[n:]):

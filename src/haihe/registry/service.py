@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -16,7 +17,6 @@ from sqlalchemy import (
     column,
     exists,
     func,
-    insert,
     or_,
     select,
     table,
@@ -25,8 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from haihe.codes import industries, regions, uscc
-from haihe.core.db import insert_many_returning_ids
+from haihe.core.db import bulk_insert, insert_many_returning_ids
 from haihe.core.errors import InvalidInput, NotFound
+from haihe.registry import search_index
 from haihe.registry.models import KINDS, Organisation, OrganisationIndustry, Park
 from haihe.registry.names import fold, normalise
 
@@ -69,21 +70,29 @@ _FTS = table("organisations_fts", column("rowid"))  # SQLite only; see migration
 _USCC_LIKE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{6,18}$")
 
 
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _name_condition(session: Session, q: str):  # noqa: ANN202
-    """Substring match on the name or its normalised form, through the name index."""
-    folded = fold(q)
-    norm = normalise(q) or folded
-    terms = {t for t in (folded, norm) if t}
-    if session.get_bind().dialect.name == "sqlite" and all(len(t) >= 3 for t in terms):
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    """Substring match on the name or its normalised form, through the name index.
+
+    SQLite: the FTS5 trigram index when every term has three characters or more.
+    PostgreSQL: pg_trgm GIN indexes; LIKE rather than ILIKE unless the query has Latin
+    letters (Chinese has no case, and ILIKE costs a lower() of every candidate).
+    """
+    spaced = unicodedata.normalize("NFKC", q)
+    raw = "".join(spaced.split())
+    norm = normalise(q) or fold(q)
+    if session.get_bind().dialect.name == "sqlite" and len(raw) >= 3 and len(norm) >= 3:
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in {raw, norm})
         ids = select(_FTS.c.rowid).where(text("organisations_fts MATCH :m").bindparams(m=match))
         return Organisation.id.in_(ids)
-    conds = []
-    for term in terms:
-        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conds.append(Organisation.name.ilike(pattern, escape="\\"))
-        conds.append(Organisation.name_norm.ilike(pattern, escape="\\"))
-    return or_(*conds)
+    if any("a" <= ch.lower() <= "z" for ch in raw):
+        return or_(Organisation.name.ilike(_like(raw), escape="\\"),
+                   Organisation.name_norm.ilike(_like(norm), escape="\\"))
+    return or_(Organisation.name.like(_like(raw), escape="\\"),
+               Organisation.name_norm.like(_like(norm), escape="\\"))
 
 
 def _filtered(session: Session, f: OrganisationFilter) -> Select:
@@ -132,8 +141,11 @@ def search_organisations(session: Session, f: OrganisationFilter, page: int = 1,
     stmt = _filtered(session, f)
     total = session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())
                             ).scalar_one()
+    # With a selective filter, "ORDER BY id LIMIT n" tempts PostgreSQL to walk the primary
+    # key and test every row; ordering by an expression makes it use the filter's index.
+    order = Organisation.id + 0 if (f.q or f.industry) and total < 50000 else Organisation.id
     items = list(session.execute(
-        stmt.order_by(Organisation.id).offset((page - 1) * page_size).limit(page_size)
+        stmt.order_by(order).offset((page - 1) * page_size).limit(page_size)
     ).unique().scalars())
     return Page(items, total, page, page_size)
 
@@ -302,11 +314,10 @@ def do_bulk_create_organisations(conn: Connection, items: list[OrganisationInput
             "named_in_source": data.named_in_source, "created_at": now, "updated_at": now,
         })
     ids = insert_many_returning_ids(conn, Organisation.__table__, rows)
-    links = [{"organisation_id": oid, "industry_code": c}
-             for oid, data in zip(ids, items, strict=True)
-             for c in dict.fromkeys(data.industry_codes)]
-    if links:
-        conn.execute(insert(OrganisationIndustry.__table__), links)
+    search_index.index_ids(conn, ids)
+    bulk_insert(conn, OrganisationIndustry.__table__, [
+        {"organisation_id": oid, "industry_code": c}
+        for oid, data in zip(ids, items, strict=True) for c in dict.fromkeys(data.industry_codes)])
     return ids
 
 
