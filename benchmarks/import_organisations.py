@@ -25,23 +25,66 @@ from pathlib import Path
 
 from haihe.codes import regions, uscc
 
-HEADER = ["统一社会信用代码", "企业名称", "所属地区", "行业代码", "成立日期", "注册资本",
-          "从业人数", "经营范围"]
-WORDS = ["生物医药", "微电子", "智能装备", "新材料", "信息技术", "新能源", "精密机械", "医疗器械",
-         "机器人", "氢能科技", "航空科技", "数据科技", "半导体", "汽车零部件", "化工"]
+HEADER = [
+    "统一社会信用代码",
+    "企业名称",
+    "所属地区",
+    "行业代码",
+    "成立日期",
+    "注册资本",
+    "从业人数",
+    "经营范围",
+]
+WORDS = [
+    "生物医药",
+    "微电子",
+    "智能装备",
+    "新材料",
+    "信息技术",
+    "新能源",
+    "精密机械",
+    "医疗器械",
+    "机器人",
+    "氢能科技",
+    "航空科技",
+    "数据科技",
+    "半导体",
+    "汽车零部件",
+    "化工",
+]
 BRAND = "华宏泰瑞恒博康安达鑫源盛通远创新科瀚睿智凯德信诚嘉晟航正合联天宇辰星海川明锐腾飞跃金银"
-INDUSTRIES = ["2761", "2720", "3973", "6520", "3491", "3421", "2651", "6513", "3612", "3670",
-              "3841", "3581", "7340", "7320", "5179"]
-SCOPES = ["研发、生产、销售{w}产品；技术开发、技术转让、技术咨询、技术服务；货物进出口。",
-          "{w}技术开发、技术推广；销售电子产品、机械设备；软件开发。",
-          "生产{w}相关设备及零部件（不含危险化学品）；道路货物运输；仓储服务。"]
+INDUSTRIES = [
+    "2761",
+    "2720",
+    "3973",
+    "6520",
+    "3491",
+    "3421",
+    "2651",
+    "6513",
+    "3612",
+    "3670",
+    "3841",
+    "3581",
+    "7340",
+    "7320",
+    "5179",
+]
+SCOPES = [
+    "研发、生产、销售{w}产品；技术开发、技术转让、技术咨询、技术服务；货物进出口。",
+    "{w}技术开发、技术推广；销售电子产品、机械设备；软件开发。",
+    "生产{w}相关设备及零部件（不含危险化学品）；道路货物运输；仓储服务。",
+]
 
 
 def generate(path: Path, rows: int, seed: int = 7) -> list[str]:
     """Write `rows` organisations; return 200 name fragments to search for."""
     rng = random.Random(seed)
-    counties = [r for r in regions.all_regions()
-                if r.current and r.level == "county" and r.province_code in regions.HOME_PROVINCES]
+    counties = [
+        r
+        for r in regions.all_regions()
+        if r.current and r.level == "county" and r.province_code in regions.HOME_PROVINCES
+    ]
     queries: list[str] = []
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
@@ -55,10 +98,18 @@ def generate(path: Path, rows: int, seed: int = 7) -> list[str]:
             code = uscc.make(f"91{region.code}{i:09d}")
             if len(queries) < 200 and i % max(1, rows // 200) == 0:
                 queries.append(f"{brand}{word}")
-            w.writerow([code, name, region.short_zh, INDUSTRIES[i % len(INDUSTRIES)],
-                        f"{1990 + i % 34}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                        f"{rng.randint(10, 50000)}万元", rng.randint(3, 5000),
-                        SCOPES[i % len(SCOPES)].format(w=word)])
+            w.writerow(
+                [
+                    code,
+                    name,
+                    region.short_zh,
+                    INDUSTRIES[i % len(INDUSTRIES)],
+                    f"{1990 + i % 34}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    f"{rng.randint(10, 50000)}万元",
+                    rng.randint(3, 5000),
+                    SCOPES[i % len(SCOPES)].format(w=word),
+                ]
+            )
     return queries
 
 
@@ -76,14 +127,27 @@ def _import_child(url: str, path: str) -> None:
     seconds = time.perf_counter() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"rows": report.rows, "created": report.created, "seconds": seconds,
-                      "errors": len(report.errors), "peak_rss_mb": rss_mb,
-                      "worker_rss_mb": worker_mb}))
+    print(
+        json.dumps(
+            {
+                "rows": report.rows,
+                "created": report.created,
+                "seconds": seconds,
+                "errors": len(report.errors),
+                "peak_rss_mb": rss_mb,
+                "worker_rss_mb": worker_mb,
+            }
+        )
+    )
 
 
 def run_import(url: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", url, str(path)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", url, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -131,11 +195,13 @@ def drop_schema(base: str, schema: str) -> None:
 
 def report(label: str, res: dict, latency: tuple[float, float, float], size_mb: float) -> None:
     rate = res["created"] / res["seconds"]
-    print(f"{label:<11} {res['created']:>9,} rows in {res['seconds']:7.1f} s = {rate:>8,.0f} rows/s"
-          f" | peak RSS {res['peak_rss_mb']:5.0f} MB (+ parser workers {res['worker_rss_mb']:.0f} MB"
-          f" each) | file {size_mb:.0f} MB"
-          f" | name search p50 {latency[0]:6.1f} ms p99 {latency[1]:6.1f} ms"
-          f" (hits {latency[2]:.0%})")
+    print(
+        f"{label:<11} {res['created']:>9,} rows in {res['seconds']:7.1f} s = {rate:>8,.0f} rows/s"
+        f" | peak RSS {res['peak_rss_mb']:5.0f} MB (+ parser workers {res['worker_rss_mb']:.0f} MB"
+        f" each) | file {size_mb:.0f} MB"
+        f" | name search p50 {latency[0]:6.1f} ms p99 {latency[1]:6.1f} ms"
+        f" (hits {latency[2]:.0%})"
+    )
 
 
 def main() -> None:
@@ -145,8 +211,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--skip-postgres", action="store_true")
-    ap.add_argument("--postgres-url", default=os.environ.get(
-        "HAIHE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    ap.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "HAIHE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+    )
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="haihe-bench-"))
@@ -154,8 +224,10 @@ def main() -> None:
     t0 = time.perf_counter()
     queries = generate(csv_path, args.rows)
     size_mb = csv_path.stat().st_size / 1e6
-    print(f"generated {args.rows:,} rows ({size_mb:.0f} MB) in {time.perf_counter() - t0:.1f} s;"
-          f" machine: {os.cpu_count()} cores")
+    print(
+        f"generated {args.rows:,} rows ({size_mb:.0f} MB) in {time.perf_counter() - t0:.1f} s;"
+        f" machine: {os.cpu_count()} cores"
+    )
 
     sqlite_url = f"sqlite:///{work / 'bench.db'}"
     res = run_import(sqlite_url, csv_path)

@@ -22,18 +22,47 @@ OUT = ROOT / "src" / "haihe" / "codes" / "data"
 
 # Readings pypinyin gets wrong in place names (polyphones), keyed by the character run.
 PINYIN_FIX = {
-    "长安": "Chang'an", "长治": "Changzhi", "长城": "Changcheng", "长垣": "Changyuan",
-    "长春": "Changchun", "长沙": "Changsha", "长宁": "Changning", "长寿": "Changshou",
-    "乐亭": "Laoting", "蔚县": "Yuxian", "蔚": "Yu", "大城": "Daicheng", "阜平": "Fuping",
-    "曲阳": "Quyang", "曲周": "Quzhou", "井陉": "Jingxing", "藁城": "Gaocheng",
-    "涞水": "Laishui", "涿州": "Zhuozhou", "蠡县": "Lixian", "沙河": "Shahe",
-    "东光": "Dongguang", "重庆": "Chongqing", "厦门": "Xiamen", "六安": "Lu'an",
-    "丽水": "Lishui", "朝阳": "Chaoyang", "朝天": "Chaotian", "番禺": "Panyu", "蚌埠": "Bengbu", "泌阳": "Biyang",
+    "长安": "Chang'an",
+    "长治": "Changzhi",
+    "长城": "Changcheng",
+    "长垣": "Changyuan",
+    "长春": "Changchun",
+    "长沙": "Changsha",
+    "长宁": "Changning",
+    "长寿": "Changshou",
+    "乐亭": "Laoting",
+    "蔚县": "Yuxian",
+    "蔚": "Yu",
+    "大城": "Daicheng",
+    "阜平": "Fuping",
+    "曲阳": "Quyang",
+    "曲周": "Quzhou",
+    "井陉": "Jingxing",
+    "藁城": "Gaocheng",
+    "涞水": "Laishui",
+    "涿州": "Zhuozhou",
+    "蠡县": "Lixian",
+    "沙河": "Shahe",
+    "东光": "Dongguang",
+    "重庆": "Chongqing",
+    "厦门": "Xiamen",
+    "六安": "Lu'an",
+    "丽水": "Lishui",
+    "朝阳": "Chaoyang",
+    "朝天": "Chaotian",
+    "番禺": "Panyu",
+    "蚌埠": "Bengbu",
+    "泌阳": "Biyang",
 }
 
 SUFFIX_EN = [
-    ("自治县", "Autonomous County"), ("新区", "New Area"), ("管理区", "Administrative Area"),
-    ("矿区", "Mining District"), ("区", "District"), ("县", "County"), ("旗", "Banner"),
+    ("自治县", "Autonomous County"),
+    ("新区", "New Area"),
+    ("管理区", "Administrative Area"),
+    ("矿区", "Mining District"),
+    ("区", "District"),
+    ("县", "County"),
+    ("旗", "Banner"),
 ]
 
 ZONES_EN = [
@@ -43,9 +72,17 @@ ZONES_EN = [
 ]
 
 SPECIAL_EN = {
-    "110000": "Beijing", "120000": "Tianjin", "130000": "Hebei", "310000": "Shanghai",
-    "500000": "Chongqing", "120116": "Binhai New Area", "150000": "Inner Mongolia",
-    "540000": "Tibet", "450000": "Guangxi", "640000": "Ningxia", "650000": "Xinjiang",
+    "110000": "Beijing",
+    "120000": "Tianjin",
+    "130000": "Hebei",
+    "310000": "Shanghai",
+    "500000": "Chongqing",
+    "120116": "Binhai New Area",
+    "150000": "Inner Mongolia",
+    "540000": "Tibet",
+    "450000": "Guangxi",
+    "640000": "Ningxia",
+    "650000": "Xinjiang",
     "610000": "Shaanxi",
 }
 
@@ -56,7 +93,7 @@ def pinyin(text: str) -> str:
             return v
     for k, v in PINYIN_FIX.items():
         if text.startswith(k):
-            rest = text[len(k):]
+            rest = text[len(k) :]
             return v + (pinyin(rest).lower() if rest else "")
     syl = lazy_pinyin(text, style=Style.NORMAL)
     word = ""
@@ -87,7 +124,10 @@ def english(code: str, name: str, level: str) -> str:
     for zh, en in SUFFIX_EN:
         if name.endswith(zh) and len(name) > len(zh):
             stem = name[: -len(zh)]
-            stem = re.sub(r"(满族|回族|蒙古族|土家族|苗族|彝族|藏族|朝鲜族|壮族|瑶族)+$", "", stem) or stem
+            stem = (
+                re.sub(r"(满族|回族|蒙古族|土家族|苗族|彝族|藏族|朝鲜族|壮族|瑶族)+$", "", stem)
+                or stem
+            )
             if len(stem) == 1:
                 stem = name[: -len(zh)] + zh if zh in "县区" else stem
                 return pinyin(stem)
@@ -118,8 +158,9 @@ def main() -> None:
         if c["name"] in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"):
             continue
         code = c["code"] + "00"
-        rows[code] = dict(code=code, parent=c["provinceCode"] + "0000", level="prefecture",
-                          name_zh=c["name"])
+        rows[code] = dict(
+            code=code, parent=c["provinceCode"] + "0000", level="prefecture", name_zh=c["name"]
+        )
     for a in read(SHARED / "regions" / "areas.csv"):
         if a["name"] == "市辖区":
             continue
@@ -137,20 +178,28 @@ def main() -> None:
             continue
         code = b["code"]
         level = "prefecture" if code.endswith("00") else "county"
-        parent = (code[:4] + "00") if level == "county" and (code[:4] + "00") in rows else code[:2] + "0000"
+        parent = (
+            (code[:4] + "00")
+            if level == "county" and (code[:4] + "00") in rows
+            else code[:2] + "0000"
+        )
         if level == "prefecture":
             parent = code[:2] + "0000"
-        rows[code] = dict(code=code, parent=parent, level=level, name_zh=name,
-                          valid_to=m.group(2))
+        rows[code] = dict(code=code, parent=parent, level=level, name_zh=name, valid_to=m.group(2))
     out = []
     for code in sorted(rows):
         r = rows[code]
-        out.append({
-            "code": code, "parent": r["parent"], "level": r["level"], "name_zh": r["name_zh"],
-            "short_zh": short(r["name_zh"], r["level"]),
-            "name_en": english(code, r["name_zh"], r["level"]),
-            "valid_to": r.get("valid_to", ""),
-        })
+        out.append(
+            {
+                "code": code,
+                "parent": r["parent"],
+                "level": r["level"],
+                "name_zh": r["name_zh"],
+                "short_zh": short(r["name_zh"], r["level"]),
+                "name_en": english(code, r["name_zh"], r["level"]),
+                "valid_to": r.get("valid_to", ""),
+            }
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     with (OUT / "regions.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(out[0]))
@@ -161,11 +210,22 @@ def main() -> None:
     inds = read(SHARED / "industries" / "gbt4754_2017.csv")
     with (OUT / "industries.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["level", "code", "section", "division", "group", "class", "name_zh",
-                    "description_zh"])
+        w.writerow(
+            ["level", "code", "section", "division", "group", "class", "name_zh", "description_zh"]
+        )
         for r in inds:
-            w.writerow([r["level"], r["code"], r["section"], r["division"], r["group"],
-                        r["class"], r["name"], r["description"]])
+            w.writerow(
+                [
+                    r["level"],
+                    r["code"],
+                    r["section"],
+                    r["division"],
+                    r["group"],
+                    r["class"],
+                    r["name"],
+                    r["description"],
+                ]
+            )
     print(f"industries.csv: {len(inds)} rows")
 
 

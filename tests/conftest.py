@@ -100,8 +100,9 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def demo_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                sqlite_template: Path):  # noqa: ANN201
+def demo_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+):  # noqa: ANN201
     """A demo database shared by the read-only tests of one module (building it takes a while)."""
     from haihe.demo import build_demo
 

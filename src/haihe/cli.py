@@ -13,14 +13,16 @@ from rich.table import Table
 
 from haihe.core.i18n import t
 
-app = typer.Typer(help="Haihe: cross-city advanced-manufacturing cluster platform.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Haihe: cross-city advanced-manufacturing cluster platform.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data from CSV or XLSX.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data to CSV or XLSX.", no_args_is_help=True)
 parks_app = typer.Typer(help="Science and industrial parks.", no_args_is_help=True)
-codes_app = typer.Typer(help="Look up national codes (USCC, regions, industries).",
-                        no_args_is_help=True)
+codes_app = typer.Typer(
+    help="Look up national codes (USCC, regions, industries).", no_args_is_help=True
+)
 orgs_app = typer.Typer(help="Organisations in the registry.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
@@ -66,22 +68,32 @@ def db_current() -> None:
 @import_app.command("organisations")
 def import_organisations(
     file: Path = typer.Argument(..., help=".csv (UTF-8, UTF-8 with BOM, GBK/GB18030) or .xlsx"),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid",
-                                      help="Write the valid rows and report the bad ones."),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Write the valid rows and report the bad ones."
+    ),
 ) -> None:
     """Import organisations; all-or-nothing unless --skip-invalid."""
     from haihe.registry.imports import import_organisations as run
 
     lang = _lang()
     engine = _engine()
-    progress = Progress("[progress.description]{task.description}", BarColumn(),
-                        DownloadColumn(), TimeRemainingColumn(), console=err,
-                        disable=not err.is_terminal)
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
     with progress:
         task = progress.add_task(file.name, total=None)
-        report = run(engine, file, skip_invalid=skip_invalid,
-                     on_start=lambda n: progress.update(task, total=n),
-                     on_bytes=lambda n: progress.advance(task, n))
+        report = run(
+            engine,
+            file,
+            skip_invalid=skip_invalid,
+            on_start=lambda n: progress.update(task, total=n),
+            on_bytes=lambda n: progress.advance(task, n),
+        )
     if report.file_problem:
         err.print(f"[red]{file}: {report.file_problem.message(lang)}[/red]")
         raise typer.Exit(2)
@@ -90,8 +102,17 @@ def import_organisations(
     if report.ignored_columns:
         err.print(t("import.ignored_columns", lang, columns=", ".join(report.ignored_columns)))
     bad = len(report.bad_rows)
-    console.print(t("import.summary", lang, rows=report.rows, created=report.created,
-                    updated=report.updated, unchanged=report.unchanged, bad=bad))
+    console.print(
+        t(
+            "import.summary",
+            lang,
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            bad=bad,
+        )
+    )
     if report.report_path:
         err.print(t("import.report_written", lang, path=report.report_path))
     if bad and not report.committed:
@@ -123,8 +144,12 @@ def export_organisations(
 
 
 @parks_app.command("add")
-def parks_add(name: str, region: str = typer.Option(..., help="region code or name"),
-              name_en: str = typer.Option(None), operator: str = typer.Option(None)) -> None:
+def parks_add(
+    name: str,
+    region: str = typer.Option(..., help="region code or name"),
+    name_en: str = typer.Option(None),
+    operator: str = typer.Option(None),
+) -> None:
     """Create a park."""
     from haihe.core.db import session_scope
     from haihe.core.errors import InvalidInput
@@ -133,8 +158,9 @@ def parks_add(name: str, region: str = typer.Option(..., help="region code or na
     engine = _engine()
     try:
         with session_scope(engine) as s:
-            park = service.do_create_park(s, name=name, region_code=region, name_en=name_en,
-                                          operator=operator)
+            park = service.do_create_park(
+                s, name=name, region_code=region, name_en=name_en, operator=operator
+            )
             console.print(f"park {park.id}: {park.name} ({park.region_code})")
     except InvalidInput as exc:
         err.print(f"[red]{exc}[/red]")
@@ -150,14 +176,19 @@ def parks_list() -> None:
     with session_scope(_engine()) as s:
         table = Table("id", "园区 park", "地区 region", "组织数 organisations")
         for p in service.list_parks(s):
-            table.add_row(str(p.park.id), p.park.name, p.park.region_code,
-                          str(p.organisation_count))
+            table.add_row(
+                str(p.park.id), p.park.name, p.park.region_code, str(p.organisation_count)
+            )
     console.print(table)
 
 
 @orgs_app.command("search")
-def orgs_search(q: str = typer.Argument(None), region: str = typer.Option(None),
-                industry: str = typer.Option(None), limit: int = 20) -> None:
+def orgs_search(
+    q: str = typer.Argument(None),
+    region: str = typer.Option(None),
+    industry: str = typer.Option(None),
+    limit: int = 20,
+) -> None:
     """Search organisations by name, USCC, region and industry."""
     from haihe.core.db import session_scope
     from haihe.core.errors import InvalidInput
@@ -166,8 +197,10 @@ def orgs_search(q: str = typer.Argument(None), region: str = typer.Option(None),
     try:
         with session_scope(_engine()) as s:
             page = service.search_organisations(
-                s, service.OrganisationFilter(q=q, region=region, industry=industry),
-                page_size=limit)
+                s,
+                service.OrganisationFilter(q=q, region=region, industry=industry),
+                page_size=limit,
+            )
             table = Table("id", "名称 name", "USCC", "地区 region")
             for o in page.items:
                 table.add_row(str(o.id), o.name, o.uscc or "", o.region_code or "")
@@ -189,8 +222,10 @@ def codes_uscc(code: str) -> None:
         raise typer.Exit(1)
     parts = uscc.decode(check.code)
     console.print(f"{check.code} valid")
-    console.print(f"  authority {parts.authority} {parts.authority_zh or '?'} / "
-                  f"type {parts.org_type} {parts.org_type_zh or '?'}")
+    console.print(
+        f"  authority {parts.authority} {parts.authority_zh or '?'} / "
+        f"type {parts.org_type} {parts.org_type_zh or '?'}"
+    )
     console.print(f"  region {parts.region_code} {parts.region_name_zh or '?'}")
     for w in check.warnings:
         console.print(f"  [yellow]warning: {w}[/yellow]")
@@ -205,8 +240,10 @@ def codes_region(text: str) -> None:
     if r is None:
         err.print(f"[red]unknown region {text!r}[/red]")
         raise typer.Exit(1)
-    console.print(f"{r.code} {r.full_name_zh} / {r.full_name_en}"
-                  + (f" (abolished {r.valid_to})" if r.valid_to else ""))
+    console.print(
+        f"{r.code} {r.full_name_zh} / {r.full_name_en}"
+        + (f" (abolished {r.valid_to})" if r.valid_to else "")
+    )
 
 
 @codes_app.command("industry")
@@ -219,8 +256,10 @@ def codes_industry(text: str) -> None:
 
 
 @app.command("demo")
-def demo(force: bool = typer.Option(False, help="Rebuild even if the database has data."),
-         seed: int = typer.Option(20240208, help="Random seed (same seed, same demo).")) -> None:
+def demo(
+    force: bool = typer.Option(False, help="Rebuild even if the database has data."),
+    seed: int = typer.Option(20240208, help="Random seed (same seed, same demo)."),
+) -> None:
     """Build the source-article demo database (deterministic)."""
     from haihe.demo import build_demo
 
@@ -231,8 +270,12 @@ def demo(force: bool = typer.Option(False, help="Rebuild even if the database ha
 
 
 @app.command("serve")
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-          demo: bool = typer.Option(False, "--demo", help="Build the demo first if empty.")) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    demo: bool = typer.Option(False, "--demo", help="Build the demo first if empty."),
+) -> None:
     """Serve the web app and the JSON API."""
     import uvicorn
 
@@ -242,8 +285,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
 
         build_demo(engine, log=console.print)
     console.print(f"Haihe on http://{host}:{port}/  (database {engine.url.render_as_string()})")
-    uvicorn.run("haihe.web.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="warning")
+    uvicorn.run(
+        "haihe.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 def main() -> None:  # pragma: no cover

@@ -16,6 +16,7 @@ def test_upgrade_from_empty_gives_every_table_and_no_difference_from_the_models(
     assert {"organisations", "parks", "organisation_industries"} <= tables
     with engine.connect() as conn:
         ctx = MigrationContext.configure(
-            conn, opts={"compare_type": True, "include_object": include_object})
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == [], diff

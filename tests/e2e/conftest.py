@@ -17,8 +17,15 @@ import httpx
 import pytest
 
 CHROMIUM = Path(os.environ.get("HAIHE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def _free_port() -> int:
@@ -49,8 +56,12 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     haihe = [sys.executable, "-m", "haihe.cli"]
     subprocess.run([*haihe, "demo"], env=env, check=True, capture_output=True)
     port = _free_port()
-    proc = subprocess.Popen([*haihe, "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*haihe, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:

@@ -11,8 +11,16 @@ from sqlalchemy.orm import Session
 from haihe.codes import uscc
 from haihe.registry.models import Organisation
 
-HEADER = ["统一社会信用代码", "企业名称", "所属地区", "行业代码", "成立日期", "注册资本(万元)",
-          "从业人数", "经营范围"]
+HEADER = [
+    "统一社会信用代码",
+    "企业名称",
+    "所属地区",
+    "行业代码",
+    "成立日期",
+    "注册资本(万元)",
+    "从业人数",
+    "经营范围",
+]
 
 
 def code(n: int, region: str = "120116") -> str:
@@ -22,16 +30,22 @@ def code(n: int, region: str = "120116") -> str:
 
 def row(n: int, **over: str) -> list[str]:
     base = {
-        "统一社会信用代码": code(n), "企业名称": f"天津测试{n}号科技有限公司", "所属地区": "滨海新区",
-        "行业代码": "3973", "成立日期": "2015-03-01", "注册资本(万元)": "500", "从业人数": "120",
+        "统一社会信用代码": code(n),
+        "企业名称": f"天津测试{n}号科技有限公司",
+        "所属地区": "滨海新区",
+        "行业代码": "3973",
+        "成立日期": "2015-03-01",
+        "注册资本(万元)": "500",
+        "从业人数": "120",
         "经营范围": "集成电路制造；技术开发",
     }
     base.update(over)
     return [base[h] for h in HEADER]
 
 
-def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER,
-              encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, rows: list[list[str]], header: list[str] = HEADER, encoding: str = "utf-8"
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as f:
         w = csv.writer(f)
         if header:
@@ -40,8 +54,9 @@ def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER,
     return path
 
 
-def write_xlsx(path: Path, rows: list[list[object]], header: list[str] = HEADER,
-               title: str | None = None) -> Path:
+def write_xlsx(
+    path: Path, rows: list[list[object]], header: list[str] = HEADER, title: str | None = None
+) -> Path:
     from openpyxl import Workbook
 
     wb = Workbook()

@@ -35,11 +35,19 @@ def test_reimporting_the_same_file_changes_nothing(engine, tmp_path):
 
 
 def test_changed_rows_update_in_place_by_uscc_then_by_name_and_region(engine, tmp_path):
-    import_organisations(engine, write_csv(tmp_path / "a.csv", [
-        row(1), row(2, 统一社会信用代码="")]))
-    report = import_organisations(engine, write_csv(tmp_path / "b.csv", [
-        row(1, 从业人数="300"),
-        row(2, 统一社会信用代码=code(2), 企业名称="测试2号科技（天津）有限公司")]))
+    import_organisations(
+        engine, write_csv(tmp_path / "a.csv", [row(1), row(2, 统一社会信用代码="")])
+    )
+    report = import_organisations(
+        engine,
+        write_csv(
+            tmp_path / "b.csv",
+            [
+                row(1, 从业人数="300"),
+                row(2, 统一社会信用代码=code(2), 企业名称="测试2号科技（天津）有限公司"),
+            ],
+        ),
+    )
     assert (report.created, report.updated) == (0, 2)
     orgs = all_orgs(engine)
     assert len(orgs) == 2
@@ -48,10 +56,23 @@ def test_changed_rows_update_in_place_by_uscc_then_by_name_and_region(engine, tm
 
 
 def test_xlsx_with_a_title_row_above_the_header(engine, tmp_path):
-    path = write_xlsx(tmp_path / "orgs.xlsx",
-                      [row(1), [code(2), "北京某某生物有限公司", "110108", "2761",
-                                date(2010, 5, 4), 300, 50, "生物药品制造"]],
-                      title="2024年园区企业名录（内部）")
+    path = write_xlsx(
+        tmp_path / "orgs.xlsx",
+        [
+            row(1),
+            [
+                code(2),
+                "北京某某生物有限公司",
+                "110108",
+                "2761",
+                date(2010, 5, 4),
+                300,
+                50,
+                "生物药品制造",
+            ],
+        ],
+        title="2024年园区企业名录（内部）",
+    )
     report = import_organisations(engine, path)
     assert report.ok, [e.line("en") for e in report.errors]
     assert report.created == 2
@@ -75,8 +96,11 @@ def test_utf8_with_bom(engine, tmp_path):
 
 def test_english_headers(engine, tmp_path):
     header = ["USCC", "Name", "Region", "Industry", "Founded", "Registered capital", "Employees"]
-    path = write_csv(tmp_path / "en.csv", [[code(1), "Tianjin Test Co., Ltd.", "Binhai", "3973",
-                                            "2015-01-01", "5,000,000", "12"]], header=header)
+    path = write_csv(
+        tmp_path / "en.csv",
+        [[code(1), "Tianjin Test Co., Ltd.", "Binhai", "3973", "2015-01-01", "5,000,000", "12"]],
+        header=header,
+    )
     report = import_organisations(engine, path)
     assert report.created == 1
     assert all_orgs(engine)[0].registered_capital == Decimal(5000000)
@@ -84,8 +108,10 @@ def test_english_headers(engine, tmp_path):
 
 @pytest.mark.parametrize("blank", ["", "N/A", "无", "-", "/"])
 def test_missing_optional_values_in_any_spelling(engine, tmp_path, blank):
-    path = write_csv(tmp_path / "m.csv", [row(1, 成立日期=blank, 从业人数=blank,
-                                              **{"注册资本(万元)": blank}, 行业代码=blank)])
+    path = write_csv(
+        tmp_path / "m.csv",
+        [row(1, 成立日期=blank, 从业人数=blank, **{"注册资本(万元)": blank}, 行业代码=blank)],
+    )
     report = import_organisations(engine, path)
     assert report.ok
     org = all_orgs(engine)[0]
@@ -108,8 +134,9 @@ def test_header_only(engine, tmp_path):
 
 def test_missing_required_name_column(engine, tmp_path):
     header = ["统一社会信用代码", "所属地区"]
-    report = import_organisations(engine, write_csv(tmp_path / "n.csv", [[code(1), "滨海"]],
-                                                    header=header))
+    report = import_organisations(
+        engine, write_csv(tmp_path / "n.csv", [[code(1), "滨海"]], header=header)
+    )
     assert report.file_problem.key == "import.missing_column"
     assert "name" in report.file_problem.message("en")
     assert count(engine) == 0
@@ -133,8 +160,13 @@ def test_duplicate_uscc_inside_the_file(engine, tmp_path):
 
 
 def test_duplicate_name_and_region_inside_the_file(engine, tmp_path):
-    path = write_csv(tmp_path / "dup.csv", [row(1, 统一社会信用代码=""),
-                                            row(2, 统一社会信用代码="", 企业名称="测试1号科技（天津）有限公司")])
+    path = write_csv(
+        tmp_path / "dup.csv",
+        [
+            row(1, 统一社会信用代码=""),
+            row(2, 统一社会信用代码="", 企业名称="测试1号科技（天津）有限公司"),
+        ],
+    )
     report = import_organisations(engine, path)
     assert report.bad_rows == [3]
     assert report.errors[0].problem.key == "import.duplicate_name"
@@ -238,5 +270,6 @@ def test_parsing_in_worker_processes_gives_the_same_result(engine, tmp_path, sql
     two = import_organisations(other, path, workers=2, skip_invalid=True)
     assert (one.created, one.bad_rows) == (two.created, two.bad_rows) == (2998, [1502])
     assert [e.message("en") for e in one.errors] == [e.message("en") for e in two.errors]
-    assert [(o.uscc, o.name_norm, o.region_code) for o in all_orgs(engine)] == \
-        [(o.uscc, o.name_norm, o.region_code) for o in all_orgs(other)]
+    assert [(o.uscc, o.name_norm, o.region_code) for o in all_orgs(engine)] == [
+        (o.uscc, o.name_norm, o.region_code) for o in all_orgs(other)
+    ]

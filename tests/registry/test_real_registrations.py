@@ -40,7 +40,8 @@ def _county_supported(record: dict[str, str], province: str) -> bool:
 
 
 def test_without_skip_invalid_nothing_is_written_and_garbled_rows_are_reported(
-        engine, registrations):
+    engine, registrations
+):
     for path in registrations.values():
         report = import_organisations(engine, path)
         assert not report.committed
@@ -50,9 +51,10 @@ def test_without_skip_invalid_nothing_is_written_and_garbled_rows_are_reported(
 
 
 def test_with_skip_invalid_almost_every_row_lands_in_its_most_specific_region(
-        engine, registrations):
+    engine, registrations
+):
     total = imported = 0
-    for name, path in registrations.items():
+    for path in registrations.values():
         report = import_organisations(engine, path, skip_invalid=True)
         assert report.committed
         # Every row is either imported or named in the report with its reason.
@@ -92,11 +94,18 @@ def test_capital_is_read_in_yuan_with_its_currency(engine, registrations):
 
         from haihe.registry.models import Organisation
 
-        org = s.execute(select(Organisation).where(Organisation.uscc == "91120116735441915N")
-                        ).unique().scalar_one()
+        org = (
+            s.execute(select(Organisation).where(Organisation.uscc == "91120116735441915N"))
+            .unique()
+            .scalar_one()
+        )
         assert org.registered_capital == 300000  # 30(万元人民币)
         assert org.capital_currency == "CNY"
         assert org.region_code == "120116"  # 滨海
-        usd = s.execute(select(Organisation).where(Organisation.capital_currency == "USD")
-                        ).unique().scalars().first()
+        usd = (
+            s.execute(select(Organisation).where(Organisation.capital_currency == "USD"))
+            .unique()
+            .scalars()
+            .first()
+        )
         assert usd is not None

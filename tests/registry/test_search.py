@@ -18,16 +18,35 @@ def registry(engine):
             park = service.do_create_park(s, name="天津滨海—中关村科技园", region_code="120116")
             park_id = park.id
             s.flush()
-        service.do_bulk_create_organisations(conn, [
-            OrganisationInput(name="天津瀚海生物医药有限公司", uscc=code(1, "120116"),
-                              region_code="120116", park_id=park_id, industry_codes=("2761",)),
-            OrganisationInput(name="瀚海生物医药（北京）有限公司", uscc=code(2, "110108"),
-                              region_code="110108", industry_codes=("2761", "7340")),
-            OrganisationInput(name="唐山精工数控机床有限公司", uscc=code(3, "130203"),
-                              region_code="130203", industry_codes=("3421",)),
-            OrganisationInput(name="北京芯海集成电路设计有限公司", region_code="110108",
-                              industry_codes=("6520",)),
-        ])
+        service.do_bulk_create_organisations(
+            conn,
+            [
+                OrganisationInput(
+                    name="天津瀚海生物医药有限公司",
+                    uscc=code(1, "120116"),
+                    region_code="120116",
+                    park_id=park_id,
+                    industry_codes=("2761",),
+                ),
+                OrganisationInput(
+                    name="瀚海生物医药（北京）有限公司",
+                    uscc=code(2, "110108"),
+                    region_code="110108",
+                    industry_codes=("2761", "7340"),
+                ),
+                OrganisationInput(
+                    name="唐山精工数控机床有限公司",
+                    uscc=code(3, "130203"),
+                    region_code="130203",
+                    industry_codes=("3421",),
+                ),
+                OrganisationInput(
+                    name="北京芯海集成电路设计有限公司",
+                    region_code="110108",
+                    industry_codes=("6520",),
+                ),
+            ],
+        )
     return engine, park_id
 
 
@@ -40,14 +59,19 @@ def _names(engine, **kw):  # noqa: ANN001, ANN202
 
 def test_name_substring_finds_both_spellings(registry):
     engine, _ = registry
-    assert _names(engine, q="瀚海生物医药") == ["天津瀚海生物医药有限公司", "瀚海生物医药（北京）有限公司"]
+    assert _names(engine, q="瀚海生物医药") == [
+        "天津瀚海生物医药有限公司",
+        "瀚海生物医药（北京）有限公司",
+    ]
     assert _names(engine, q="瀚海") == ["天津瀚海生物医药有限公司", "瀚海生物医药（北京）有限公司"]
 
 
 def test_full_registered_name_finds_the_firm_through_normalisation(registry):
     engine, _ = registry
     assert _names(engine, q="瀚海生物医药(天津)有限公司") == [
-        "天津瀚海生物医药有限公司", "瀚海生物医药（北京）有限公司"]
+        "天津瀚海生物医药有限公司",
+        "瀚海生物医药（北京）有限公司",
+    ]
 
 
 def test_uscc_prefix(registry):
@@ -100,14 +124,18 @@ def test_special_characters_in_queries_are_literal(registry):
 
 def test_every_insert_path_keeps_the_name_index_complete(engine, tmp_path):
     """ORM insert, bulk insert and import all reach the search index."""
-    from tests.registry.helpers import row, write_csv
     from haihe.registry.imports import import_organisations
+    from tests.registry.helpers import row, write_csv
 
     with Session(engine) as s:
         service.do_create_organisation(s, OrganisationInput(name="天津单个录入科技有限公司"))
         s.commit()
     with engine.begin() as conn:
-        service.do_bulk_create_organisations(conn, [OrganisationInput(name="北京批量录入生物有限公司")])
-    import_organisations(engine, write_csv(tmp_path / "o.csv", [row(77, 企业名称="河北导入精工有限公司")]))
+        service.do_bulk_create_organisations(
+            conn, [OrganisationInput(name="北京批量录入生物有限公司")]
+        )
+    import_organisations(
+        engine, write_csv(tmp_path / "o.csv", [row(77, 企业名称="河北导入精工有限公司")])
+    )
     for q in ("单个录入科技", "批量录入生物", "导入精工"):
         assert len(_names(engine, q=q)) == 1, q

@@ -7,7 +7,12 @@ from hypothesis import strategies as st
 
 from haihe.core.i18n import Problem
 from haihe.registry.values import (
-    format_yuan, header_multiplier, is_missing, parse_capital, parse_date, parse_int,
+    format_yuan,
+    header_multiplier,
+    is_missing,
+    parse_capital,
+    parse_date,
+    parse_int,
 )
 
 
@@ -54,8 +59,18 @@ def test_missing_values_are_missing_not_errors(text):
     assert parse_int(text) is None
 
 
-@pytest.mark.parametrize("text", ["2002-01-01", "2002/1/1", "2002.1.1", "2002年1月1日", "20020101",
-                                  datetime(2002, 1, 1, 0, 0), date(2002, 1, 1)])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2002-01-01",
+        "2002/1/1",
+        "2002.1.1",
+        "2002年1月1日",
+        "20020101",
+        datetime(2002, 1, 1, 0, 0),
+        date(2002, 1, 1),
+    ],
+)
 def test_dates(text):
     assert parse_date(text) == date(2002, 1, 1)
 

@@ -12,8 +12,9 @@ def client(demo_engine):
 
 
 def test_organisation_list_carries_items_and_integer_total(client):
-    r = client.get("/api/v1/organisations", params={"q": "生物医药", "region": "120000",
-                                                  "page_size": 5})
+    r = client.get(
+        "/api/v1/organisations", params={"q": "生物医药", "region": "120000", "page_size": 5}
+    )
     assert r.status_code == 200
     body = r.json()
     assert isinstance(body["total"], int) and body["total"] > 5
@@ -26,8 +27,9 @@ def test_paging_is_consistent_with_total(client):
     first = client.get("/api/v1/organisations", params={"park": 1, "page_size": 500}).json()
     assert first["total"] > 4000
     last_page = -(-first["total"] // 500)
-    last = client.get("/api/v1/organisations",
-                      params={"park": 1, "page_size": 500, "page": last_page}).json()
+    last = client.get(
+        "/api/v1/organisations", params={"park": 1, "page_size": 500, "page": last_page}
+    ).json()
     assert len(last["items"]) == first["total"] - 500 * (last_page - 1)
 
 
@@ -54,8 +56,10 @@ def test_parks_with_counts(client):
     assert body["total"] == len(body["items"]) >= 2
     bz = next(p for p in body["items"] if p["name_en"].startswith("Tianjin Binhai"))
     assert bz["organisation_count"] > 4000
-    assert client.get(f"/api/v1/parks/{bz['id']}").json()["organisation_count"] == \
-        bz["organisation_count"]
+    assert (
+        client.get(f"/api/v1/parks/{bz['id']}").json()["organisation_count"]
+        == bz["organisation_count"]
+    )
 
 
 @pytest.mark.parametrize(

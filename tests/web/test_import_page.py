@@ -18,8 +18,9 @@ def test_upload_good_file(engine, tmp_path):
 def test_upload_bad_file_writes_nothing_and_offers_the_report(engine, tmp_path):
     client = TestClient(create_app(engine))
     path = write_csv(tmp_path / "bad.csv", [row(1), row(2, 所属地区="火星")])
-    r = client.post("/import", files={"file": ("bad.csv", path.read_bytes(), "text/csv")},
-                    params={"lang": "en"})
+    r = client.post(
+        "/import", files={"file": ("bad.csv", path.read_bytes(), "text/csv")}, params={"lang": "en"}
+    )
     assert r.status_code == 400
     assert "nothing was written" in r.text and "火星" in r.text
     assert count(engine) == 0
@@ -31,8 +32,11 @@ def test_upload_bad_file_writes_nothing_and_offers_the_report(engine, tmp_path):
 def test_upload_with_skip_invalid(engine, tmp_path):
     client = TestClient(create_app(engine))
     path = write_csv(tmp_path / "bad.csv", [row(1), row(2, 所属地区="火星")])
-    r = client.post("/import", files={"file": ("bad.csv", path.read_bytes(), "text/csv")},
-                    data={"skip_invalid": "true"})
+    r = client.post(
+        "/import",
+        files={"file": ("bad.csv", path.read_bytes(), "text/csv")},
+        data={"skip_invalid": "true"},
+    )
     assert r.status_code == 200
     assert count(engine) == 1
 

@@ -5,8 +5,15 @@ from fastapi.testclient import TestClient
 
 from haihe.web.app import create_app
 
-PAGES = ["/", "/organisations", "/organisations?q=生物医药&region=120000", "/organisations/1",
-         "/parks", "/parks/1", "/import"]
+PAGES = [
+    "/",
+    "/organisations",
+    "/organisations?q=生物医药&region=120000",
+    "/organisations/1",
+    "/parks",
+    "/parks/1",
+    "/import",
+]
 
 
 @pytest.fixture

@@ -46,12 +46,26 @@ def _table() -> dict[str, Industry]:
     for r in rows:
         level = int(r["level"])
         parent = {1: None, 2: r["section"], 3: r["division"], 4: r["group"]}[level]
-        out[r["code"]] = Industry(r["code"], LEVELS[level], r["section"], parent,
-                                  r["name_zh"], en.get(r["code"]), r["description_zh"])
+        out[r["code"]] = Industry(
+            r["code"],
+            LEVELS[level],
+            r["section"],
+            parent,
+            r["name_zh"],
+            en.get(r["code"]),
+            r["description_zh"],
+        )
     for r in rows:  # groups with a single class have no row of their own
         if r["level"] == "4" and r["group"] not in out:
-            out[r["group"]] = Industry(r["group"], "group", r["section"], r["division"],
-                                       r["name_zh"], en.get(r["group"]), r["description_zh"])
+            out[r["group"]] = Industry(
+                r["group"],
+                "group",
+                r["section"],
+                r["division"],
+                r["name_zh"],
+                en.get(r["group"]),
+                r["description_zh"],
+            )
     return out
 
 
@@ -96,6 +110,11 @@ def children(code: str | None) -> list[Industry]:
 def search(text: str, limit: int = 20) -> list[Industry]:
     """Codes or names containing `text` (集成电路 → 3973 集成电路制造, 6520 集成电路设计)."""
     t = text.strip()
-    hits = [i for i in _table().values() if i.code.startswith(t.upper()) or t in i.name_zh
-            or (i.name_en and t.lower() in i.name_en.lower())]
+    hits = [
+        i
+        for i in _table().values()
+        if i.code.startswith(t.upper())
+        or t in i.name_zh
+        or (i.name_en and t.lower() in i.name_en.lower())
+    ]
     return sorted(hits, key=lambda i: (len(i.code), i.code))[:limit]

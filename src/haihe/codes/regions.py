@@ -19,21 +19,44 @@ HOME_PROVINCES = ("110000", "120000", "130000")
 
 # Local names officers and exports use that are not division names.
 ALIASES: dict[str, str] = {
-    "开发区": "120116", "泰达": "120116", "TEDA": "120116", "保税区": "120116",
-    "自贸区": "120116", "天津港": "120116", "塘沽": "120116", "汉沽": "120116",
-    "大港": "120116", "滨海高新区": "120116", "天津经济技术开发区": "120116",
-    "天津港保税区": "120116", "中新天津生态城": "120116", "东疆": "120116",
-    "亦庄": "110115", "经开区": "110115", "北京经济技术开发区": "110115",
-    "中关村": "110108", "雄安": "130600", "雄安新区": "130600",
+    "开发区": "120116",
+    "泰达": "120116",
+    "TEDA": "120116",
+    "保税区": "120116",
+    "自贸区": "120116",
+    "天津港": "120116",
+    "塘沽": "120116",
+    "汉沽": "120116",
+    "大港": "120116",
+    "滨海高新区": "120116",
+    "天津经济技术开发区": "120116",
+    "天津港保税区": "120116",
+    "中新天津生态城": "120116",
+    "东疆": "120116",
+    "亦庄": "110115",
+    "经开区": "110115",
+    "北京经济技术开发区": "110115",
+    "中关村": "110108",
+    "雄安": "130600",
+    "雄安新区": "130600",
 }
 # Aliases that mean the same thing only inside one province (开发区 is TEDA in Tianjin).
 ALIAS_PROVINCE = {"开发区": "120000", "保税区": "120000", "自贸区": "120000", "经开区": "110000"}
 
 # Abolished codes and the division that took them over.
 SUCCESSORS: dict[str, str] = {
-    "110103": "110101", "110104": "110102", "110228": "110118", "110229": "110119",
-    "120107": "120116", "120108": "120116", "120109": "120116", "120221": "120117",
-    "120222": "120114", "120223": "120118", "120224": "120115", "120225": "120119",
+    "110103": "110101",
+    "110104": "110102",
+    "110228": "110118",
+    "110229": "110119",
+    "120107": "120116",
+    "120108": "120116",
+    "120109": "120116",
+    "120221": "120117",
+    "120222": "120114",
+    "120223": "120118",
+    "120224": "120115",
+    "120225": "120119",
     "120205": "120119",
 }
 
@@ -77,8 +100,12 @@ def _table() -> dict[str, Region]:
     out: dict[str, Region] = {}
     for row in csv.DictReader(text.splitlines()):
         out[row["code"]] = Region(
-            code=row["code"], parent=row["parent"] or None, level=row["level"],
-            name_zh=row["name_zh"], short_zh=row["short_zh"], name_en=row["name_en"],
+            code=row["code"],
+            parent=row["parent"] or None,
+            level=row["level"],
+            name_zh=row["name_zh"],
+            short_zh=row["short_zh"],
+            name_en=row["name_en"],
             valid_to=int(row["valid_to"]) if row["valid_to"] else None,
         )
     return out
@@ -104,8 +131,11 @@ def _successors() -> dict[str, str]:
     """Explicit successors, plus: an abolished county whose short name a current county
     of the same province carries (密云县 → 密云区) was renamed into it."""
     out = dict(SUCCESSORS)
-    current = {(r.province_code, r.short_zh): r.code for r in _table().values()
-               if r.current and r.level == "county"}
+    current = {
+        (r.province_code, r.short_zh): r.code
+        for r in _table().values()
+        if r.current and r.level == "county"
+    }
     for r in _table().values():
         if not r.current and r.code not in out:
             new = current.get((r.province_code, r.short_zh))
@@ -183,8 +213,15 @@ def _clean(text: str) -> str:
 
 def _en_key(text: str) -> str:
     t = re.sub(r"[^a-z]", "", text.lower())
-    for suffix in ("newarea", "district", "county", "city", "autonomouscounty", "province",
-                   "municipality"):
+    for suffix in (
+        "newarea",
+        "district",
+        "county",
+        "city",
+        "autonomouscounty",
+        "province",
+        "municipality",
+    ):
         if t.endswith(suffix) and len(t) > len(suffix):
             t = t[: -len(suffix)]
     return t
@@ -197,8 +234,12 @@ def _zone_aliases() -> dict[str, str]:
     for r in _table().values():
         if not r.current or r.province_code not in HOME_PROVINCES:
             continue
-        for long, short in (("高新技术产业开发区", "高新区"), ("经济技术开发区", "经开区"),
-                            ("经济技术开发区", "开发区"), ("经济开发区", "开发区")):
+        for long, short in (
+            ("高新技术产业开发区", "高新区"),
+            ("经济技术开发区", "经开区"),
+            ("经济技术开发区", "开发区"),
+            ("经济开发区", "开发区"),
+        ):
             if r.name_zh.endswith(long):
                 stem = r.name_zh[: -len(long)]
                 for variant in {stem, stem.removeprefix("河北"), stem.removesuffix("市")}:
@@ -257,12 +298,13 @@ def lookup(text: str | None, within: str | None = None) -> Region | None:
         return found
     # A name with its ancestors in front: 天津市滨海新区, 河北省唐山市玉田县, 天津滨海.
     for r in sorted(_table().values(), key=lambda r: -len(r.name_zh)):
-        if r.level == "county" or (within and not is_within(r.code, within)
-                                   and not is_within(within, r.code)):
+        if r.level == "county" or (
+            within and not is_within(r.code, within) and not is_within(within, r.code)
+        ):
             continue
         for prefix in (r.name_zh, r.short_zh):
             if len(prefix) >= 2 and t.startswith(prefix) and len(t) > len(prefix):
-                rest = lookup(t[len(prefix):], within=r.code)
+                rest = lookup(t[len(prefix) :], within=r.code)
                 if rest:
                     return rest
     return None
@@ -272,8 +314,12 @@ def _lookup_exact(t: str, within: str | None) -> Region | None:
     idx = _index()
     key = t if not t.isascii() else _en_key(t)
     codes = list(idx.get(key, []))
-    if t in ALIAS_PROVINCE and within and not is_within(within, ALIAS_PROVINCE[t]) \
-            and not is_within(ALIAS_PROVINCE[t], within):
+    if (
+        t in ALIAS_PROVINCE
+        and within
+        and not is_within(within, ALIAS_PROVINCE[t])
+        and not is_within(ALIAS_PROVINCE[t], within)
+    ):
         codes = [c for c in codes if c != ALIASES.get(t)]
     if within:
         codes = [c for c in codes if is_within(c, within)]
@@ -290,8 +336,11 @@ _SUFFIX_CHARS = "省市区县旗"
 def _names_ending() -> tuple[frozenset[str], tuple[int, ...], tuple[str, ...]]:
     """Division names (all end in 省/市/区/县/旗), their lengths, and the other aliases."""
     # Abolished two-character names (新区, 郊区) are too generic to trust in free text.
-    names = frozenset(r.name_zh for r in _table().values()
-                      if len(r.name_zh) >= 3 or (len(r.name_zh) == 2 and r.current))
+    names = frozenset(
+        r.name_zh
+        for r in _table().values()
+        if len(r.name_zh) >= 3 or (len(r.name_zh) == 2 and r.current)
+    )
     names |= frozenset(_zone_aliases())
     names |= frozenset(a for a in ALIASES if not a.isascii())
     lengths = tuple(sorted({len(n) for n in names}, reverse=True))
@@ -308,8 +357,8 @@ def _names_in(text: str) -> list[str]:
             continue
         for n in lengths:
             start = j + 1 - n
-            if start >= 0 and text[start: j + 1] in names:
-                found.append((start, text[start: j + 1]))
+            if start >= 0 and text[start : j + 1] in names:
+                found.append((start, text[start : j + 1]))
                 break
     for alias in others:
         i = text.find(alias)
@@ -340,8 +389,11 @@ def find_in_text(text: str | None, within: str | None = None) -> Region | None:
     best: str | None = within
     for name in _names_in(_clean(text)[:60]):
         codes = _by_full_name().get(name, [])
-        if name in ALIAS_PROVINCE and best and not (
-                is_within(best, ALIAS_PROVINCE[name]) or is_within(ALIAS_PROVINCE[name], best)):
+        if (
+            name in ALIAS_PROVINCE
+            and best
+            and not (is_within(best, ALIAS_PROVINCE[name]) or is_within(ALIAS_PROVINCE[name], best))
+        ):
             continue
         cands = [successor(c) for c in codes if get(successor(c))]
         cands = sorted({c for c in cands if best is None or is_within(c, best)})
@@ -363,9 +415,14 @@ class Resolution:
     conflicts: tuple[str, ...]
 
 
-def resolve(*, province: str | None = None, district: str | None = None,
-            address: str | None = None, uscc_region: str | None = None,
-            within: str | None = None) -> Resolution:
+def resolve(
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    address: str | None = None,
+    uscc_region: str | None = None,
+    within: str | None = None,
+) -> Resolution:
     """The most specific division that a record's columns support together.
 
     Each clue narrows the one before when it lies inside it: the province column,
@@ -403,9 +460,11 @@ def resolve(*, province: str | None = None, district: str | None = None,
             narrow(u.code, "uscc")
     if district and conflicts:
         # The district column is outvoted when the address and the USCC agree against it.
-        other = resolve(province=province, address=address, uscc_region=uscc_region,
-                        within=within)
+        other = resolve(province=province, address=address, uscc_region=uscc_region, within=within)
         if {"address", "uscc"} <= set(other.sources) and not other.conflicts:
-            return Resolution(other.code, other.sources,
-                              (f"district {district!r} disagrees with address and USCC",))
+            return Resolution(
+                other.code,
+                other.sources,
+                (f"district {district!r} disagrees with address and USCC",),
+            )
     return Resolution(best, tuple(sources), tuple(conflicts))

@@ -33,15 +33,29 @@ AUTHORITIES: dict[str, tuple[str, str]] = {
 }
 
 ORG_TYPES: dict[str, dict[str, tuple[str, str]]] = {
-    "1": {"1": ("机关", "government organ"), "2": ("事业单位", "public institution"),
-          "3": ("中央编办直接管理机构编制的群众团体", "mass organisation"),
-          "9": ("其他", "other")},
-    "5": {"1": ("社会团体", "social organisation"), "2": ("民办非企业单位", "private non-enterprise unit"),
-          "3": ("基金会", "foundation"), "9": ("其他", "other")},
-    "9": {"1": ("企业", "enterprise"), "2": ("个体工商户", "individual business"),
-          "3": ("农民专业合作社", "farmers' cooperative")},
-    "N": {"1": ("组级集体经济组织", "group collective"), "2": ("村级集体经济组织", "village collective"),
-          "3": ("乡镇级集体经济组织", "township collective"), "9": ("其他", "other")},
+    "1": {
+        "1": ("机关", "government organ"),
+        "2": ("事业单位", "public institution"),
+        "3": ("中央编办直接管理机构编制的群众团体", "mass organisation"),
+        "9": ("其他", "other"),
+    },
+    "5": {
+        "1": ("社会团体", "social organisation"),
+        "2": ("民办非企业单位", "private non-enterprise unit"),
+        "3": ("基金会", "foundation"),
+        "9": ("其他", "other"),
+    },
+    "9": {
+        "1": ("企业", "enterprise"),
+        "2": ("个体工商户", "individual business"),
+        "3": ("农民专业合作社", "farmers' cooperative"),
+    },
+    "N": {
+        "1": ("组级集体经济组织", "group collective"),
+        "2": ("村级集体经济组织", "village collective"),
+        "3": ("乡镇级集体经济组织", "township collective"),
+        "9": ("其他", "other"),
+    },
 }
 
 
@@ -85,8 +99,9 @@ def validate(raw: str) -> USCCCheck:
         return _fail(code, "charset", Problem("uscc.charset", char=bad[0]))
     expected = check_character(code[:17])
     if code[17] != expected:
-        return _fail(code, "check", Problem("uscc.check", got=code[17], expected=expected),
-                     expected)
+        return _fail(
+            code, "check", Problem("uscc.check", got=code[17], expected=expected), expected
+        )
     warnings = []
     from haihe.codes import regions
 
@@ -124,11 +139,16 @@ def decode(raw: str) -> USCCParts:
 
     region = regions.get(code[2:8])
     return USCCParts(
-        authority=code[0], authority_zh=auth[0] if auth else None,
-        authority_en=auth[1] if auth else None, org_type=code[1],
-        org_type_zh=typ[0] if typ else None, org_type_en=typ[1] if typ else None,
-        region_code=code[2:8], region_name_zh=region.full_name_zh if region else None,
-        organisation_code=code[8:17], check=code[17],
+        authority=code[0],
+        authority_zh=auth[0] if auth else None,
+        authority_en=auth[1] if auth else None,
+        org_type=code[1],
+        org_type_zh=typ[0] if typ else None,
+        org_type_en=typ[1] if typ else None,
+        region_code=code[2:8],
+        region_name_zh=region.full_name_zh if region else None,
+        organisation_code=code[8:17],
+        check=code[17],
     )
 
 

@@ -6,12 +6,12 @@ multi-user deployment. Everything that talks to storage gets its engine from her
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
-import sqlite3
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
@@ -24,8 +24,12 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 # Objects the migrations create for one dialect only (name search), which the models do
 # not declare; autogenerate and the migration test leave them alone.
-DIALECT_ONLY = {"ix_organisations_name_trgm", "ix_organisations_name_norm_trgm",
-                "ix_organisations_uscc_prefix", "organisations_fts"}
+DIALECT_ONLY = {
+    "ix_organisations_name_trgm",
+    "ix_organisations_name_norm_trgm",
+    "ix_organisations_uscc_prefix",
+    "organisations_fts",
+}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
@@ -115,8 +119,9 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def insert_many_returning_ids(conn: Connection, table: Table,
-                              rows: list[dict[str, object]]) -> list[int]:
+def insert_many_returning_ids(
+    conn: Connection, table: Table, rows: list[dict[str, object]]
+) -> list[int]:
     """Insert many rows fast and return their ids in order (bulk loads: imports, demo).
 
     Goes below SQLAlchemy's per-row parameter processing, which costs more than SQLite
@@ -128,11 +133,18 @@ def insert_many_returning_ids(conn: Connection, table: Table,
         return []
     cols = [c.name for c in table.columns if c.name != "id" and c.name in rows[0]]
     if conn.dialect.name == "postgresql":
-        ids = list(conn.execute(
-            text(f"SELECT nextval('{table.name}_id_seq') FROM generate_series(1, :n)"),
-            {"n": len(rows)}).scalars())
-        bulk_copy(conn, table, ["id", *cols],
-                  ([oid, *(row[c] for c in cols)] for oid, row in zip(ids, rows, strict=True)))
+        ids = list(
+            conn.execute(
+                text(f"SELECT nextval('{table.name}_id_seq') FROM generate_series(1, :n)"),
+                {"n": len(rows)},
+            ).scalars()
+        )
+        bulk_copy(
+            conn,
+            table,
+            ["id", *cols],
+            ([oid, *(row[c] for c in cols)] for oid, row in zip(ids, rows, strict=True)),
+        )
         return ids
     bulk_insert_tuples(conn, table, cols, ([row[c] for c in cols] for row in rows))
     last = conn.execute(text("SELECT last_insert_rowid()")).scalar_one()
@@ -153,8 +165,7 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, object]]) -
 
 def bulk_insert_tuples(conn: Connection, table: Table, cols: list[str], values) -> None:  # noqa: ANN001
     """SQLite: one driver-level executemany (values stored as SQLAlchemy stores them)."""
-    sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) "
-           f"VALUES ({', '.join('?' for _ in cols)})")
+    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
     cur = conn.connection.driver_connection.cursor()
     try:
         cur.executemany(sql, values)

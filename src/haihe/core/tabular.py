@@ -83,8 +83,9 @@ class Table:
             close()
 
 
-def open_table(path: Path, recognise: Callable[[str], bool],
-               on_bytes: Callable[[int], None] | None = None) -> Table:
+def open_table(
+    path: Path, recognise: Callable[[str], bool], on_bytes: Callable[[int], None] | None = None
+) -> Table:
     """Open a .csv or .xlsx file and find its header row.
 
     `recognise(header)` says whether a header names a known column; the header row is
@@ -103,8 +104,9 @@ def open_table(path: Path, recognise: Callable[[str], bool],
     raise Problem("file.unsupported", suffix=suffix or path.name)
 
 
-def _pick_header(lead: list[tuple[int, list[object]]], recognise: Callable[[str], bool]
-                 ) -> tuple[int, list[str]]:
+def _pick_header(
+    lead: list[tuple[int, list[object]]], recognise: Callable[[str], bool]
+) -> tuple[int, list[str]]:
     best, best_score = -1, 0
     for i, (_, cells) in enumerate(lead):
         score = sum(1 for c in cells if c not in (None, "") and recognise(header_key(c)))
@@ -115,8 +117,9 @@ def _pick_header(lead: list[tuple[int, list[object]]], recognise: Callable[[str]
     return best, [str(c).strip() if c is not None else "" for c in lead[best][1]]
 
 
-def _open_csv(path: Path, recognise: Callable[[str], bool],
-              on_bytes: Callable[[int], None] | None, size: int) -> Table:
+def _open_csv(
+    path: Path, recognise: Callable[[str], bool], on_bytes: Callable[[int], None] | None, size: int
+) -> Table:
     if size == 0:
         raise Problem("file.empty")
     with path.open("rb") as f:
@@ -125,8 +128,12 @@ def _open_csv(path: Path, recognise: Callable[[str], bool],
         raise Problem("file.empty")
     encoding = detect_encoding(sample)
     raw = path.open("rb")
-    text = io.TextIOWrapper(io.BufferedReader(_CountingReader(raw, on_bytes), 1 << 16),
-                            encoding=encoding, errors="replace", newline="")
+    text = io.TextIOWrapper(
+        io.BufferedReader(_CountingReader(raw, on_bytes), 1 << 16),
+        encoding=encoding,
+        errors="replace",
+        newline="",
+    )
     first = sample[:4096].decode(encoding, errors="ignore")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     reader = csv.reader(text, delimiter=delimiter)
@@ -149,7 +156,7 @@ def _open_csv(path: Path, recognise: Callable[[str], bool],
 
     def rows() -> Iterator[tuple[int, list[object]]]:
         try:
-            yield from lead[idx + 1:]
+            yield from lead[idx + 1 :]
             for n, row in enumerate(reader, start=lead[-1][0] + 1):
                 if any(c.strip() for c in row):
                     yield n, list(row)
@@ -189,7 +196,7 @@ def _open_xlsx(path: Path, recognise: Callable[[str], bool], size: int) -> Table
 
     def rows() -> Iterator[tuple[int, list[object]]]:
         try:
-            yield from lead[idx + 1:]
+            yield from lead[idx + 1 :]
             for n, row in enumerate(it, start=last + 1):
                 if any(c not in (None, "") for c in row):
                     yield n, list(row)

@@ -28,8 +28,13 @@ class Scenario:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def build_demo(engine: Engine, *, seed: int = DEFAULT_SEED, force: bool = False,
-               log: Callable[[str], None] = lambda _m: None) -> Scenario | None:
+def build_demo(
+    engine: Engine,
+    *,
+    seed: int = DEFAULT_SEED,
+    force: bool = False,
+    log: Callable[[str], None] = lambda _m: None,
+) -> Scenario | None:
     """Build the demo; None (and no change) when the database has data and not `force`."""
     from haihe.registry import service
 

@@ -10,8 +10,12 @@ config = context.config
 engine = config.attributes.get("engine") or get_engine()
 
 with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=Base.metadata, include_object=include_object,
-                      render_as_batch=connection.dialect.name == "sqlite")
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        include_object=include_object,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()

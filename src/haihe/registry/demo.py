@@ -24,74 +24,221 @@ BZ_PARK = "binhai_zhongguancun"
 TK_PARK = "tiankai_higher_education"
 
 PARKS = (
-    (BZ_PARK, "天津滨海—中关村科技园", "Tianjin Binhai-Zhongguancun Science and Technology Park",
-     "120116", "天津滨海中关村科技园运营管理有限公司",
-     "京津合作共建的科技园区，自挂牌以来注册企业超过4000家。"),
-    (TK_PARK, "天开高教科创园", "TFI Higher Education Science and Technology Innovation Park",
-     "120104", "天开高教科创园运营管理有限公司",
-     "依托高校资源的科技创新园区，入驻企业数百家，连接北京创新资源，推动成果转化。"),
-    ("zgc_haidian", "中关村科学城", "Zhongguancun Science City", "110108", None,
-     "北京海淀的科技创新核心区。"),
-    ("bda", "北京经济技术开发区", "Beijing Economic-Technological Development Area", "110115",
-     None, "北京亦庄，高端制造与生物医药集聚区。"),
-    ("baoding_zgc", "保定·中关村创新中心", "Baoding Zhongguancun Innovation Center", "130600",
-     None, "京津冀协同创新平台。"),
-    ("langfang_etdz", "廊坊经济技术开发区", "Langfang Economic and Technological Development Zone",
-     "131071", None, "承接北京产业转移的开发区。"),
+    (
+        BZ_PARK,
+        "天津滨海—中关村科技园",
+        "Tianjin Binhai-Zhongguancun Science and Technology Park",
+        "120116",
+        "天津滨海中关村科技园运营管理有限公司",
+        "京津合作共建的科技园区，自挂牌以来注册企业超过4000家。",
+    ),
+    (
+        TK_PARK,
+        "天开高教科创园",
+        "TFI Higher Education Science and Technology Innovation Park",
+        "120104",
+        "天开高教科创园运营管理有限公司",
+        "依托高校资源的科技创新园区，入驻企业数百家，连接北京创新资源，推动成果转化。",
+    ),
+    (
+        "zgc_haidian",
+        "中关村科学城",
+        "Zhongguancun Science City",
+        "110108",
+        None,
+        "北京海淀的科技创新核心区。",
+    ),
+    (
+        "bda",
+        "北京经济技术开发区",
+        "Beijing Economic-Technological Development Area",
+        "110115",
+        None,
+        "北京亦庄，高端制造与生物医药集聚区。",
+    ),
+    (
+        "baoding_zgc",
+        "保定·中关村创新中心",
+        "Baoding Zhongguancun Innovation Center",
+        "130600",
+        None,
+        "京津冀协同创新平台。",
+    ),
+    (
+        "langfang_etdz",
+        "廊坊经济技术开发区",
+        "Langfang Economic and Technological Development Zone",
+        "131071",
+        None,
+        "承接北京产业转移的开发区。",
+    ),
 )
-PARK_SIZES = {BZ_PARK: 4126, TK_PARK: 612, "zgc_haidian": 900, "bda": 700, "baoding_zgc": 260,
-              "langfang_etdz": 380}
+PARK_SIZES = {
+    BZ_PARK: 4126,
+    TK_PARK: 612,
+    "zgc_haidian": 900,
+    "bda": 700,
+    "baoding_zgc": 260,
+    "langfang_etdz": 380,
+}
 
 # The organisations the article names, in the English form it gives. Chinese names are
 # the commonly used ones where known; where only the English form is certain the
 # Chinese name is a rendering of it, and the description says so.
 NAMED = (
-    ("union_tianjin_hospital", "协和天津医院", "Union Tianjin Hospital (Tianjin Hospital of Union Medical College)",
-     "hospital", "120000", None, ("8411",), "原文所称“Union Tianjin Hospital (Phase I)”，一期已建成启用。"),
-    ("gloria_chemical", "Gloria化学高分子项目公司", "Gloria Chemical (Macromolecule Project)",
-     "enterprise", "120116", None, ("2651",), "原文所称 Gloria Chemical Macromolecule Project，2023年建成投产。中文名按英文译出。"),
-    ("cams_tianjin_institute", "中国医学科学院天津医学健康研究院",
-     "Tianjin Institute of Medical Health of the Chinese Academy of Medical Sciences",
-     "research_institute", "120000", None, ("7340",), "医学研究和成果转化平台，2023年启动建设。"),
-    ("natong_orthopedic", "北京纳通骨科产业基地", "Beijing Natong Orthopedic Production Base",
-     "enterprise", "120000", None, ("3584",), "骨科医疗器械生产基地，2023年开工建设。"),
-    ("winute", "天津威努特信息技术有限公司", "Tianjin Winute Information Technology",
-     "enterprise", "120116", BZ_PARK, ("6513", "6540"), "工业控制系统安全产品（工控防火墙）连续两年市场排名第一，工控安全领域领军企业。"),
-    ("lingkr", "零氪科技（天津）有限公司", "Lingkr Technology (Tianjin)",
-     "enterprise", "120116", BZ_PARK, ("6513", "6450"), "国内最早、规模最大的肿瘤医疗大数据与健康管理服务提供商之一。"),
+    (
+        "union_tianjin_hospital",
+        "协和天津医院",
+        "Union Tianjin Hospital (Tianjin Hospital of Union Medical College)",
+        "hospital",
+        "120000",
+        None,
+        ("8411",),
+        "原文所称“Union Tianjin Hospital (Phase I)”，一期已建成启用。",
+    ),
+    (
+        "gloria_chemical",
+        "Gloria化学高分子项目公司",
+        "Gloria Chemical (Macromolecule Project)",
+        "enterprise",
+        "120116",
+        None,
+        ("2651",),
+        "原文所称 Gloria Chemical Macromolecule Project，2023年建成投产。中文名按英文译出。",
+    ),
+    (
+        "cams_tianjin_institute",
+        "中国医学科学院天津医学健康研究院",
+        "Tianjin Institute of Medical Health of the Chinese Academy of Medical Sciences",
+        "research_institute",
+        "120000",
+        None,
+        ("7340",),
+        "医学研究和成果转化平台，2023年启动建设。",
+    ),
+    (
+        "natong_orthopedic",
+        "北京纳通骨科产业基地",
+        "Beijing Natong Orthopedic Production Base",
+        "enterprise",
+        "120000",
+        None,
+        ("3584",),
+        "骨科医疗器械生产基地，2023年开工建设。",
+    ),
+    (
+        "winute",
+        "天津威努特信息技术有限公司",
+        "Tianjin Winute Information Technology",
+        "enterprise",
+        "120116",
+        BZ_PARK,
+        ("6513", "6540"),
+        "工业控制系统安全产品（工控防火墙）连续两年市场排名第一，工控安全领域领军企业。",
+    ),
+    (
+        "lingkr",
+        "零氪科技（天津）有限公司",
+        "Lingkr Technology (Tianjin)",
+        "enterprise",
+        "120116",
+        BZ_PARK,
+        ("6513", "6450"),
+        "国内最早、规模最大的肿瘤医疗大数据与健康管理服务提供商之一。",
+    ),
 )
 
 # Domains: (key, name words, industry codes, maker scope, R&D scope, seller scope)
 DOMAINS = (
-    ("biomed", ("生物", "生物医药", "医药", "生物技术", "药业"), ("2761", "2762", "2720", "2710", "2740"),
-     "生产单克隆抗体药物、重组蛋白药物；生物反应器培养工艺开发", "生物医药技术开发、技术转让、技术咨询；医学研究和试验发展",
-     "销售医疗器械（III类除外）、化工产品（不含危险化学品）"),
-    ("meddev", ("医疗器械", "医疗科技", "医学影像", "骨科"), ("3581", "3584", "3586", "3589"),
-     "生产III类医疗器械（骨科植入物、医学影像设备）", "医疗器械技术开发；医学影像算法研发",
-     "销售第二类医疗器械；销售医疗器械（不含药品）"),
-    ("ic", ("微电子", "芯", "半导体", "集成电路", "芯片"), ("3973", "6520", "3562", "3985", "3972"),
-     "集成电路制造、封装测试；半导体器件专用设备制造", "集成电路设计；半导体技术开发、技术服务",
-     "销售电子元器件、集成电路"),
-    ("xinchuang", ("信息技术", "软件", "数据", "信创", "网络安全"), ("6511", "6513", "3911", "6531"),
-     "计算机整机制造；服务器制造", "基础软件开发；数据库、操作系统研发；网络与信息安全软件开发",
-     "销售计算机软硬件及辅助设备"),
-    ("nev", ("新能源汽车", "汽车科技", "电池", "动力"), ("3612", "3670", "3841"),
-     "新能源汽车整车及零部件制造；锂离子电池制造", "新能源汽车技术研发；电池管理系统技术开发",
-     "销售汽车零配件"),
-    ("robot", ("机器人", "智能装备", "自动化"), ("3491", "3492", "4011"),
-     "工业机器人制造；特殊作业机器人制造", "机器人技术开发；智能控制系统研发", "销售机械设备、电子产品"),
-    ("machine_tool", ("精密机械", "数控", "机床"), ("3421", "3399"),
-     "数控金属切削机床制造；精密零部件加工", "数控系统技术开发", "销售机床及配件"),
-    ("hydrogen", ("氢能", "燃料电池", "能源科技"), ("2614", "3849"),
-     "氢燃料电池电堆及系统制造；制氢设备制造", "氢能技术开发、技术转让", "销售化工产品（不含危险化学品）"),
-    ("aerospace", ("航空", "航天", "无人机"), ("3743", "3744", "3963"),
-     "航空相关设备制造；智能无人飞行器制造", "航空航天技术研发", "销售航空器材"),
-    ("materials", ("新材料", "材料科技", "化工"), ("2651", "2669", "3985"),
-     "合成树脂、专用化学品制造（不含危险化学品）", "新材料技术开发、技术推广", "销售化工产品、塑料制品"),
+    (
+        "biomed",
+        ("生物", "生物医药", "医药", "生物技术", "药业"),
+        ("2761", "2762", "2720", "2710", "2740"),
+        "生产单克隆抗体药物、重组蛋白药物；生物反应器培养工艺开发",
+        "生物医药技术开发、技术转让、技术咨询；医学研究和试验发展",
+        "销售医疗器械（III类除外）、化工产品（不含危险化学品）",
+    ),
+    (
+        "meddev",
+        ("医疗器械", "医疗科技", "医学影像", "骨科"),
+        ("3581", "3584", "3586", "3589"),
+        "生产III类医疗器械（骨科植入物、医学影像设备）",
+        "医疗器械技术开发；医学影像算法研发",
+        "销售第二类医疗器械；销售医疗器械（不含药品）",
+    ),
+    (
+        "ic",
+        ("微电子", "芯", "半导体", "集成电路", "芯片"),
+        ("3973", "6520", "3562", "3985", "3972"),
+        "集成电路制造、封装测试；半导体器件专用设备制造",
+        "集成电路设计；半导体技术开发、技术服务",
+        "销售电子元器件、集成电路",
+    ),
+    (
+        "xinchuang",
+        ("信息技术", "软件", "数据", "信创", "网络安全"),
+        ("6511", "6513", "3911", "6531"),
+        "计算机整机制造；服务器制造",
+        "基础软件开发；数据库、操作系统研发；网络与信息安全软件开发",
+        "销售计算机软硬件及辅助设备",
+    ),
+    (
+        "nev",
+        ("新能源汽车", "汽车科技", "电池", "动力"),
+        ("3612", "3670", "3841"),
+        "新能源汽车整车及零部件制造；锂离子电池制造",
+        "新能源汽车技术研发；电池管理系统技术开发",
+        "销售汽车零配件",
+    ),
+    (
+        "robot",
+        ("机器人", "智能装备", "自动化"),
+        ("3491", "3492", "4011"),
+        "工业机器人制造；特殊作业机器人制造",
+        "机器人技术开发；智能控制系统研发",
+        "销售机械设备、电子产品",
+    ),
+    (
+        "machine_tool",
+        ("精密机械", "数控", "机床"),
+        ("3421", "3399"),
+        "数控金属切削机床制造；精密零部件加工",
+        "数控系统技术开发",
+        "销售机床及配件",
+    ),
+    (
+        "hydrogen",
+        ("氢能", "燃料电池", "能源科技"),
+        ("2614", "3849"),
+        "氢燃料电池电堆及系统制造；制氢设备制造",
+        "氢能技术开发、技术转让",
+        "销售化工产品（不含危险化学品）",
+    ),
+    (
+        "aerospace",
+        ("航空", "航天", "无人机"),
+        ("3743", "3744", "3963"),
+        "航空相关设备制造；智能无人飞行器制造",
+        "航空航天技术研发",
+        "销售航空器材",
+    ),
+    (
+        "materials",
+        ("新材料", "材料科技", "化工"),
+        ("2651", "2669", "3985"),
+        "合成树脂、专用化学品制造（不含危险化学品）",
+        "新材料技术开发、技术推广",
+        "销售化工产品、塑料制品",
+    ),
 )
 BRAND = "华宏泰瑞恒博康安达鑫源盛通远创新科瀚睿智凯德信诚嘉晟航正合联天宇辰星海川明锐腾"
-SUFFIXES = (("科技有限公司", 5), ("技术有限公司", 3), ("有限公司", 3), ("股份有限公司", 1),
-            ("集团有限公司", 0.3))
+SUFFIXES = (
+    ("科技有限公司", 5),
+    ("技术有限公司", 3),
+    ("有限公司", 3),
+    ("股份有限公司", 1),
+    ("集团有限公司", 0.3),
+)
 HOME_WEIGHTS = (("110000", 0.36), ("120000", 0.34), ("130000", 0.30))
 
 
@@ -116,11 +263,16 @@ def _counties(province: str) -> list[str]:
 
 
 def _uscc(rng: random.Random, region_code: str, used: set[str], kind: str) -> str:
-    head = {"enterprise": "91", "research_institute": "12", "university": "12",
-            "hospital": "12", "park_operator": "91", "other": "52"}[kind]
+    head = {
+        "enterprise": "91",
+        "research_institute": "12",
+        "university": "12",
+        "hospital": "12",
+        "park_operator": "91",
+        "other": "52",
+    }[kind]
     while True:
-        body = "".join(rng.choice(uscc.ALPHABET[:10] if i < 8 else uscc.ALPHABET)
-                       for i in range(9))
+        body = "".join(rng.choice(uscc.ALPHABET[:10] if i < 8 else uscc.ALPHABET) for i in range(9))
         code = uscc.make(head + region_code + body)
         if code not in used:
             used.add(code)
@@ -136,8 +288,14 @@ def _place_prefix(region_code: str) -> str:
     return pref.short_zh if pref and pref.level == "prefecture" else prov.short_zh
 
 
-def _make_org(rng: random.Random, region_code: str, park_id: int | None, used_names: set[str],
-              used_uscc: set[str], kind: str = "enterprise") -> OrganisationInput:
+def _make_org(
+    rng: random.Random,
+    region_code: str,
+    park_id: int | None,
+    used_names: set[str],
+    used_uscc: set[str],
+    kind: str = "enterprise",
+) -> OrganisationInput:
     domain = rng.choice(DOMAINS)
     key, words, codes, maker, rnd, seller = domain
     role = _pick(rng, (("maker", 0.45), ("rnd", 0.35), ("seller", 0.20)))
@@ -153,8 +311,11 @@ def _make_org(rng: random.Random, region_code: str, park_id: int | None, used_na
             name = f"{place}{brand}{word}学院"
         else:
             suffix = _pick(rng, SUFFIXES)
-            name = (f"{brand}{word}（{place}）{suffix}" if rng.random() < 0.2
-                    else f"{place}{brand}{word}{suffix}")
+            name = (
+                f"{brand}{word}（{place}）{suffix}"
+                if rng.random() < 0.2
+                else f"{place}{brand}{word}{suffix}"
+            )
         if name not in used_names:
             used_names.add(name)
             break
@@ -169,26 +330,54 @@ def _make_org(rng: random.Random, region_code: str, park_id: int | None, used_na
     capital = Decimal(max(10, round(rng.lognormvariate(6.5, 1.4)))) * 10000
     founded = date(1995, 1, 1) + timedelta(days=rng.randrange(0, 365 * 29))
     return OrganisationInput(
-        name=name, kind=kind, uscc=_uscc(rng, region_code, used_uscc, kind),
-        region_code=region_code, park_id=park_id, industry_codes=tuple(dict.fromkeys(industry)),
-        founded=founded, registered_capital=capital, employees=max(3, int(size)),
-        description=scope + extra + "。", source="demo", is_demo=True,
+        name=name,
+        kind=kind,
+        uscc=_uscc(rng, region_code, used_uscc, kind),
+        region_code=region_code,
+        park_id=park_id,
+        industry_codes=tuple(dict.fromkeys(industry)),
+        founded=founded,
+        registered_capital=capital,
+        employees=max(3, int(size)),
+        description=scope + extra + "。",
+        source="demo",
+        is_demo=True,
     )
 
 
 def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN001
     for key, name, name_en, region, operator, desc in PARKS:
-        pid = conn.execute(insert(Park).returning(Park.id), {
-            "name": name, "name_en": name_en, "region_code": region, "operator": operator,
-            "description": desc, "is_demo": True}).scalar_one()
+        pid = conn.execute(
+            insert(Park).returning(Park.id),
+            {
+                "name": name,
+                "name_en": name_en,
+                "region_code": region,
+                "operator": operator,
+                "description": desc,
+                "is_demo": True,
+            },
+        ).scalar_one()
         scenario.parks[key] = pid
 
     named_inputs = []
     for key, zh, en, kind, region, park, codes, desc in NAMED:
-        named_inputs.append((key, OrganisationInput(
-            name=zh, name_en=en, kind=kind, region_code=region,
-            park_id=scenario.parks.get(park) if park else None, industry_codes=codes,
-            description=desc, source="source_article", named_in_source=True)))
+        named_inputs.append(
+            (
+                key,
+                OrganisationInput(
+                    name=zh,
+                    name_en=en,
+                    kind=kind,
+                    region_code=region,
+                    park_id=scenario.parks.get(park) if park else None,
+                    industry_codes=codes,
+                    description=desc,
+                    source="source_article",
+                    named_in_source=True,
+                ),
+            )
+        )
     ids = do_bulk_create_organisations(conn, [i for _, i in named_inputs])
     scenario.named.update({key: oid for (key, _), oid in zip(named_inputs, ids, strict=True)})
 

@@ -14,8 +14,14 @@ from haihe.registry import service
 from haihe.registry.columns import EXPORT_COLUMNS
 from haihe.registry.models import Organisation, Park
 
-KIND_ZH = {"enterprise": "企业", "research_institute": "科研院所", "university": "高校",
-           "hospital": "医院", "park_operator": "园区运营", "other": "其他"}
+KIND_ZH = {
+    "enterprise": "企业",
+    "research_institute": "科研院所",
+    "university": "高校",
+    "hospital": "医院",
+    "park_operator": "园区运营",
+    "other": "其他",
+}
 
 
 def _capital(org: Organisation) -> str:
@@ -29,15 +35,25 @@ def _rows(session: Session, f: service.OrganisationFilter | None) -> Iterator[li
     parks = dict(session.execute(select(Park.id, Park.name)).all())
     for org in service.iter_organisations(session, f):
         yield [
-            org.uscc, org.name, org.name_en, KIND_ZH.get(org.kind, org.kind), org.region_code,
-            parks.get(org.park_id) if org.park_id else None, " ".join(org.industry_codes),
-            org.founded.isoformat() if org.founded else None, _capital(org), org.employees,
-            org.website, org.address, org.description,
+            org.uscc,
+            org.name,
+            org.name_en,
+            KIND_ZH.get(org.kind, org.kind),
+            org.region_code,
+            parks.get(org.park_id) if org.park_id else None,
+            " ".join(org.industry_codes),
+            org.founded.isoformat() if org.founded else None,
+            _capital(org),
+            org.employees,
+            org.website,
+            org.address,
+            org.description,
         ]
 
 
-def export_organisations(engine: Engine, path: str | Path,
-                         f: service.OrganisationFilter | None = None) -> int:
+def export_organisations(
+    engine: Engine, path: str | Path, f: service.OrganisationFilter | None = None
+) -> int:
     """Write the organisations to `path` (.csv or .xlsx); returns the number of rows."""
     path = Path(path)
     headers = [h for _, h in EXPORT_COLUMNS]

@@ -48,8 +48,14 @@ class RowError:
         return self.problem.message(lang)
 
     def line(self, lang: str = "zh") -> str:
-        return t("import.error_line", lang, row=self.row, column=self.column,
-                 value=self.value[:60], reason=self.message(lang))
+        return t(
+            "import.error_line",
+            lang,
+            row=self.row,
+            column=self.column,
+            value=self.value[:60],
+            reason=self.message(lang),
+        )
 
 
 @dataclass
@@ -72,20 +78,40 @@ class OrgRecord:
     description: str | None
 
     def content_hash(self) -> str:
-        parts = (self.uscc, self.name, self.name_en, self.kind, self.region_code, self.park_id,
-                 self.industry_codes, self.founded, self.registered_capital,
-                 self.capital_currency, self.employees, self.website, self.address,
-                 self.description)
+        parts = (
+            self.uscc,
+            self.name,
+            self.name_en,
+            self.kind,
+            self.region_code,
+            self.park_id,
+            self.industry_codes,
+            self.founded,
+            self.registered_capital,
+            self.capital_currency,
+            self.employees,
+            self.website,
+            self.address,
+            self.description,
+        )
         return hashlib.md5(repr(parts).encode("utf-8"), usedforsecurity=False).hexdigest()
 
     def db_values(self) -> dict[str, object]:
         return {
-            "uscc": self.uscc, "name": self.name, "name_norm": self.name_norm,
-            "name_en": self.name_en, "kind": self.kind, "region_code": self.region_code,
-            "park_id": self.park_id, "founded": self.founded,
+            "uscc": self.uscc,
+            "name": self.name,
+            "name_norm": self.name_norm,
+            "name_en": self.name_en,
+            "kind": self.kind,
+            "region_code": self.region_code,
+            "park_id": self.park_id,
+            "founded": self.founded,
             "registered_capital": self.registered_capital,
-            "capital_currency": self.capital_currency, "employees": self.employees,
-            "website": self.website, "address": self.address, "description": self.description,
+            "capital_currency": self.capital_currency,
+            "employees": self.employees,
+            "website": self.website,
+            "address": self.address,
+            "description": self.description,
             "content_hash": self.content_hash(),
         }
 
@@ -169,8 +195,9 @@ def _init_worker(ctx: _Context) -> None:
     _worker_ctx = ctx
 
 
-def _parse_chunk(chunk: list[tuple[int, list[object]]]
-                 ) -> list[tuple[int, list[object], OrgRecord | None, list[RowError]]]:
+def _parse_chunk(
+    chunk: list[tuple[int, list[object]]],
+) -> list[tuple[int, list[object], OrgRecord | None, list[RowError]]]:
     assert _worker_ctx is not None
     return [(n, cells, *parse_row(n, cells, _worker_ctx)) for n, cells in chunk]
 
@@ -195,8 +222,9 @@ def _parsed_rows(table: Table, ctx: _Context, workers: int):  # noqa: ANN202
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(ctx,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(ctx,)
+    ) as pool:
         pending: deque = deque()
         for chunk in _chunks(table.rows, CHUNK_ROWS):
             pending.append(pool.submit(_parse_chunk, chunk))
@@ -213,7 +241,9 @@ def _text(v: object) -> str | None:
     return s or None
 
 
-def parse_row(n: int, cells: list[object], ctx: _Context) -> tuple[OrgRecord | None, list[RowError]]:
+def parse_row(
+    n: int, cells: list[object], ctx: _Context
+) -> tuple[OrgRecord | None, list[RowError]]:
     errs: list[RowError] = []
 
     def err(f: str, value: object, problem: Problem) -> None:
@@ -221,9 +251,13 @@ def parse_row(n: int, cells: list[object], ctx: _Context) -> tuple[OrgRecord | N
         errs.append(RowError(n, col, "" if value is None else str(value), problem))
 
     if len(cells) > len(ctx.headers) and any(
-            str(c).strip() for c in cells[len(ctx.headers):] if c is not None):
-        errs.append(RowError(n, "*", "", Problem("import.extra_cells", n=len(cells),
-                                                 expected=len(ctx.headers))))
+        str(c).strip() for c in cells[len(ctx.headers) :] if c is not None
+    ):
+        errs.append(
+            RowError(
+                n, "*", "", Problem("import.extra_cells", n=len(cells), expected=len(ctx.headers))
+            )
+        )
         return None, errs
     if _GARBLED.search("\x1f".join(c for c in cells if isinstance(c, str))):
         errs.extend(_garbled(n, cells, ctx))
@@ -244,14 +278,16 @@ def _garbled(n: int, cells: list[object], ctx: _Context) -> list[RowError]:
                 if not _GARBLED.search(trimmed):
                     cells[i] = trimmed
                     continue
-            errs.append(RowError(n, ctx.headers[i] or str(i + 1), c[:40],
-                                 Problem("import.garbled")))
+            errs.append(
+                RowError(n, ctx.headers[i] or str(i + 1), c[:40], Problem("import.garbled"))
+            )
             return errs
     return errs
 
 
-def _parse_clean_row(n: int, cells: list[object], ctx: _Context
-                     ) -> tuple[OrgRecord | None, list[RowError]]:
+def _parse_clean_row(
+    n: int, cells: list[object], ctx: _Context
+) -> tuple[OrgRecord | None, list[RowError]]:
     errs: list[RowError] = []
 
     def err(f: str, value: object, problem: Problem) -> None:
@@ -286,13 +322,24 @@ def _parse_clean_row(n: int, cells: list[object], ctx: _Context
     raw_region = _text(get("region"))
     raw_province = _text(get("province"))
     address = _text(get("address"))
-    res = regions.resolve(province=raw_province, district=raw_region, address=address,
-                          uscc_region=code[2:8] if code else None)
+    res = regions.resolve(
+        province=raw_province,
+        district=raw_region,
+        address=address,
+        uscc_region=code[2:8] if code else None,
+    )
     if raw_province and regions.lookup(raw_province) is None:
         err("province", raw_province, Problem("import.region_unknown", value=raw_province))
-    elif raw_region and "district" not in res.sources and (
-            regions.lookup(raw_region, within=regions.lookup(raw_province).code
-                           if raw_province else None) is None):
+    elif (
+        raw_region
+        and "district" not in res.sources
+        and (
+            regions.lookup(
+                raw_region, within=regions.lookup(raw_province).code if raw_province else None
+            )
+            is None
+        )
+    ):
         err("region", raw_region, Problem("import.region_unknown", value=raw_region))
     else:
         region_code = res.code
@@ -352,16 +399,29 @@ def _parse_clean_row(n: int, cells: list[object], ctx: _Context
 
     if errs or not name:
         return None, errs
-    desc_parts = [_text(cells[i]) for i in ctx.descriptions
-                  if i < len(cells) and not values.is_missing(cells[i])]
+    desc_parts = [
+        _text(cells[i])
+        for i in ctx.descriptions
+        if i < len(cells) and not values.is_missing(cells[i])
+    ]
     description = "\n".join(p for p in desc_parts if p) or None
     return OrgRecord(
-        row=n, uscc=code, name=name, name_norm=normalise(name),
+        row=n,
+        uscc=code,
+        name=name,
+        name_norm=normalise(name),
         name_en=_text(get("name_en")),
-        kind=kind or columns.kind_from_name(name), region_code=region_code, park_id=park_id,
-        industry_codes=tuple(sorted(codes)), founded=founded, registered_capital=capital,
-        capital_currency=currency, employees=employees, website=website,
-        address=address, description=description,
+        kind=kind or columns.kind_from_name(name),
+        region_code=region_code,
+        park_id=park_id,
+        industry_codes=tuple(sorted(codes)),
+        founded=founded,
+        registered_capital=capital,
+        capital_currency=currency,
+        employees=employees,
+        website=website,
+        address=address,
+        description=description,
     ), []
 
 
@@ -392,11 +452,14 @@ class _Writer:
         by_name: dict[tuple[str, str | None], tuple[int, str | None, str | None]] = {}
         if usccs:
             for oid, code, h in self.conn.execute(
-                    select(o.c.id, o.c.uscc, o.c.content_hash).where(o.c.uscc.in_(usccs))):
+                select(o.c.id, o.c.uscc, o.c.content_hash).where(o.c.uscc.in_(usccs))
+            ):
                 by_uscc[code] = (oid, h)
         for oid, norm, reg, code, h in self.conn.execute(
-                select(o.c.id, o.c.name_norm, o.c.region_code, o.c.uscc, o.c.content_hash)
-                .where(o.c.name_norm.in_(norms))):
+            select(o.c.id, o.c.name_norm, o.c.region_code, o.c.uscc, o.c.content_hash).where(
+                o.c.name_norm.in_(norms)
+            )
+        ):
             by_name.setdefault((norm, reg), (oid, code, h))
         now = datetime.now(UTC)
         inserts: list[OrgRecord] = []
@@ -416,24 +479,40 @@ class _Writer:
             else:
                 updates.append((hit[0], r))
         if inserts:
-            rows = [{**r.db_values(), "source": self.source, "is_demo": False,
-                     "named_in_source": False, "created_at": now, "updated_at": now}
-                    for r in inserts]
+            rows = [
+                {
+                    **r.db_values(),
+                    "source": self.source,
+                    "is_demo": False,
+                    "named_in_source": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for r in inserts
+            ]
             ids = insert_many_returning_ids(self.conn, o, rows)
             search_index.index_ids(self.conn, ids)
-            bulk_insert(self.conn, self.ind, [
-                {"organisation_id": oid, "industry_code": c}
-                for oid, r in zip(ids, inserts, strict=True) for c in r.industry_codes])
+            bulk_insert(
+                self.conn,
+                self.ind,
+                [
+                    {"organisation_id": oid, "industry_code": c}
+                    for oid, r in zip(ids, inserts, strict=True)
+                    for c in r.industry_codes
+                ],
+            )
             self.report.created += len(inserts)
         if updates:
             params = [{**r.db_values(), "b_id": oid, "updated_at": now} for oid, r in updates]
             cols = {k: bindparam(k) for k in params[0] if k != "b_id"}
-            self.conn.execute(update(o).where(o.c.id == bindparam("b_id")).values(**cols),
-                              params)
+            self.conn.execute(update(o).where(o.c.id == bindparam("b_id")).values(**cols), params)
             ids = [oid for oid, _ in updates]
             self.conn.execute(delete(self.ind).where(self.ind.c.organisation_id.in_(ids)))
-            links = [{"organisation_id": oid, "industry_code": c}
-                     for oid, r in updates for c in r.industry_codes]
+            links = [
+                {"organisation_id": oid, "industry_code": c}
+                for oid, r in updates
+                for c in r.industry_codes
+            ]
             if links:
                 self.conn.execute(insert(self.ind), links)
             self.report.updated += len(updates)
@@ -474,25 +553,36 @@ def import_organisations(
             report.ignored_columns = ctx.ignored
             missing = [f for f in columns.REQUIRED if f not in ctx.colmap]
             if missing:
-                report.file_problem = Problem("import.missing_column",
-                                              column="企业名称 / name")
+                report.file_problem = Problem("import.missing_column", column="企业名称 / name")
                 trans.rollback()
                 table.close()
                 return report
             writer = _Writer(conn, report, source)
             if workers is None:
-                workers = min(os.cpu_count() or 1, 4) if table.size_bytes >= PARALLEL_MIN_BYTES else 1
+                workers = (
+                    min(os.cpu_count() or 1, 4) if table.size_bytes >= PARALLEL_MIN_BYTES else 1
+                )
             for n, cells, rec, errs in _parsed_rows(table, ctx, workers):
                 report.rows += 1
                 if rec is not None:
-                    key: object = ("u", rec.uscc) if rec.uscc else ("n", rec.name_norm,
-                                                                   rec.region_code)
+                    key: object = (
+                        ("u", rec.uscc) if rec.uscc else ("n", rec.name_norm, rec.region_code)
+                    )
                     first = keys.get(hash(key))
                     if first is not None:
-                        errs = [RowError(n, ctx.header("uscc") if rec.uscc else ctx.header("name"),
-                                         rec.uscc or rec.name,
-                                         Problem("import.duplicate_uscc" if rec.uscc
-                                                 else "import.duplicate_name", first=first))]
+                        errs = [
+                            RowError(
+                                n,
+                                ctx.header("uscc") if rec.uscc else ctx.header("name"),
+                                rec.uscc or rec.name,
+                                Problem(
+                                    "import.duplicate_uscc"
+                                    if rec.uscc
+                                    else "import.duplicate_name",
+                                    first=first,
+                                ),
+                            )
+                        ]
                         rec = None
                     else:
                         keys[hash(key)] = n
@@ -527,8 +617,9 @@ def error_report_path(path: Path) -> Path:
     return path.with_name(path.stem + ".errors.xlsx")
 
 
-def write_error_report(path: Path, headers: list[str],
-                       bad_rows: list[tuple[int, list[object], list[RowError]]]) -> Path:
+def write_error_report(
+    path: Path, headers: list[str], bad_rows: list[tuple[int, list[object], list[RowError]]]
+) -> Path:
     """An .xlsx beside the input: the bad rows as they were plus what to fix, so the user
     can correct them in Excel and import that file again."""
     out = error_report_path(path)
@@ -537,10 +628,16 @@ def write_error_report(path: Path, headers: list[str],
         cells = list(cells[: len(headers)]) + [None] * max(0, len(headers) - len(cells))
         reasons = "; ".join(f"{e.column}: {e.message('zh')}" for e in errs)
         fix_rows.append([*cells, reasons, n])
-    detail = [[e.row, e.column, e.value, e.message("zh"), e.message("en")]
-              for _, _, errs in bad_rows for e in errs]
-    write_xlsx(out, {
-        "需修正的行 rows to fix": ([*headers, "错误 errors", "原行号 source row"], fix_rows),
-        "错误明细 details": (["行号 row", "列 column", "值 value", "原因", "reason"], detail),
-    })
+    detail = [
+        [e.row, e.column, e.value, e.message("zh"), e.message("en")]
+        for _, _, errs in bad_rows
+        for e in errs
+    ]
+    write_xlsx(
+        out,
+        {
+            "需修正的行 rows to fix": ([*headers, "错误 errors", "原行号 source row"], fix_rows),
+            "错误明细 details": (["行号 row", "列 column", "值 value", "原因", "reason"], detail),
+        },
+    )
     return out

@@ -16,10 +16,31 @@ from functools import lru_cache
 from haihe.codes import regions
 
 LEGAL_FORMS = (
-    "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司",
-    "股份公司", "集团公司", "有限合伙", "普通合伙", "合伙企业", "集团", "公司",
-    "co.,ltd.", "co., ltd.", "co.ltd.", "co.,ltd", "co., ltd", "ltd.", "ltd", "inc.", "inc",
-    "corporation", "corp.", "limited", "group",
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "集团股份有限公司",
+    "有限公司",
+    "股份公司",
+    "集团公司",
+    "有限合伙",
+    "普通合伙",
+    "合伙企业",
+    "集团",
+    "公司",
+    "co.,ltd.",
+    "co., ltd.",
+    "co.ltd.",
+    "co.,ltd",
+    "co., ltd",
+    "ltd.",
+    "ltd",
+    "inc.",
+    "inc",
+    "corporation",
+    "corp.",
+    "limited",
+    "group",
 )
 # A region followed only by one of these is the institution's own name (北京大学).
 _INSTITUTION = re.compile(
@@ -27,7 +48,8 @@ _INSTITUTION = re.compile(
     r"化工|邮电|体育|大|中|人民|市)?(大学|学院|医院|研究院|研究所|中学|小学)$"
 )
 _LEGAL_SUFFIX = re.compile(
-    "(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True)) + ")$")
+    "(?:" + "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True)) + ")$"
+)
 _BRACKETS = re.compile(r"[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]")
 
 

@@ -32,9 +32,15 @@ class ParkPublic(BaseModel):
 
     @classmethod
     def of(cls, park: Park, count: int) -> ParkPublic:
-        return cls(id=park.id, name=park.name, name_en=park.name_en,
-                   region=region_ref(park.region_code), operator=park.operator,
-                   description=park.description, organisation_count=count)
+        return cls(
+            id=park.id,
+            name=park.name,
+            name_en=park.name_en,
+            region=region_ref(park.region_code),
+            operator=park.operator,
+            description=park.description,
+            organisation_count=count,
+        )
 
 
 class ParkRef(BaseModel):
@@ -55,7 +61,8 @@ class OrganisationPublic(BaseModel):
     industries: list[IndustryRef]
     founded: date | None
     registered_capital: str | None = Field(
-        description="Decimal string in whole units of capital_currency (yuan for CNY)")
+        description="Decimal string in whole units of capital_currency (yuan for CNY)"
+    )
     capital_currency: str
     employees: int | None
     website: str | None
@@ -71,13 +78,27 @@ class OrganisationPublic(BaseModel):
             ind = industries.get(code)
             inds.append(IndustryRef(code=code, name_zh=ind.name_zh if ind else code))
         return cls(
-            id=o.id, uscc=o.uscc, name=o.name, name_en=o.name_en, name_normalised=o.name_norm,
-            kind=o.kind, region=region_ref(o.region_code),
-            park=ParkRef(id=o.park.id, name=o.park.name, name_en=o.park.name_en) if o.park else None,
-            industries=inds, founded=o.founded,
-            registered_capital=f"{o.registered_capital:f}" if o.registered_capital is not None else None,
-            capital_currency=o.capital_currency, employees=o.employees, website=o.website,
-            address=o.address, description=o.description, is_demo=o.is_demo,
+            id=o.id,
+            uscc=o.uscc,
+            name=o.name,
+            name_en=o.name_en,
+            name_normalised=o.name_norm,
+            kind=o.kind,
+            region=region_ref(o.region_code),
+            park=ParkRef(id=o.park.id, name=o.park.name, name_en=o.park.name_en)
+            if o.park
+            else None,
+            industries=inds,
+            founded=o.founded,
+            registered_capital=f"{o.registered_capital:f}"
+            if o.registered_capital is not None
+            else None,
+            capital_currency=o.capital_currency,
+            employees=o.employees,
+            website=o.website,
+            address=o.address,
+            description=o.description,
+            is_demo=o.is_demo,
             named_in_source=o.named_in_source,
         )
 

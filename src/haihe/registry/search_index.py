@@ -17,10 +17,13 @@ def index_range(conn: Connection, first_id: int, last_id: int) -> None:
     """Index the organisations with ids in [first_id, last_id] (SQLite only)."""
     if conn.dialect.name != "sqlite":
         return
-    conn.execute(text(
-        "INSERT INTO organisations_fts(rowid, name, name_norm) "
-        "SELECT id, name, name_norm FROM organisations WHERE id BETWEEN :a AND :b"),
-        {"a": first_id, "b": last_id})
+    conn.execute(
+        text(
+            "INSERT INTO organisations_fts(rowid, name, name_norm) "
+            "SELECT id, name, name_norm FROM organisations WHERE id BETWEEN :a AND :b"
+        ),
+        {"a": first_id, "b": last_id},
+    )
 
 
 def index_ids(conn: Connection, ids: list[int]) -> None:
@@ -40,6 +43,7 @@ def rebuild(conn: Connection) -> None:
 @event.listens_for(Organisation, "after_insert")
 def _index_orm_insert(mapper, connection: Connection, target: Organisation) -> None:  # noqa: ANN001
     if connection.dialect.name == "sqlite":
-        connection.execute(text(
-            "INSERT INTO organisations_fts(rowid, name, name_norm) VALUES (:i, :n, :m)"),
-            {"i": target.id, "n": target.name, "m": target.name_norm})
+        connection.execute(
+            text("INSERT INTO organisations_fts(rowid, name, name_norm) VALUES (:i, :n, :m)"),
+            {"i": target.id, "n": target.name, "m": target.name_norm},
+        )

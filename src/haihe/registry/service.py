@@ -56,7 +56,8 @@ class OrganisationFilter:
 
 
 def region_range(code: str) -> tuple[str, str]:
-    """Codes inside a division form a range: 110000 → [110000, 120000), 130200 → [130200, 130300)."""
+    """Codes inside a division form a range: 110000 → [110000, 120000), 130200 → [130200,
+    130300)."""
     if code.endswith("0000"):
         lo = code[:2]
         return lo + "0000", f"{int(lo) + 1:02d}0000"
@@ -89,10 +90,14 @@ def _name_condition(session: Session, q: str):  # noqa: ANN202
         ids = select(_FTS.c.rowid).where(text("organisations_fts MATCH :m").bindparams(m=match))
         return Organisation.id.in_(ids)
     if any("a" <= ch.lower() <= "z" for ch in raw):
-        return or_(Organisation.name.ilike(_like(raw), escape="\\"),
-                   Organisation.name_norm.ilike(_like(norm), escape="\\"))
-    return or_(Organisation.name.like(_like(raw), escape="\\"),
-               Organisation.name_norm.like(_like(norm), escape="\\"))
+        return or_(
+            Organisation.name.ilike(_like(raw), escape="\\"),
+            Organisation.name_norm.ilike(_like(norm), escape="\\"),
+        )
+    return or_(
+        Organisation.name.like(_like(raw), escape="\\"),
+        Organisation.name_norm.like(_like(norm), escape="\\"),
+    )
 
 
 def _filtered(session: Session, f: OrganisationFilter) -> Select:
@@ -123,8 +128,7 @@ def _filtered(session: Session, f: OrganisationFilter) -> Select:
             match = or_(*[OrganisationIndustry.industry_code.like(d + "%") for d in divisions])
         else:
             match = OrganisationIndustry.industry_code.like(code + "%")
-        conds.append(exists().where(OrganisationIndustry.organisation_id == Organisation.id,
-                                    match))
+        conds.append(exists().where(OrganisationIndustry.organisation_id == Organisation.id, match))
     if f.kind:
         if f.kind not in KINDS:
             raise InvalidInput("kind", f"unknown kind {f.kind!r}")
@@ -132,21 +136,25 @@ def _filtered(session: Session, f: OrganisationFilter) -> Select:
     return stmt.where(*conds)
 
 
-def search_organisations(session: Session, f: OrganisationFilter, page: int = 1,
-                         page_size: int = 50) -> Page[Organisation]:
+def search_organisations(
+    session: Session, f: OrganisationFilter, page: int = 1, page_size: int = 50
+) -> Page[Organisation]:
     if page < 1:
         raise InvalidInput("page", "must be 1 or more")
     if not 1 <= page_size <= 500:
         raise InvalidInput("page_size", "must be between 1 and 500")
     stmt = _filtered(session, f)
-    total = session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())
-                            ).scalar_one()
+    total = session.execute(
+        select(func.count()).select_from(stmt.order_by(None).subquery())
+    ).scalar_one()
     # With a selective filter, "ORDER BY id LIMIT n" tempts PostgreSQL to walk the primary
     # key and test every row; ordering by an expression makes it use the filter's index.
     order = Organisation.id + 0 if (f.q or f.industry) and total < 50000 else Organisation.id
-    items = list(session.execute(
-        stmt.order_by(order).offset((page - 1) * page_size).limit(page_size)
-    ).unique().scalars())
+    items = list(
+        session.execute(stmt.order_by(order).offset((page - 1) * page_size).limit(page_size))
+        .unique()
+        .scalars()
+    )
     return Page(items, total, page, page_size)
 
 
@@ -158,18 +166,27 @@ def get_organisation(session: Session, org_id: int) -> Organisation:
 
 
 def find_by_uscc(session: Session, code: str) -> Organisation | None:
-    return session.execute(select(Organisation).where(Organisation.uscc == uscc.normalise(code))
-                           ).unique().scalar_one_or_none()
+    return (
+        session.execute(select(Organisation).where(Organisation.uscc == uscc.normalise(code)))
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
-def iter_organisations(session: Session, f: OrganisationFilter | None = None,
-                       batch: int = 5000) -> Iterator[Organisation]:
+def iter_organisations(
+    session: Session, f: OrganisationFilter | None = None, batch: int = 5000
+) -> Iterator[Organisation]:
     """Every matching organisation in id order, fetched in batches (for exports)."""
     last = 0
     base = _filtered(session, f or OrganisationFilter())
     while True:
-        rows = list(session.execute(base.where(Organisation.id > last)
-                                    .order_by(Organisation.id).limit(batch)).unique().scalars())
+        rows = list(
+            session.execute(
+                base.where(Organisation.id > last).order_by(Organisation.id).limit(batch)
+            )
+            .unique()
+            .scalars()
+        )
         if not rows:
             return
         yield from rows
@@ -234,21 +251,36 @@ def do_create_organisation(session: Session, data: OrganisationInput) -> Organis
         raise InvalidInput("uscc", f"an organisation with USCC {data.uscc} exists already")
     now = datetime.now(UTC)
     org = Organisation(
-        uscc=data.uscc, name=data.name.strip(), name_norm=normalise(data.name),
-        name_en=data.name_en, kind=data.kind, region_code=data.region_code,
-        park_id=data.park_id, founded=data.founded,
-        registered_capital=data.registered_capital, capital_currency=data.capital_currency,
-        employees=data.employees, website=data.website, address=data.address,
-        description=data.description, source=data.source, is_demo=data.is_demo,
-        named_in_source=data.named_in_source, created_at=now, updated_at=now,
+        uscc=data.uscc,
+        name=data.name.strip(),
+        name_norm=normalise(data.name),
+        name_en=data.name_en,
+        kind=data.kind,
+        region_code=data.region_code,
+        park_id=data.park_id,
+        founded=data.founded,
+        registered_capital=data.registered_capital,
+        capital_currency=data.capital_currency,
+        employees=data.employees,
+        website=data.website,
+        address=data.address,
+        description=data.description,
+        source=data.source,
+        is_demo=data.is_demo,
+        named_in_source=data.named_in_source,
+        created_at=now,
+        updated_at=now,
     )
-    org.industries = [OrganisationIndustry(industry_code=c) for c in dict.fromkeys(data.industry_codes)]
+    org.industries = [
+        OrganisationIndustry(industry_code=c) for c in dict.fromkeys(data.industry_codes)
+    ]
     session.add(org)
     session.flush()
     return org
 
 
 # Parks -------------------------------------------------------------------------------
+
 
 @dataclass
 class ParkSummary:
@@ -257,9 +289,13 @@ class ParkSummary:
 
 
 def list_parks(session: Session) -> list[ParkSummary]:
-    counts = dict(session.execute(
-        select(Organisation.park_id, func.count()).where(Organisation.park_id.is_not(None))
-        .group_by(Organisation.park_id)).all())
+    counts = dict(
+        session.execute(
+            select(Organisation.park_id, func.count())
+            .where(Organisation.park_id.is_not(None))
+            .group_by(Organisation.park_id)
+        ).all()
+    )
     parks = session.execute(select(Park).order_by(Park.region_code, Park.name)).scalars()
     return [ParkSummary(p, counts.get(p.id, 0)) for p in parks]
 
@@ -273,13 +309,21 @@ def get_park(session: Session, park_id: int) -> ParkSummary:
 
 
 def find_park(session: Session, name: str) -> Park | None:
-    return session.execute(select(Park).where(or_(Park.name == name, Park.name_en == name))
-                           ).scalar_one_or_none()
+    return session.execute(
+        select(Park).where(or_(Park.name == name, Park.name_en == name))
+    ).scalar_one_or_none()
 
 
-def do_create_park(session: Session, *, name: str, region_code: str, name_en: str | None = None,
-                   operator: str | None = None, description: str | None = None,
-                   is_demo: bool = False) -> Park:
+def do_create_park(
+    session: Session,
+    *,
+    name: str,
+    region_code: str,
+    name_en: str | None = None,
+    operator: str | None = None,
+    description: str | None = None,
+    is_demo: bool = False,
+) -> Park:
     if not name or not name.strip():
         raise InvalidInput("name", "must not be empty")
     region = regions.lookup(region_code)
@@ -287,8 +331,14 @@ def do_create_park(session: Session, *, name: str, region_code: str, name_en: st
         raise InvalidInput("region", f"unknown region {region_code!r}")
     if find_park(session, name.strip()):
         raise InvalidInput("name", f"a park named {name!r} exists already")
-    park = Park(name=name.strip(), name_en=name_en, region_code=region.code, operator=operator,
-                description=description, is_demo=is_demo)
+    park = Park(
+        name=name.strip(),
+        name_en=name_en,
+        region_code=region.code,
+        operator=operator,
+        description=description,
+        is_demo=is_demo,
+    )
     session.add(park)
     session.flush()
     return park
@@ -303,21 +353,40 @@ def do_bulk_create_organisations(conn: Connection, items: list[OrganisationInput
     rows = []
     for data in items:
         data = validate_organisation(data)
-        rows.append({
-            "uscc": data.uscc, "name": data.name.strip(), "name_norm": normalise(data.name),
-            "name_en": data.name_en, "kind": data.kind, "region_code": data.region_code,
-            "park_id": data.park_id, "founded": data.founded,
-            "registered_capital": data.registered_capital,
-            "capital_currency": data.capital_currency, "employees": data.employees,
-            "website": data.website, "address": data.address, "description": data.description,
-            "source": data.source, "is_demo": data.is_demo,
-            "named_in_source": data.named_in_source, "created_at": now, "updated_at": now,
-        })
+        rows.append(
+            {
+                "uscc": data.uscc,
+                "name": data.name.strip(),
+                "name_norm": normalise(data.name),
+                "name_en": data.name_en,
+                "kind": data.kind,
+                "region_code": data.region_code,
+                "park_id": data.park_id,
+                "founded": data.founded,
+                "registered_capital": data.registered_capital,
+                "capital_currency": data.capital_currency,
+                "employees": data.employees,
+                "website": data.website,
+                "address": data.address,
+                "description": data.description,
+                "source": data.source,
+                "is_demo": data.is_demo,
+                "named_in_source": data.named_in_source,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     ids = insert_many_returning_ids(conn, Organisation.__table__, rows)
     search_index.index_ids(conn, ids)
-    bulk_insert(conn, OrganisationIndustry.__table__, [
-        {"organisation_id": oid, "industry_code": c}
-        for oid, data in zip(ids, items, strict=True) for c in dict.fromkeys(data.industry_codes)])
+    bulk_insert(
+        conn,
+        OrganisationIndustry.__table__,
+        [
+            {"organisation_id": oid, "industry_code": c}
+            for oid, data in zip(ids, items, strict=True)
+            for c in dict.fromkeys(data.industry_codes)
+        ],
+    )
     return ids
 
 
@@ -334,13 +403,22 @@ def registry_overview(session: Session) -> RegistryOverview:
     counts = []
     for prov in regions.home_provinces():
         lo, hi = region_range(prov.code)
-        n = session.execute(select(func.count()).where(Organisation.region_code >= lo,
-                                                       Organisation.region_code < hi)).scalar_one()
+        n = session.execute(
+            select(func.count()).where(
+                Organisation.region_code >= lo, Organisation.region_code < hi
+            )
+        ).scalar_one()
         counts.append((prov.code, n))
-    named = list(session.execute(select(Organisation).where(Organisation.named_in_source)
-                                 .order_by(Organisation.id)).unique().scalars())
+    named = list(
+        session.execute(
+            select(Organisation).where(Organisation.named_in_source).order_by(Organisation.id)
+        )
+        .unique()
+        .scalars()
+    )
     return RegistryOverview(
         organisations=count_organisations(session),
         parks=session.execute(select(func.count(Park.id))).scalar_one(),
-        by_province=counts, named_in_source=named,
+        by_province=counts,
+        named_in_source=named,
     )

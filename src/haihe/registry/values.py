@@ -13,17 +13,58 @@ from decimal import Decimal, InvalidOperation
 
 from haihe.core.i18n import Problem
 
-MISSING = {"", "n/a", "na", "n.a.", "none", "null", "nil", "nan", "无", "暂无", "不详", "未知",
-           "-", "--", "—", "——", "/", "\\", "空", "#n/a"}
+MISSING = {
+    "",
+    "n/a",
+    "na",
+    "n.a.",
+    "none",
+    "null",
+    "nil",
+    "nan",
+    "无",
+    "暂无",
+    "不详",
+    "未知",
+    "-",
+    "--",
+    "—",
+    "——",
+    "/",
+    "\\",
+    "空",
+    "#n/a",
+}
 
 CURRENCIES = (
-    ("人民币", "CNY"), ("美元", "USD"), ("香港元", "HKD"), ("港币", "HKD"), ("港元", "HKD"), ("日元", "JPY"),
-    ("欧元", "EUR"), ("英镑", "GBP"), ("澳元", "AUD"), ("加元", "CAD"), ("瑞士法郎", "CHF"),
-    ("新加坡元", "SGD"), ("韩元", "KRW"), ("rmb", "CNY"), ("cny", "CNY"), ("usd", "USD"),
-    ("hkd", "HKD"), ("eur", "EUR"), ("jpy", "JPY"), ("yuan", "CNY"),
+    ("人民币", "CNY"),
+    ("美元", "USD"),
+    ("香港元", "HKD"),
+    ("港币", "HKD"),
+    ("港元", "HKD"),
+    ("日元", "JPY"),
+    ("欧元", "EUR"),
+    ("英镑", "GBP"),
+    ("澳元", "AUD"),
+    ("加元", "CAD"),
+    ("瑞士法郎", "CHF"),
+    ("新加坡元", "SGD"),
+    ("韩元", "KRW"),
+    ("rmb", "CNY"),
+    ("cny", "CNY"),
+    ("usd", "USD"),
+    ("hkd", "HKD"),
+    ("eur", "EUR"),
+    ("jpy", "JPY"),
+    ("yuan", "CNY"),
 )
-MULTIPLIERS = (("千万", Decimal(10**7)), ("百万", Decimal(10**6)), ("亿", Decimal(10**8)),
-               ("万", Decimal(10**4)), ("千", Decimal(10**3)))
+MULTIPLIERS = (
+    ("千万", Decimal(10**7)),
+    ("百万", Decimal(10**6)),
+    ("亿", Decimal(10**8)),
+    ("万", Decimal(10**4)),
+    ("千", Decimal(10**3)),
+)
 _NUMBER = re.compile(r"^[+]?(\d+(?:\.\d+)?)")
 
 
@@ -77,12 +118,12 @@ def parse_capital(value: object, unit: Decimal = Decimal(1)) -> tuple[Decimal, s
         number = Decimal(m.group(1))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
         raise Problem("value.amount_unreadable", value=clean(value)) from exc
-    rest = re.sub(r"[()（）\[\]]", "", text[m.end():])
+    rest = re.sub(r"[()（）\[\]]", "", text[m.end() :])
     mult = None
     for token, factor in MULTIPLIERS:
         if rest.startswith(token):
             mult = factor
-            rest = rest[len(token):]
+            rest = rest[len(token) :]
             break
     currency = "CNY"
     rest = rest.replace("元", "", 1) if rest.startswith("元") else rest
@@ -104,7 +145,9 @@ _DATE_PATTERNS = (
 )
 
 
-def parse_date(value: object, *, today: date | None = None, allow_future: bool = False) -> date | None:
+def parse_date(
+    value: object, *, today: date | None = None, allow_future: bool = False
+) -> date | None:
     """2002-01-01, 2002/1/1, 2002.1.1, 2002年1月1日, 20020101, or a spreadsheet date."""
     if is_missing(value):
         return None
@@ -156,8 +199,14 @@ def format_yuan(amount: Decimal | None, currency: str = "CNY", lang: str = "zh")
     """5000000 → 500万元 / 1.2亿元; other currencies keep their name (50万美元)."""
     if amount is None:
         return ""
-    names = {"CNY": ("元", "yuan"), "USD": ("美元", "USD"), "HKD": ("港元", "HKD"),
-             "JPY": ("日元", "JPY"), "EUR": ("欧元", "EUR"), "GBP": ("英镑", "GBP")}
+    names = {
+        "CNY": ("元", "yuan"),
+        "USD": ("美元", "USD"),
+        "HKD": ("港元", "HKD"),
+        "JPY": ("日元", "JPY"),
+        "EUR": ("欧元", "EUR"),
+        "GBP": ("英镑", "GBP"),
+    }
     zh, en = names.get(currency, (currency, currency))
     if lang == "en":
         if amount >= 10**9:

@@ -19,13 +19,19 @@ LANG_COOKIE = "haihe_lang"
 
 
 def create_app(engine: Engine | None = None) -> FastAPI:
-    app = FastAPI(title="Haihe API", version=__version__,
-                  description="Haihe: industrial chains, partners, fairs and cooperation "
-                              "projects of a cross-city manufacturing cluster.",
-                  docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    app = FastAPI(
+        title="Haihe API",
+        version=__version__,
+        description="Haihe: industrial chains, partners, fairs and cooperation "
+        "projects of a cross-city manufacturing cluster.",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
     app.state.engine = engine or get_engine()
-    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
-              name="static")
+    app.mount(
+        "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
+    )
 
     @app.middleware("http")
     async def language(request: Request, call_next):  # noqa: ANN001, ANN202
@@ -43,8 +49,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     @app.exception_handler(InvalidInput)
     async def invalid(request: Request, exc: InvalidInput):  # noqa: ANN202
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": [{"loc": ["query", exc.field], "msg": exc.message,
-                                             "type": "invalid"}]}, status_code=422)
+            return JSONResponse(
+                {"detail": [{"loc": ["query", exc.field], "msg": exc.message, "type": "invalid"}]},
+                status_code=422,
+            )
         from haihe.web.templating import render
 
         return render(request, "error.html", status_code=400, message=str(exc))

@@ -44,12 +44,19 @@ def _query(request: Request, **changes: object) -> str:
     return "?" + urlencode(params)
 
 
-TEMPLATES.env.globals.update(t=t, region_name=_region_name, industry_name=_industry_name,
-                             money=_money, query=_query, home_provinces=regions.home_provinces,
-                             region_children=regions.children)
+TEMPLATES.env.globals.update(
+    t=t,
+    region_name=_region_name,
+    industry_name=_industry_name,
+    money=_money,
+    query=_query,
+    home_provinces=regions.home_provinces,
+    region_children=regions.children,
+)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: object):  # noqa: ANN201
     lang = getattr(request.state, "lang", "zh")
-    return TEMPLATES.TemplateResponse(request, template, {"lang": lang, **context},
-                                      status_code=status_code)
+    return TEMPLATES.TemplateResponse(
+        request, template, {"lang": lang, **context}, status_code=status_code
+    )

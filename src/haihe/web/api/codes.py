@@ -49,10 +49,15 @@ class IndustryPublic(BaseModel):
 @router.get("/uscc/{code}", response_model=USCCResult)
 def check_uscc(code: str) -> USCCResult:
     c = uscc.validate(code)
-    out = USCCResult(code=c.code, valid=c.ok, rule=c.rule,
-                     error_zh=c.problem.message("zh") if c.problem else None,
-                     error_en=c.problem.message("en") if c.problem else None,
-                     expected_check=c.expected_check, warnings=list(c.warnings))
+    out = USCCResult(
+        code=c.code,
+        valid=c.ok,
+        rule=c.rule,
+        error_zh=c.problem.message("zh") if c.problem else None,
+        error_en=c.problem.message("en") if c.problem else None,
+        expected_check=c.expected_check,
+        warnings=list(c.warnings),
+    )
     if c.ok:
         parts = uscc.decode(c.code)
         out.region_code = parts.region_code
@@ -63,14 +68,23 @@ def check_uscc(code: str) -> USCCResult:
 
 
 def _region(r: regions.Region) -> RegionPublic:
-    return RegionPublic(code=r.code, level=r.level, name_zh=r.name_zh, name_en=r.name_en,
-                        full_name_zh=r.full_name_zh, full_name_en=r.full_name_en,
-                        parent=r.parent, abolished=r.valid_to)
+    return RegionPublic(
+        code=r.code,
+        level=r.level,
+        name_zh=r.name_zh,
+        name_en=r.name_en,
+        full_name_zh=r.full_name_zh,
+        full_name_en=r.full_name_en,
+        parent=r.parent,
+        abolished=r.valid_to,
+    )
 
 
 @router.get("/regions", response_model=list[RegionPublic])
-def find_regions(q: Annotated[str | None, Query(max_length=40)] = None,
-                 parent: Annotated[str | None, Query(max_length=6)] = None) -> list[RegionPublic]:
+def find_regions(
+    q: Annotated[str | None, Query(max_length=40)] = None,
+    parent: Annotated[str | None, Query(max_length=6)] = None,
+) -> list[RegionPublic]:
     """With q: the division it names; with parent: its current children; else the home provinces."""
     if q:
         r = regions.lookup(q)
@@ -84,5 +98,9 @@ def find_regions(q: Annotated[str | None, Query(max_length=40)] = None,
 
 @router.get("/industries", response_model=list[IndustryPublic])
 def find_industries(q: Annotated[str, Query(min_length=1, max_length=40)]) -> list[IndustryPublic]:
-    return [IndustryPublic(code=i.code, level=i.level, name_zh=i.name_zh, name_en=i.name_en,
-                           parent=i.parent) for i in industries.search(q)]
+    return [
+        IndustryPublic(
+            code=i.code, level=i.level, name_zh=i.name_zh, name_en=i.name_en, parent=i.parent
+        )
+        for i in industries.search(q)
+    ]

@@ -18,23 +18,33 @@ router = APIRouter(prefix="/api/v1", tags=["registry"])
 @router.get("/organisations", response_model=OrganisationList)
 def list_organisations(
     session: Annotated[Session, Depends(db)],
-    q: Annotated[str | None, Query(description="name, normalised name or USCC (prefix)",
-                                   max_length=100)] = None,
-    region: Annotated[str | None, Query(description="region code or name; includes districts",
-                                        max_length=40)] = None,
+    q: Annotated[
+        str | None, Query(description="name, normalised name or USCC (prefix)", max_length=100)
+    ] = None,
+    region: Annotated[
+        str | None, Query(description="region code or name; includes districts", max_length=40)
+    ] = None,
     park: Annotated[int | None, Query(description="park id")] = None,
-    industry: Annotated[str | None, Query(description="GB/T 4754 code at any level",
-                                          max_length=4)] = None,
+    industry: Annotated[
+        str | None, Query(description="GB/T 4754 code at any level", max_length=4)
+    ] = None,
     kind: Annotated[str | None, Query(max_length=32)] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int | None, Query(ge=1, le=500)] = None,
 ) -> OrganisationList:
     size = page_size or get_settings().page_size
     result = service.search_organisations(
-        session, service.OrganisationFilter(q=q, region=region, park_id=park, industry=industry,
-                                            kind=kind), page=page, page_size=size)
-    return OrganisationList(items=[OrganisationPublic.of(o) for o in result.items],
-                            total=result.total, page=page, page_size=size)
+        session,
+        service.OrganisationFilter(q=q, region=region, park_id=park, industry=industry, kind=kind),
+        page=page,
+        page_size=size,
+    )
+    return OrganisationList(
+        items=[OrganisationPublic.of(o) for o in result.items],
+        total=result.total,
+        page=page,
+        page_size=size,
+    )
 
 
 @router.get("/organisations/{org_id}", response_model=OrganisationPublic)
@@ -45,8 +55,9 @@ def get_organisation(org_id: int, session: Annotated[Session, Depends(db)]) -> O
 @router.get("/parks", response_model=ParkList)
 def list_parks(session: Annotated[Session, Depends(db)]) -> ParkList:
     parks = service.list_parks(session)
-    return ParkList(items=[ParkPublic.of(p.park, p.organisation_count) for p in parks],
-                    total=len(parks))
+    return ParkList(
+        items=[ParkPublic.of(p.park, p.organisation_count) for p in parks], total=len(parks)
+    )
 
 
 @router.get("/parks/{park_id}", response_model=ParkPublic)

@@ -26,13 +26,21 @@ def import_form(request: Request):  # noqa: ANN201
 
 
 @router.post("/import", response_class=HTMLResponse)
-def import_upload(request: Request, file: Annotated[UploadFile, File()],
-                  skip_invalid: Annotated[bool, Form()] = False):  # noqa: ANN201
+def import_upload(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    skip_invalid: Annotated[bool, Form()] = False,
+):  # noqa: ANN201
     name = Path(file.filename or "upload.csv").name
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
-        return render(request, "registry/import.html", status_code=400, report=None,
-                      problem=f"{name}: .csv / .xlsx")
+        return render(
+            request,
+            "registry/import.html",
+            status_code=400,
+            report=None,
+            problem=f"{name}: .csv / .xlsx",
+        )
     token = secrets.token_hex(8)
     folder = UPLOADS / token
     folder.mkdir(parents=True, exist_ok=True)
@@ -41,8 +49,14 @@ def import_upload(request: Request, file: Annotated[UploadFile, File()],
         shutil.copyfileobj(file.file, out)
     report = import_organisations(request.app.state.engine, target, skip_invalid=skip_invalid)
     status = 200 if report.ok or report.committed else 400
-    return render(request, "registry/import.html", status_code=status, report=report,
-                  token=token, filename=name)
+    return render(
+        request,
+        "registry/import.html",
+        status_code=status,
+        report=report,
+        token=token,
+        filename=name,
+    )
 
 
 @router.get("/import/{token}/report.xlsx")
@@ -52,5 +66,8 @@ def import_report(token: str) -> FileResponse:
     reports = list((UPLOADS / token).glob("*.errors.xlsx"))
     if not reports:
         raise NotFound("report", token)
-    return FileResponse(reports[0], filename=reports[0].name,
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        reports[0],
+        filename=reports[0].name,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

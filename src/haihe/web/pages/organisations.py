@@ -22,19 +22,25 @@ def _int_or_none(value: str | None) -> int | None:
 
 @router.get("/organisations", response_class=HTMLResponse)
 def organisation_list(
-    request: Request, session: Annotated[Session, Depends(db)],
+    request: Request,
+    session: Annotated[Session, Depends(db)],
     q: Annotated[str | None, Query(max_length=100)] = None,
     region: Annotated[str | None, Query(max_length=40)] = None,
     park: Annotated[str | None, Query(max_length=12)] = None,
     industry: Annotated[str | None, Query(max_length=4)] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ):  # noqa: ANN201
-    f = service.OrganisationFilter(q=q or None, region=region or None,
-                                   park_id=_int_or_none(park), industry=industry or None)
-    result = service.search_organisations(session, f, page=page,
-                                          page_size=get_settings().page_size)
-    return render(request, "registry/organisations.html", result=result, f=f,
-                  parks=service.list_parks(session))
+    f = service.OrganisationFilter(
+        q=q or None, region=region or None, park_id=_int_or_none(park), industry=industry or None
+    )
+    result = service.search_organisations(session, f, page=page, page_size=get_settings().page_size)
+    return render(
+        request,
+        "registry/organisations.html",
+        result=result,
+        f=f,
+        parks=service.list_parks(session),
+    )
 
 
 @router.get("/organisations/{org_id}", response_class=HTMLResponse)

@@ -22,9 +22,17 @@ def park_list(request: Request, session: Annotated[Session, Depends(db)]):  # no
 
 
 @router.get("/parks/{park_id}", response_class=HTMLResponse)
-def park_page(park_id: int, request: Request, session: Annotated[Session, Depends(db)],
-              page: Annotated[int, Query(ge=1, le=100000)] = 1):  # noqa: ANN201
+def park_page(
+    park_id: int,
+    request: Request,
+    session: Annotated[Session, Depends(db)],
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+):  # noqa: ANN201
     summary = service.get_park(session, park_id)
-    result = service.search_organisations(session, service.OrganisationFilter(park_id=park_id),
-                                           page=page, page_size=get_settings().page_size)
+    result = service.search_organisations(
+        session,
+        service.OrganisationFilter(park_id=park_id),
+        page=page,
+        page_size=get_settings().page_size,
+    )
     return render(request, "registry/park.html", summary=summary, result=result)
