@@ -244,12 +244,8 @@ def _text(v: object) -> str | None:
 def parse_row(
     n: int, cells: list[object], ctx: _Context
 ) -> tuple[OrgRecord | None, list[RowError]]:
+    """Check one row: a record ready to store, or the errors that keep it out."""
     errs: list[RowError] = []
-
-    def err(f: str, value: object, problem: Problem) -> None:
-        col = ctx.header(f) if f in ctx.colmap else f
-        errs.append(RowError(n, col, "" if value is None else str(value), problem))
-
     if len(cells) > len(ctx.headers) and any(
         str(c).strip() for c in cells[len(ctx.headers) :] if c is not None
     ):

@@ -7,14 +7,10 @@ from collections.abc import Iterator
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from haihe.core.db import session_scope
+
 
 def db(request: Request) -> Iterator[Session]:
-    session = Session(request.app.state.engine, expire_on_commit=False)
-    try:
+    """One unit of work per request: committed when the route returns, else rolled back."""
+    with session_scope(request.app.state.engine) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
