@@ -2,5 +2,7 @@
 
 
 def load_all() -> None:
+    import haihe.fairs.models  # noqa: F401
+    import haihe.projects.models  # noqa: F401
     import haihe.registry.models  # noqa: F401
     import haihe.registry.search_index  # noqa: F401  (its ORM event)

@@ -15,7 +15,7 @@ from importlib import import_module
 
 from sqlalchemy import Engine
 
-CONTRIBUTORS = ("haihe.registry.demo",)
+CONTRIBUTORS = ("haihe.registry.demo", "haihe.projects.demo")
 DEFAULT_SEED = 20240208  # the day the article was published
 
 
@@ -25,6 +25,8 @@ class Scenario:
     parks: dict[str, int] = field(default_factory=dict)  # key → park id
     named: dict[str, int] = field(default_factory=dict)  # key → organisation id
     organisation_ids: list[int] = field(default_factory=list)
+    by_province: dict[str, list[int]] = field(default_factory=dict)  # enterprises
+    fairs: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
 

@@ -404,6 +404,9 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
         items.append(_make_org(rng, region, None, used_names, used_uscc, kind))
     ids = do_bulk_create_organisations(conn, items)
     scenario.organisation_ids = ids
+    for oid, item in zip(ids, items, strict=True):
+        if item.kind == "enterprise" and item.region_code:
+            scenario.by_province.setdefault(item.region_code[:2] + "0000", []).append(oid)
     scenario.counts["parks"] = len(PARKS)
     scenario.counts["organisations"] = len(ids) + len(named_inputs)
     scenario.counts["named in source"] = len(named_inputs)

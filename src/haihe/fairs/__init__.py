@@ -1,0 +1,1 @@
+"""Fairs: industrial-chain matchmaking events. For now the record projects are credited to."""

@@ -1,0 +1,1 @@
+"""Cooperation projects from signing to first tax, and the cluster figures officials report."""

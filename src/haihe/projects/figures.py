@@ -1,0 +1,261 @@
+"""Cluster figures: one set of counting rules, used by the dashboard, the API and exports.
+
+How each figure is counted (shown to users beside it, see locales `figures.rule.*`):
+- signed: projects whose signing date falls in the period, not cancelled;
+- intended investment: their intended investment, capital increases included;
+- construction started: of those, the ones now at construction started or under
+  construction (a project that has gone on to operation is counted there instead);
+- in operation: now in operation or at design capacity;
+- paying tax: in operation and paying tax;
+- stalled: not at its next milestone within the configured days for its stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from haihe.codes import regions
+from haihe.core.errors import InvalidInput
+from haihe.projects import lifecycle
+from haihe.projects.models import Project
+from haihe.registry.service import region_range
+
+
+@dataclass(frozen=True)
+class FigureFilter:
+    date_from: date | None = None
+    date_to: date | None = None
+    fair_id: int | None = None
+    chain: str | None = None
+    origin: str | None = None  # region code or name: where the investor comes from
+    landing: str | None = None  # region code or name: where the project lands
+    park_id: int | None = None
+
+
+@dataclass
+class Figures:
+    signed: int
+    intended_investment_yuan: Decimal
+    contracted_investment_yuan: Decimal
+    invested_in_place_yuan: Decimal
+    construction_started: int
+    in_operation: int
+    paying_tax: int
+    stalled: int
+    cancelled: int
+
+    @property
+    def in_operation_share(self) -> float:
+        return self.in_operation / self.signed if self.signed else 0.0
+
+
+FIGURES = ("signed", "construction_started", "in_operation", "paying_tax", "stalled", "cancelled")
+
+
+def _region_cond(column, text: str, field: str):  # noqa: ANN001, ANN202
+    r = regions.lookup(text)
+    if r is None:
+        raise InvalidInput(field, f"unknown region {text!r}")
+    lo, hi = region_range(r.code)
+    return and_(column >= lo, column < hi)
+
+
+def base_conditions(f: FigureFilter) -> list:
+    conds = []
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        raise InvalidInput("from", "is after to")
+    if f.date_from:
+        conds.append(Project.signed_on >= f.date_from)
+    if f.date_to:
+        conds.append(Project.signed_on <= f.date_to)
+    if f.fair_id is not None:
+        conds.append(Project.fair_id == f.fair_id)
+    if f.chain:
+        conds.append(Project.chain == f.chain)
+    if f.origin:
+        conds.append(_region_cond(Project.origin_region_code, f.origin, "origin"))
+    if f.landing:
+        conds.append(_region_cond(Project.landing_region_code, f.landing, "landing"))
+    if f.park_id is not None:
+        conds.append(Project.landing_park_id == f.park_id)
+    return conds
+
+
+def stalled_condition(today: date, thresholds: dict[str, int]):  # noqa: ANN201
+    parts = []
+    for stage, days in thresholds.items():
+        cond = and_(Project.stage == stage, Project.stage_on < today - timedelta(days=days))
+        if stage == "in_operation":
+            cond = and_(cond, Project.paying_tax_on.is_(None))
+        parts.append(cond)
+    return and_(Project.cancelled_on.is_(None), or_(*parts))
+
+
+def figure_condition(name: str, today: date, thresholds: dict[str, int]):  # noqa: ANN201
+    """The condition that puts a project behind figure `name` (for its list of projects)."""
+    active = and_(Project.signed_on.is_not(None), Project.cancelled_on.is_(None))
+    return {
+        "signed": active,
+        "construction_started": and_(active, Project.stage.in_(lifecycle.CONSTRUCTION)),
+        "in_operation": and_(active, Project.stage.in_(lifecycle.OPERATING)),
+        "paying_tax": and_(active, Project.paying_tax_on.is_not(None)),
+        "stalled": and_(Project.signed_on.is_not(None), stalled_condition(today, thresholds)),
+        "cancelled": Project.cancelled_on.is_not(None),
+    }[name]
+
+
+def compute(
+    session: Session,
+    f: FigureFilter,
+    *,
+    today: date | None = None,
+    thresholds: dict[str, int] | None = None,
+) -> Figures:
+    today = today or date.today()
+    thresholds = thresholds or lifecycle.DEFAULT_STALL_DAYS
+    active = and_(Project.cancelled_on.is_(None))
+
+    def count(cond) -> object:  # noqa: ANN001
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    def total(col, cond) -> object:  # noqa: ANN001
+        return func.coalesce(func.sum(case((cond, col), else_=0)), 0)
+
+    row = session.execute(
+        select(
+            count(active),
+            total(Project.intended_investment, active),
+            total(Project.contracted_investment, active),
+            total(Project.invested_in_place, active),
+            count(and_(active, Project.stage.in_(lifecycle.CONSTRUCTION))),
+            count(and_(active, Project.stage.in_(lifecycle.OPERATING))),
+            count(and_(active, Project.paying_tax_on.is_not(None))),
+            count(stalled_condition(today, thresholds)),
+            count(Project.cancelled_on.is_not(None)),
+        ).where(Project.signed_on.is_not(None), *base_conditions(f))
+    ).one()
+    return Figures(
+        signed=int(row[0]),
+        intended_investment_yuan=Decimal(row[1]).quantize(Decimal("0.01")),
+        contracted_investment_yuan=Decimal(row[2]).quantize(Decimal("0.01")),
+        invested_in_place_yuan=Decimal(row[3]).quantize(Decimal("0.01")),
+        construction_started=int(row[4]),
+        in_operation=int(row[5]),
+        paying_tax=int(row[6]),
+        stalled=int(row[7]),
+        cancelled=int(row[8]),
+    )
+
+
+@dataclass
+class Breakdown:
+    key: str
+    signed: int
+    intended: Decimal
+    in_place: Decimal
+
+
+def _breakdown(session: Session, f: FigureFilter, *keys) -> list[tuple]:  # noqa: ANN002
+    active = Project.cancelled_on.is_(None)
+    stmt = (
+        select(
+            *keys,
+            func.count(),
+            func.coalesce(func.sum(Project.intended_investment), 0),
+            func.coalesce(func.sum(Project.invested_in_place), 0),
+        )
+        .where(Project.signed_on.is_not(None), active, *base_conditions(f))
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    return list(session.execute(stmt).all())
+
+
+def by_chain(session: Session, f: FigureFilter) -> list[Breakdown]:
+    return [
+        Breakdown(k or "", n, Decimal(a), Decimal(b))
+        for k, n, a, b in _breakdown(session, f, Project.chain)
+    ]
+
+
+def by_region_pair(session: Session, f: FigureFilter) -> list[Breakdown]:
+    return [
+        Breakdown(f"{o or ''}→{d or ''}", n, Decimal(a), Decimal(b))
+        for o, d, n, a, b in _breakdown(
+            session, f, Project.origin_province, Project.landing_province
+        )
+    ]
+
+
+def monthly(session: Session, f: FigureFilter) -> list[Breakdown]:
+    if session.get_bind().dialect.name == "postgresql":
+        month = func.to_char(Project.signed_on, "YYYY-MM")
+    else:
+        month = func.strftime("%Y-%m", Project.signed_on)
+    return [
+        Breakdown(k, n, Decimal(a), Decimal(b))
+        for k, n, a, b in _breakdown(session, f, month.label("month"))
+    ]
+
+
+def funnel(session: Session, f: FigureFilter) -> list[tuple[str, int]]:
+    """How many signed projects reached at least each milestone."""
+    active = Project.cancelled_on.is_(None)
+    reached = {
+        s: [x for x in lifecycle.STAGES if lifecycle.ORDER[x] >= lifecycle.ORDER[s]]
+        for s in ("signed", "construction_started", "in_operation")
+    }
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(case((Project.stage.in_(reached["signed"]), 1), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((Project.stage.in_(reached["construction_started"]), 1), else_=0)), 0
+            ),
+            func.coalesce(
+                func.sum(case((Project.stage.in_(reached["in_operation"]), 1), else_=0)), 0
+            ),
+            func.coalesce(func.sum(case((Project.paying_tax_on.is_not(None), 1), else_=0)), 0),
+        ).where(Project.signed_on.is_not(None), active, *base_conditions(f))
+    ).one()
+    return list(
+        zip(
+            ("signed", "construction_started", "in_operation", "paying_tax"),
+            (int(x) for x in row),
+            strict=True,
+        )
+    )
+
+
+def list_projects(
+    session: Session,
+    f: FigureFilter,
+    figure: str | None = None,
+    *,
+    today: date | None = None,
+    thresholds: dict[str, int] | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[list[Project], int]:
+    """The projects behind a figure (or all matching the filter), newest signing first."""
+    today = today or date.today()
+    thresholds = thresholds or lifecycle.DEFAULT_STALL_DAYS
+    conds = base_conditions(f)
+    if figure:
+        if figure not in FIGURES:
+            raise InvalidInput("figure", f"must be one of {', '.join(FIGURES)}")
+        conds.append(figure_condition(figure, today, thresholds))
+    stmt = select(Project).where(*conds)
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    items = list(
+        session.execute(
+            stmt.order_by(Project.signed_on.desc().nullslast(), Project.id.desc())
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        ).scalars()
+    )
+    return items, total
