@@ -11,4 +11,8 @@ tar xzf picocss-pico-2.1.1.tgz
 mkdir -p "$dest/pico"
 cp package/css/pico.min.css "$dest/pico/"
 cp package/LICENSE.md "$dest/pico/LICENSE.md"
+npm pack echarts@5.6.0 --silent >/dev/null
+rm -rf package && tar xzf echarts-5.6.0.tgz
+mkdir -p "$dest/echarts"
+cp package/dist/echarts.min.js package/LICENSE package/NOTICE "$dest/echarts/"
 echo "vendored into $dest"

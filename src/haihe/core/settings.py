@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     home_provinces: str = "110000,120000,130000"
     """Provinces whose regions win when a bare name such as 朝阳 is ambiguous."""
 
+    stall_days: str = ""
+    """Days a project may stay at a stage before it counts as stalled, over the defaults:
+    e.g. 'signed=180,construction_started=365,under_construction=730,in_operation=540'."""
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -215,7 +215,7 @@ def format_yuan(amount: Decimal | None, currency: str = "CNY", lang: str = "zh")
             return f"{(amount / 10**6).quantize(Decimal('0.01')).normalize():f} million {en}"
         return f"{amount.quantize(Decimal('1')):,} {en}"
     if amount >= 10**8:
-        return f"{(amount / 10**8).quantize(Decimal('0.0001')).normalize():f}亿{zh}"
+        return f"{(amount / 10**8).quantize(Decimal('0.01')).normalize():f}亿{zh}"
     if amount >= 10**4:
         return f"{(amount / 10**4).quantize(Decimal('0.01')).normalize():f}万{zh}"
     return f"{amount.quantize(Decimal('0.01')).normalize():f}{zh}"

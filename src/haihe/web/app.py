@@ -74,12 +74,15 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     from haihe.web.api import codes as codes_api
+    from haihe.web.api import projects as projects_api
     from haihe.web.api import registry as registry_api
-    from haihe.web.pages import home, imports, organisations, parks
+    from haihe.web.pages import dashboard, imports, organisations, parks, projects
 
     app.include_router(registry_api.router)
+    app.include_router(projects_api.router)
     app.include_router(codes_api.router)
-    app.include_router(home.router)
+    app.include_router(dashboard.router)
+    app.include_router(projects.router)
     app.include_router(organisations.router)
     app.include_router(parks.router)
     app.include_router(imports.router)

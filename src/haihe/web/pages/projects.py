@@ -1,0 +1,169 @@
+"""Project list (the projects behind a figure) and project page with its milestones."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from haihe.core.errors import InvalidInput
+from haihe.core.i18n import Problem
+from haihe.fairs import service as fairs
+from haihe.projects import figures, lifecycle, service
+from haihe.web.api.projects import Filters, thresholds
+from haihe.web.deps import db
+from haihe.web.filters import figure_filter
+from haihe.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/projects", response_class=HTMLResponse)
+def project_list(
+    request: Request,
+    session: Annotated[Session, Depends(db)],
+    params: Filters,
+    figure: Annotated[str | None, Query(max_length=32)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+):  # noqa: ANN201
+    items, total = figures.list_projects(
+        session,
+        figure_filter(**params),
+        figure or None,
+        thresholds=thresholds(),
+        page=page,
+        page_size=50,
+    )
+
+    class _Page:
+        pass
+
+    result = _Page()
+    result.items, result.total, result.page, result.page_size = items, total, page, 50
+    result.pages = max(1, -(-total // 50))
+    return render(
+        request,
+        "projects/list.html",
+        result=result,
+        figure=figure,
+        params=params,
+        fairs=fairs.list_fairs(session),
+    )
+
+
+def _page(
+    request: Request,
+    session: Session,
+    project_id: int,
+    problem: str | None = None,
+    status: int = 200,
+):  # noqa: ANN202
+    p = service.get_project(session, project_id)
+    state = service._state(p)
+    allowed = list(lifecycle.NEXT[state.stage]) if not state.cancelled_on else []
+    if state.stage in lifecycle.OPERATING and not state.paying_tax_on and not state.cancelled_on:
+        allowed.append(lifecycle.PAYING_TAX)
+    back = [
+        s
+        for s in lifecycle.STAGES
+        if lifecycle.ORDER[s] < lifecycle.ORDER[state.stage]
+        and (s == "planned" or state.reached_on(s))
+    ]
+    over = lifecycle.stalled_days(state, date.today(), thresholds())
+    return render(
+        request,
+        "projects/project.html",
+        status_code=status,
+        p=p,
+        allowed=allowed,
+        back=back,
+        stalled_over=over,
+        history=service.history(session, project_id),
+        problem=problem,
+        today=date.today().isoformat(),
+    )
+
+
+@router.get("/projects/{project_id}", response_class=HTMLResponse)
+def project_page(project_id: int, request: Request, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+    return _page(request, session, project_id)
+
+
+@router.post("/projects/{project_id}/milestones", response_class=HTMLResponse)
+def project_milestone(
+    project_id: int,
+    request: Request,
+    session: Annotated[Session, Depends(db)],
+    kind: Annotated[str, Form()],
+    on: Annotated[str, Form()],
+    version: Annotated[int, Form()],
+    evidence: Annotated[str | None, Form()] = None,
+    recorded_by: Annotated[str | None, Form()] = None,
+    reason: Annotated[str | None, Form()] = None,
+    target: Annotated[str | None, Form()] = None,
+):  # noqa: ANN201
+    lang = request.state.lang
+    try:
+        try:
+            day = date.fromisoformat(on)
+        except ValueError as exc:
+            raise InvalidInput("on", f"{on!r} is not a date") from exc
+        if kind == "go_back":
+            service.do_go_back(
+                session, project_id, target or "", reason or "", by=recorded_by, version=version
+            )
+        elif kind == lifecycle.CANCELLED:
+            service.do_cancel(
+                session, project_id, day, reason or "", by=recorded_by, version=version
+            )
+        else:
+            service.do_record_milestone(
+                session, project_id, kind, day, by=recorded_by, evidence=evidence, version=version
+            )
+    except (Problem, InvalidInput) as exc:
+        session.rollback()
+        message = exc.message(lang) if isinstance(exc, Problem) else str(exc)
+        return _page(
+            request,
+            session,
+            project_id,
+            message,
+            409 if isinstance(exc, service.VersionConflict) else 400,
+        )
+    return RedirectResponse(f"/projects/{project_id}", status_code=303)
+
+
+@router.post("/projects/{project_id}/edit", response_class=HTMLResponse)
+def project_edit(
+    project_id: int,
+    request: Request,
+    session: Annotated[Session, Depends(db)],
+    version: Annotated[int, Form()],
+    officer: Annotated[str | None, Form()] = None,
+    invested_in_place: Annotated[str | None, Form()] = None,
+    notes: Annotated[str | None, Form()] = None,
+):  # noqa: ANN201
+    lang = request.state.lang
+    try:
+        changes: dict[str, object] = {"officer": officer or None, "notes": notes or None}
+        if invested_in_place:
+            try:
+                changes["invested_in_place"] = Decimal(invested_in_place.replace(",", ""))
+            except InvalidOperation as exc:
+                raise InvalidInput("invested_in_place", f"{invested_in_place!r}") from exc
+        service.do_update_project(session, project_id, changes, version=version, by=officer or None)
+    except (Problem, InvalidInput) as exc:
+        session.rollback()
+        message = exc.message(lang) if isinstance(exc, Problem) else str(exc)
+        return _page(
+            request,
+            session,
+            project_id,
+            message,
+            409 if isinstance(exc, service.VersionConflict) else 400,
+        )
+    return RedirectResponse(f"/projects/{project_id}", status_code=303)
