@@ -19,6 +19,10 @@ def test_import_contracts_hold():
 
 def test_ruff_finds_nothing():
     exe = BIN / "ruff" if (BIN / "ruff").exists() else shutil.which("ruff")
-    out = subprocess.run([str(exe), "check", "src", "tests", "benchmarks", "scripts"], cwd=ROOT,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [str(exe), "check", "src", "tests", "benchmarks", "scripts"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout

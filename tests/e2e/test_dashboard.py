@@ -50,4 +50,6 @@ def test_dashboard_in_english_and_briefing(page):
     expect(page.locator("#card-intended_investment .figure")).to_have_text("27.1 billion yuan")
     page.goto("/briefing?lang=zh&fair=1")
     expect(page.locator("#briefing-lead")).to_contain_text("共签约合作项目 44 个，意向投资 271亿元")
-    expect(page.locator("#briefing-lead")).to_contain_text("4 个项目已开工，12 个项目已投产，2 个项目已实现纳税")
+    expect(page.locator("#briefing-lead")).to_contain_text(
+        "4 个项目已开工，12 个项目已投产，2 个项目已实现纳税"
+    )

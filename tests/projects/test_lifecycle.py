@@ -24,8 +24,16 @@ def test_signed_to_operation_without_construction():
 
 def test_the_usual_path():
     s = State()
-    for i, stage in enumerate(("negotiating", "signed", "construction_started",
-                               "under_construction", "in_operation", "at_capacity")):
+    for i, stage in enumerate(
+        (
+            "negotiating",
+            "signed",
+            "construction_started",
+            "under_construction",
+            "in_operation",
+            "at_capacity",
+        )
+    ):
         s = lc.advance(s, stage, D + timedelta(days=i), TODAY)
     assert s.stage == "at_capacity" and s.signed_on == D + timedelta(days=1)
 
@@ -34,8 +42,10 @@ def test_the_usual_path():
     ("ops", "key"),
     [
         ([("signed", D), ("at_capacity", D)], "lifecycle.not_next"),
-        ([("signed", D), ("construction_started", D - timedelta(days=1))],
-         "lifecycle.out_of_order"),
+        (
+            [("signed", D), ("construction_started", D - timedelta(days=1))],
+            "lifecycle.out_of_order",
+        ),
         ([("signed", TODAY + timedelta(days=1))], "lifecycle.future"),
         ([("signed", D), (lc.PAYING_TAX, D)], "lifecycle.tax_needs_operation"),
         ([("signed", D), ("bogus", D)], "lifecycle.unknown_stage"),
@@ -76,8 +86,11 @@ def test_stalled_after_the_configured_days():
 
 
 OPS = st.one_of(
-    st.tuples(st.just("advance"), st.sampled_from([*lc.STAGES, lc.PAYING_TAX, "bogus"]),
-              st.integers(-30, 400)),
+    st.tuples(
+        st.just("advance"),
+        st.sampled_from([*lc.STAGES, lc.PAYING_TAX, "bogus"]),
+        st.integers(-30, 400),
+    ),
     st.tuples(st.just("back"), st.sampled_from(lc.STAGES), st.sampled_from(["", "原因"])),
     st.tuples(st.just("cancel"), st.integers(-30, 400), st.sampled_from(["", "原因"])),
 )

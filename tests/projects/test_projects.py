@@ -21,24 +21,48 @@ TODAY = date(2024, 2, 8)
 @pytest.fixture
 def world(engine):
     with engine.begin() as conn:
-        bj, tj, hb = registry.do_bulk_create_organisations(conn, [
-            OrganisationInput(name="北京测试生物有限公司", region_code="110108"),
-            OrganisationInput(name="天津测试制造有限公司", region_code="120116"),
-            OrganisationInput(name="河北测试材料有限公司", region_code="130200"),
-        ])
+        bj, tj, hb = registry.do_bulk_create_organisations(
+            conn,
+            [
+                OrganisationInput(name="北京测试生物有限公司", region_code="110108"),
+                OrganisationInput(name="天津测试制造有限公司", region_code="120116"),
+                OrganisationInput(name="河北测试材料有限公司", region_code="130200"),
+            ],
+        )
     with Session(engine) as s:
         fair = fairs.do_create_fair(s, name="测试对接会", starts_on=date(2023, 6, 15))
         s.commit()
         return engine, {"bj": bj, "tj": tj, "hb": hb, "fair": fair.id}
 
 
-def _create(s, ids, code, amount="100000000", signed=date(2023, 6, 15), origin="bj",  # noqa: ANN001
-            landing="120116", host="tj", **kw):  # noqa: ANN003, ANN202
-    return service.do_create_project(s, ProjectInput(
-        code=code, title=f"项目{code}", intended_investment=Decimal(amount),
-        parties=[PartyInput(organisation_id=ids[origin], role="investor"),
-                 PartyInput(organisation_id=ids[host], role="host")],
-        landing_region_code=landing, signed_on=signed, **kw), by="测试", today=TODAY)
+def _create(
+    s,
+    ids,
+    code,
+    amount="100000000",
+    signed=date(2023, 6, 15),
+    origin="bj",  # noqa: ANN001
+    landing="120116",
+    host="tj",
+    **kw,
+):  # noqa: ANN003, ANN202
+    return service.do_create_project(
+        s,
+        ProjectInput(
+            code=code,
+            title=f"项目{code}",
+            intended_investment=Decimal(amount),
+            parties=[
+                PartyInput(organisation_id=ids[origin], role="investor"),
+                PartyInput(organisation_id=ids[host], role="host"),
+            ],
+            landing_region_code=landing,
+            signed_on=signed,
+            **kw,
+        ),
+        by="测试",
+        today=TODAY,
+    )
 
 
 def test_create_record_and_history(world):
@@ -46,8 +70,9 @@ def test_create_record_and_history(world):
     with Session(engine) as s:
         p = _create(s, ids, "A1", fair_id=ids["fair"], chain="biomedicine")
         assert (p.stage, p.origin_province, p.landing_province) == ("signed", "110000", "120000")
-        service.do_record_milestone(s, p.id, "in_operation", date(2023, 9, 1), by="王磊",
-                                    evidence="投产", today=TODAY)
+        service.do_record_milestone(
+            s, p.id, "in_operation", date(2023, 9, 1), by="王磊", evidence="投产", today=TODAY
+        )
         service.do_record_milestone(s, p.id, "paying_tax", date(2023, 12, 1), today=TODAY)
         s.commit()
         h = service.history(s, p.id)
@@ -115,7 +140,7 @@ def test_figures_by_the_same_rules_with_filters(world):
     with Session(engine) as s:
         a = _create(s, ids, "F1", amount="1000", fair_id=ids["fair"], chain="nev")
         b = _create(s, ids, "F2", amount="2000", fair_id=ids["fair"], chain="nev")
-        c = _create(s, ids, "F3", amount="4000", landing="130200", host="hb")
+        _create(s, ids, "F3", amount="4000", landing="130200", host="hb")
         d = _create(s, ids, "F4", amount="8000")
         service.do_record_milestone(s, a.id, "construction_started", date(2023, 8, 1), today=TODAY)
         service.do_record_milestone(s, b.id, "in_operation", date(2023, 8, 1), today=TODAY)
@@ -123,17 +148,22 @@ def test_figures_by_the_same_rules_with_filters(world):
         service.do_cancel(s, d.id, date(2023, 9, 1), "撤资", today=TODAY)
         s.commit()
         f = figures.compute(s, FigureFilter(), today=TODAY)
-        assert (f.signed, f.construction_started, f.in_operation, f.paying_tax, f.cancelled) == \
-            (3, 1, 1, 1, 1)
+        assert (f.signed, f.construction_started, f.in_operation, f.paying_tax, f.cancelled) == (
+            3,
+            1,
+            1,
+            1,
+            1,
+        )
         assert f.intended_investment_yuan == Decimal(7000)
         assert f.stalled == 1  # F3: signed 2023-06-15, nothing since, > 180 days
         assert figures.compute(s, FigureFilter(fair_id=ids["fair"]), today=TODAY).signed == 2
         assert figures.compute(s, FigureFilter(landing="河北"), today=TODAY).signed == 1
-        assert figures.compute(s, FigureFilter(origin="北京", landing="天津"),
-                               today=TODAY).signed == 2
+        assert (
+            figures.compute(s, FigureFilter(origin="北京", landing="天津"), today=TODAY).signed == 2
+        )
         assert figures.compute(s, FigureFilter(chain="nev"), today=TODAY).signed == 2
-        assert figures.compute(s, FigureFilter(date_from=date(2024, 1, 1)),
-                               today=TODAY).signed == 0
+        assert figures.compute(s, FigureFilter(date_from=date(2024, 1, 1)), today=TODAY).signed == 0
         items, total = figures.list_projects(s, FigureFilter(), "stalled", today=TODAY)
         assert total == 1 and items[0].code == "F3"
         with pytest.raises(InvalidInput):
@@ -146,13 +176,24 @@ def test_figures_equal_a_plain_recount_on_random_projects(world):
     with Session(engine) as s:
         for i in range(60):
             signed = date(2023, 1, 1) + timedelta(days=rng.randrange(300))
-            p = _create(s, ids, f"R{i}", amount=str(rng.randrange(1, 10**9)), signed=signed,
-                        landing=rng.choice(["120116", "130200", "110108"]),
-                        chain=rng.choice(["nev", "biomedicine", None]))
+            p = _create(
+                s,
+                ids,
+                f"R{i}",
+                amount=str(rng.randrange(1, 10**9)),
+                signed=signed,
+                landing=rng.choice(["120116", "130200", "110108"]),
+                chain=rng.choice(["nev", "biomedicine", None]),
+            )
             day = signed
-            for kind in rng.choice([[], ["in_operation", "paying_tax"],
-                                    ["construction_started", "under_construction"],
-                                    ["construction_started", "in_operation", "at_capacity"]]):
+            for kind in rng.choice(
+                [
+                    [],
+                    ["in_operation", "paying_tax"],
+                    ["construction_started", "under_construction"],
+                    ["construction_started", "in_operation", "at_capacity"],
+                ]
+            ):
                 day += timedelta(days=rng.randrange(1, 60))
                 if day <= TODAY:
                     service.do_record_milestone(s, p.id, kind, day, today=TODAY)
@@ -165,25 +206,33 @@ def test_figures_equal_a_plain_recount_on_random_projects(world):
 
         every = list(s.execute(select(Project)).scalars())
         th = lifecycle.DEFAULT_STALL_DAYS
-        for flt, keep in ((FigureFilter(), lambda p: True),
-                          (FigureFilter(landing="130000"),
-                           lambda p: p.landing_region_code.startswith("13")),
-                          (FigureFilter(chain="nev", date_to=date(2023, 6, 30)),
-                           lambda p: p.chain == "nev" and p.signed_on <= date(2023, 6, 30))):
+        for flt, keep in (
+            (FigureFilter(), lambda p: True),
+            (FigureFilter(landing="130000"), lambda p: p.landing_region_code.startswith("13")),
+            (
+                FigureFilter(chain="nev", date_to=date(2023, 6, 30)),
+                lambda p: p.chain == "nev" and p.signed_on <= date(2023, 6, 30),
+            ),
+        ):
             f = figures.compute(s, flt, today=TODAY, thresholds=th)
             mine = [p for p in every if keep(p)]
             live = [p for p in mine if p.signed_on and not p.cancelled_on]
             states = {p.id: service._state(p) for p in mine}
             assert f.signed == len(live)
-            assert f.intended_investment_yuan == sum((p.intended_investment for p in live),
-                                                     Decimal(0))
-            assert f.construction_started == sum(states[p.id].stage in lifecycle.CONSTRUCTION
-                                                 for p in live)
+            assert f.intended_investment_yuan == sum(
+                (p.intended_investment for p in live), Decimal(0)
+            )
+            assert f.construction_started == sum(
+                states[p.id].stage in lifecycle.CONSTRUCTION for p in live
+            )
             assert f.in_operation == sum(states[p.id].stage in lifecycle.OPERATING for p in live)
             assert f.paying_tax == sum(bool(states[p.id].paying_tax_on) for p in live)
             assert f.cancelled == sum(bool(p.cancelled_on) for p in mine)
-            assert f.stalled == sum(lifecycle.stalled_days(states[p.id], TODAY, th) is not None
-                                    for p in mine if p.signed_on)
+            assert f.stalled == sum(
+                lifecycle.stalled_days(states[p.id], TODAY, th) is not None
+                for p in mine
+                if p.signed_on
+            )
 
 
 def test_the_demo_reports_the_article_exactly(demo_engine):

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from haihe.registry.imports import error_report_path, import_organisations
+from haihe.core.tabular import error_report_path
+from haihe.registry.imports import import_organisations
 from tests.registry.helpers import HEADER, all_orgs, code, count, row, write_csv, write_xlsx
 
 

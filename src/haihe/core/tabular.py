@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from haihe.core.i18n import Problem
+from haihe.core.i18n import Problem, t
 
 SAMPLE_BYTES = 1 << 20
 HEADER_SCAN_ROWS = 10
@@ -237,3 +237,54 @@ def write_csv(path: Path, headers: list[str], rows: Iterator[list[object]]) -> i
             w.writerow(["" if v is None else v for v in row])
             n += 1
     return n
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    problem: Problem
+
+    def message(self, lang: str = "zh") -> str:
+        return self.problem.message(lang)
+
+    def line(self, lang: str = "zh") -> str:
+        return t(
+            "import.error_line",
+            lang,
+            row=self.row,
+            column=self.column,
+            value=self.value[:60],
+            reason=self.message(lang),
+        )
+
+
+def error_report_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".errors.xlsx")
+
+
+def write_error_report(
+    path: Path, headers: list[str], bad_rows: list[tuple[int, list[object], list[RowError]]]
+) -> Path:
+    """An .xlsx beside the input: the bad rows as they were plus what to fix, so the user
+    can correct them in Excel and import that file again."""
+    out = error_report_path(path)
+    fix_rows = []
+    for n, cells, errs in bad_rows:
+        cells = list(cells[: len(headers)]) + [None] * max(0, len(headers) - len(cells))
+        reasons = "; ".join(f"{e.column}: {e.message('zh')}" for e in errs)
+        fix_rows.append([*cells, reasons, n])
+    detail = [
+        [e.row, e.column, e.value, e.message("zh"), e.message("en")]
+        for _, _, errs in bad_rows
+        for e in errs
+    ]
+    write_xlsx(
+        out,
+        {
+            "需修正的行 rows to fix": ([*headers, "错误 errors", "原行号 source row"], fix_rows),
+            "错误明细 details": (["行号 row", "列 column", "值 value", "原因", "reason"], detail),
+        },
+    )
+    return out

@@ -24,8 +24,14 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, up
 
 from haihe.codes import industries, regions, uscc
 from haihe.core.db import analyze, bulk_insert, insert_many_returning_ids
-from haihe.core.i18n import Problem, t
-from haihe.core.tabular import Table, header_key, open_table, write_xlsx
+from haihe.core.i18n import Problem
+from haihe.core.tabular import (
+    RowError,
+    Table,
+    header_key,
+    open_table,
+    write_error_report,
+)
 from haihe.registry import columns, search_index, values
 from haihe.registry.models import Organisation, OrganisationIndustry, Park
 from haihe.registry.names import normalise
@@ -35,27 +41,6 @@ _GARBLED = re.compile("[\ufffd\ue000-\uf8ff\U00030000-\U0010ffff]")
 _IND_SPLIT = re.compile(r"[,，;；、/\s]+")
 _IND_CODE = re.compile(r"^[A-Ta-t]?(\d{2,4})")
 _GARBLED_TAIL = re.compile("[\ufffd\ue000-\uf8ff\U00030000-\U0010ffff?]+$")
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: str
-    problem: Problem
-
-    def message(self, lang: str = "zh") -> str:
-        return self.problem.message(lang)
-
-    def line(self, lang: str = "zh") -> str:
-        return t(
-            "import.error_line",
-            lang,
-            row=self.row,
-            column=self.column,
-            value=self.value[:60],
-            reason=self.message(lang),
-        )
 
 
 @dataclass
@@ -607,33 +592,3 @@ def import_organisations(
     if bad_rows and write_report:
         report.report_path = write_error_report(path, table.headers, bad_rows)
     return report
-
-
-def error_report_path(path: Path) -> Path:
-    return path.with_name(path.stem + ".errors.xlsx")
-
-
-def write_error_report(
-    path: Path, headers: list[str], bad_rows: list[tuple[int, list[object], list[RowError]]]
-) -> Path:
-    """An .xlsx beside the input: the bad rows as they were plus what to fix, so the user
-    can correct them in Excel and import that file again."""
-    out = error_report_path(path)
-    fix_rows = []
-    for n, cells, errs in bad_rows:
-        cells = list(cells[: len(headers)]) + [None] * max(0, len(headers) - len(cells))
-        reasons = "; ".join(f"{e.column}: {e.message('zh')}" for e in errs)
-        fix_rows.append([*cells, reasons, n])
-    detail = [
-        [e.row, e.column, e.value, e.message("zh"), e.message("en")]
-        for _, _, errs in bad_rows
-        for e in errs
-    ]
-    write_xlsx(
-        out,
-        {
-            "需修正的行 rows to fix": ([*headers, "错误 errors", "原行号 source row"], fix_rows),
-            "错误明细 details": (["行号 row", "列 column", "值 value", "原因", "reason"], detail),
-        },
-    )
-    return out
