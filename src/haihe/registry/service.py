@@ -194,6 +194,15 @@ def iter_organisations(
         session.expunge_all()
 
 
+def find_by_name(session: Session, name: str, region: str | None = None) -> list[Organisation]:
+    """Organisations whose normalised name equals that of `name` (optionally in a region)."""
+    stmt = select(Organisation).where(Organisation.name_norm == normalise(name))
+    if region:
+        lo, hi = region_range(region)
+        stmt = stmt.where(Organisation.region_code >= lo, Organisation.region_code < hi)
+    return list(session.execute(stmt.limit(5)).unique().scalars())
+
+
 def count_organisations(session: Session) -> int:
     return session.execute(select(func.count(Organisation.id))).scalar_one()
 
