@@ -1,0 +1,194 @@
+"""Importing and exporting projects: round trip, all-or-nothing, bad rows reported."""
+
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from haihe.fairs import service as fairs
+from haihe.projects import figures, service
+from haihe.projects.figures import FigureFilter
+from haihe.projects.transfer import export_projects, import_projects
+from haihe.registry import service as registry
+from haihe.registry.service import OrganisationInput
+from tests.registry.helpers import code
+
+HEADER = [
+    "项目编号",
+    "项目名称",
+    "项目类型",
+    "产业链",
+    "签约日期",
+    "意向投资(亿元)",
+    "投资方",
+    "承接方",
+    "落地地区",
+    "对接会",
+    "负责人",
+]
+
+
+@pytest.fixture
+def world(engine):
+    with engine.begin() as conn:
+        registry.do_bulk_create_organisations(
+            conn,
+            [
+                OrganisationInput(
+                    name="北京导入生物有限公司", uscc=code(1, "110108"), region_code="110108"
+                ),
+                OrganisationInput(
+                    name="天津导入制造有限公司", uscc=code(2, "120116"), region_code="120116"
+                ),
+            ],
+        )
+    with Session(engine) as s:
+        fairs.do_create_fair(s, name="导入对接会", starts_on=date(2023, 6, 15))
+        s.commit()
+    return engine
+
+
+def _book(path, projects, milestones=None):  # noqa: ANN001, ANN202
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "项目"
+    ws.append(HEADER)
+    for r in projects:
+        ws.append(r)
+    if milestones is not None:
+        ms = wb.create_sheet("节点")
+        ms.append(["项目编号", "节点", "日期", "证明材料"])
+        for r in milestones:
+            ms.append(r)
+    wb.save(path)
+    return path
+
+
+def _row(n, **over):  # noqa: ANN001, ANN003, ANN202
+    base = {
+        "项目编号": f"T{n}",
+        "项目名称": f"导入项目{n}",
+        "项目类型": "生产基地",
+        "产业链": "biomedicine",
+        "签约日期": date(2023, 6, 15),
+        "意向投资(亿元)": 2.5,
+        "投资方": code(1, "110108"),
+        "承接方": "天津导入制造有限公司",
+        "落地地区": "滨海新区",
+        "对接会": "导入对接会",
+        "负责人": "王磊",
+    }
+    base.update(over)
+    return [base[h] for h in HEADER]
+
+
+def test_import_creates_projects_with_milestones_and_reimport_changes_nothing(world, tmp_path):
+    path = _book(
+        tmp_path / "p.xlsx",
+        [_row(1), _row(2, **{"意向投资(亿元)": "3000万"})],
+        [["T1", "已投产", date(2023, 9, 1), "投产仪式"], ["T1", "已纳税", date(2023, 12, 1), None]],
+    )
+    r = import_projects(world, path, today=date(2024, 2, 8))
+    assert r.committed, [e.line("en") for e in r.errors]
+    assert (r.created, r.milestones_recorded) == (2, 2)
+    with Session(world) as s:
+        f = figures.compute(s, FigureFilter(), today=date(2024, 2, 8))
+        assert (f.signed, f.in_operation, f.paying_tax) == (2, 1, 1)
+        assert str(f.intended_investment_yuan) == "280000000.00"
+        p = service.find_project(s, "T1")
+        assert (p.origin_province, p.landing_region_code, p.project_type) == (
+            "110000",
+            "120116",
+            "manufacturing_base",
+        )
+    again = import_projects(world, path, today=date(2024, 2, 8))
+    assert (again.created, again.updated, again.unchanged, again.milestones_recorded) == (
+        0,
+        0,
+        2,
+        0,
+    )
+
+
+def test_one_bad_row_writes_nothing_and_reports_every_bad_row(world, tmp_path):
+    path = _book(
+        tmp_path / "bad.xlsx",
+        [_row(1), _row(2, 投资方="不存在的公司"), _row(3, 落地地区="火星"), _row(1)],
+        [["T1", "已纳税", date(2023, 7, 1), None], ["T9", "已投产", date(2023, 7, 1), None]],
+    )
+    r = import_projects(world, path, today=date(2024, 2, 8))
+    assert not r.committed
+    rows = {(e.row, e.problem.key) for e in r.errors}
+    assert {
+        (3, "projects.party_unknown"),
+        (4, "import.region_unknown"),
+        (5, "projects.duplicate_code"),
+        (3, "projects.unknown_code"),
+    } <= rows
+    assert r.report_path and r.report_path.exists()
+    with Session(world) as s:
+        assert figures.compute(s, FigureFilter()).signed == 0
+
+
+@pytest.mark.parametrize("content", [b"", None])
+def test_empty_or_missing_file(world, tmp_path, content):
+    path = tmp_path / "x.xlsx"
+    if content is not None:
+        path.write_bytes(content)
+    r = import_projects(world, path)
+    assert r.file_problem is not None and not r.committed
+
+
+def test_export_reads_back(world, tmp_path):
+    import_projects(
+        world,
+        _book(tmp_path / "p.xlsx", [_row(1), _row(2)], [["T1", "已开工", date(2023, 8, 1), None]]),
+        today=date(2024, 2, 8),
+    )
+    out = tmp_path / "out.xlsx"
+    assert export_projects(world, out) == 2
+    r = import_projects(world, out, today=date(2024, 2, 8))
+    assert r.committed and (r.created, r.updated, r.unchanged) == (0, 0, 2)
+
+
+def test_projects_cli(world, tmp_path, monkeypatch):
+    from haihe.cli import app
+    from haihe.core import db
+    from haihe.core.settings import get_settings
+
+    url = world.url.render_as_string(hide_password=False)
+    if not url.startswith("sqlite"):
+        pytest.skip("the CLI test drives the SQLite file the CLI opens")
+    monkeypatch.setenv("HAIHE_DATABASE_URL", url)
+    get_settings.cache_clear()
+    db.engine_for.cache_clear()
+    runner = CliRunner()
+    path = _book(tmp_path / "p.xlsx", [_row(1)])
+    r = runner.invoke(app, ["projects", "import", str(path)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app,
+        [
+            "projects",
+            "milestone",
+            "T1",
+            "construction_started",
+            "2023-08-01",
+            "--evidence",
+            "施工许可",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["projects", "milestone", "T1", "at_capacity", "2023-09-01"])
+    assert r.exit_code == 1
+    r = runner.invoke(app, ["projects", "figures"])
+    assert "已开工" in r.output and r.exit_code == 0
+    r = runner.invoke(app, ["projects", "show", "T1"])
+    assert "施工许可" in r.output
+    bad = _book(tmp_path / "bad.xlsx", [_row(5, 落地地区="火星")])
+    r = runner.invoke(app, ["projects", "import", str(bad)])
+    assert r.exit_code == 1 and "火星" in r.output
+    get_settings.cache_clear()
+    db.engine_for.cache_clear()
