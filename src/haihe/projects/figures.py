@@ -48,6 +48,8 @@ class Figures:
     paying_tax: int
     stalled: int
     cancelled: int
+    reached_construction: int = 0  # funnel: at construction started or any later stage
+    reached_operation: int = 0  # funnel: in operation or at capacity
 
     @property
     def in_operation_share(self) -> float:
@@ -137,6 +139,7 @@ def compute(
             count(and_(active, Project.paying_tax_on.is_not(None))),
             count(stalled_condition(today, thresholds)),
             count(Project.cancelled_on.is_not(None)),
+            count(and_(active, Project.stage.in_(lifecycle.STAGES[3:]))),
         ).where(Project.signed_on.is_not(None), *base_conditions(f))
     ).one()
     return Figures(
@@ -176,20 +179,30 @@ def _breakdown(session: Session, f: FigureFilter, *keys) -> list[tuple]:  # noqa
     return list(session.execute(stmt).all())
 
 
+def by_chain_and_pair(session: Session, f: FigureFilter) -> tuple[list[Breakdown], list[Breakdown]]:
+    """Both breakdowns from one grouped scan (chain × origin province × landing province)."""
+    chains: dict[str, Breakdown] = {}
+    pairs: dict[str, Breakdown] = {}
+    for c, o, d, n, a, b in _breakdown(
+        session, f, Project.chain, Project.origin_province, Project.landing_province
+    ):
+        for table, key in ((chains, c or ""), (pairs, f"{o or ''}→{d or ''}")):
+            x = table.setdefault(key, Breakdown(key, 0, Decimal(0), Decimal(0)))
+            x.signed += n
+            x.intended += Decimal(a)
+            x.in_place += Decimal(b)
+    return (
+        sorted(chains.values(), key=lambda x: x.key),
+        sorted(pairs.values(), key=lambda x: x.key),
+    )
+
+
 def by_chain(session: Session, f: FigureFilter) -> list[Breakdown]:
-    return [
-        Breakdown(k or "", n, Decimal(a), Decimal(b))
-        for k, n, a, b in _breakdown(session, f, Project.chain)
-    ]
+    return by_chain_and_pair(session, f)[0]
 
 
 def by_region_pair(session: Session, f: FigureFilter) -> list[Breakdown]:
-    return [
-        Breakdown(f"{o or ''}→{d or ''}", n, Decimal(a), Decimal(b))
-        for o, d, n, a, b in _breakdown(
-            session, f, Project.origin_province, Project.landing_province
-        )
-    ]
+    return by_chain_and_pair(session, f)[1]
 
 
 def monthly(session: Session, f: FigureFilter) -> list[Breakdown]:
@@ -203,32 +216,15 @@ def monthly(session: Session, f: FigureFilter) -> list[Breakdown]:
     ]
 
 
-def funnel(session: Session, f: FigureFilter) -> list[tuple[str, int]]:
-    """How many signed projects reached at least each milestone."""
-    active = Project.cancelled_on.is_(None)
-    reached = {
-        s: [x for x in lifecycle.STAGES if lifecycle.ORDER[x] >= lifecycle.ORDER[s]]
-        for s in ("signed", "construction_started", "in_operation")
-    }
-    row = session.execute(
-        select(
-            func.coalesce(func.sum(case((Project.stage.in_(reached["signed"]), 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(case((Project.stage.in_(reached["construction_started"]), 1), else_=0)), 0
-            ),
-            func.coalesce(
-                func.sum(case((Project.stage.in_(reached["in_operation"]), 1), else_=0)), 0
-            ),
-            func.coalesce(func.sum(case((Project.paying_tax_on.is_not(None), 1), else_=0)), 0),
-        ).where(Project.signed_on.is_not(None), active, *base_conditions(f))
-    ).one()
-    return list(
-        zip(
-            ("signed", "construction_started", "in_operation", "paying_tax"),
-            (int(x) for x in row),
-            strict=True,
-        )
-    )
+def funnel(session: Session, f: FigureFilter, fig: Figures | None = None) -> list[tuple[str, int]]:
+    """How many signed projects reached at least each milestone (from `fig` if given)."""
+    fig = fig or compute(session, f)
+    return [
+        ("signed", fig.signed),
+        ("construction_started", fig.reached_construction),
+        ("in_operation", fig.reached_operation),
+        ("paying_tax", fig.paying_tax),
+    ]
 
 
 def list_projects(
