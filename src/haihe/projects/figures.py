@@ -236,6 +236,7 @@ def list_projects(
     thresholds: dict[str, int] | None = None,
     page: int = 1,
     page_size: int = 50,
+    total: int | None = None,
 ) -> tuple[list[Project], int]:
     """The projects behind a figure (or all matching the filter), newest signing first."""
     today = today or date.today()
@@ -246,12 +247,21 @@ def list_projects(
             raise InvalidInput("figure", f"must be one of {', '.join(FIGURES)}")
         conds.append(figure_condition(figure, today, thresholds))
     stmt = select(Project).where(*conds)
-    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    if total is None:  # callers that know the count (the dashboard) spare a scan
+        total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    # Projects still planned (no signing date) come last on both backends.
+    signed_order = (
+        Project.signed_on.desc().nullslast()
+        if session.get_bind().dialect.name == "postgresql"
+        else Project.signed_on.desc()
+    )
+    # Stalled projects: the longest stuck first; otherwise the newest signing first.
+    order = (
+        (Project.stage_on, Project.id) if figure == "stalled" else (signed_order, Project.id.desc())
+    )
     items = list(
         session.execute(
-            stmt.order_by(Project.signed_on.desc().nullslast(), Project.id.desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size)
+            stmt.order_by(*order).offset((page - 1) * page_size).limit(page_size)
         ).scalars()
     )
     return items, total

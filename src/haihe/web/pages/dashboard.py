@@ -35,12 +35,11 @@ def _dashboard(session: Session, params: dict, lang: str) -> dict:
     th = thresholds()
     fig = figures.compute(session, f, thresholds=th)
     stalled, stalled_total = figures.list_projects(
-        session, f, "stalled", thresholds=th, page_size=20
+        session, f, "stalled", thresholds=th, page_size=20, total=fig.stalled
     )
-    chains = figures.by_chain(session, f)
-    pairs = figures.by_region_pair(session, f)
+    chains, pairs = figures.by_chain_and_pair(session, f)
     months = figures.monthly(session, f)
-    funnel = figures.funnel(session, f)
+    funnel = figures.funnel(session, f, fig)
     charts = {
         "funnel": [{"name": t(f"figures.{k}", lang), "value": v} for k, v in funnel],
         "chains": {
