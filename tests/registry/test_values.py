@@ -120,3 +120,9 @@ def test_date_parser_never_crashes(text):
         parse_date(text)
     except Problem:
         pass
+
+
+@pytest.mark.parametrize("text", ["100000000000000000000000000", "1e30", "99999999999亿"])
+def test_absurd_amounts_are_refused(text):
+    with pytest.raises(Problem):
+        parse_capital(text)

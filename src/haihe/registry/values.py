@@ -105,11 +105,11 @@ def parse_capital(value: object, unit: Decimal = Decimal(1)) -> tuple[Decimal, s
     if is_missing(value):
         return None
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        amount = Decimal(value) * unit
-        return amount.quantize(Decimal("0.01")), "CNY"
+        return _bounded(Decimal(value) * unit, value), "CNY"
     if isinstance(value, float):
-        amount = Decimal(repr(value)) * unit
-        return amount.quantize(Decimal("0.01")), "CNY"
+        if value != value or value in (float("inf"), float("-inf")) or value < 0:
+            raise Problem("value.amount_unreadable", value=repr(value))
+        return _bounded(Decimal(repr(value)) * unit, value), "CNY"
     text = clean(value).lower().replace(",", "").replace("，", "").replace(" ", "")
     m = _NUMBER.match(text)
     if not m:
@@ -136,7 +136,19 @@ def parse_capital(value: object, unit: Decimal = Decimal(1)) -> tuple[Decimal, s
     if rest:
         raise Problem("value.amount_unit", unit=rest, value=clean(value))
     amount = number * (mult if mult is not None else unit)
-    return amount.quantize(Decimal("0.01")), currency
+    return _bounded(amount, value), currency
+
+
+# Amounts are stored as NUMERIC(20, 2): anything at or beyond 10^17 is a typing error.
+MAX_AMOUNT = Decimal(10) ** 17
+
+
+def _bounded(amount: Decimal, value: object) -> Decimal:
+    if amount < 0:
+        raise Problem("value.negative", value=clean(value))
+    if amount >= MAX_AMOUNT:
+        raise Problem("value.amount_too_large", value=clean(value))
+    return amount.quantize(Decimal("0.01"))
 
 
 _DATE_PATTERNS = (
