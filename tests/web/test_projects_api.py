@@ -118,3 +118,25 @@ def test_stale_form_save_says_so(client):
         "/projects/2/edit", data={"version": p["version"] - 1 or 999, "officer": "某人"}
     )
     assert r.status_code == 409 and "刷新" in r.text
+
+
+def test_attachments_upload_and_download(client):
+    p = client.get("/api/v1/projects", params={"page_size": 1}).json()["items"][0]
+    content = "签约协议".encode() * 100
+    r = client.post(
+        f"/projects/{p['id']}/attachments",
+        files={"file": ("合作协议.pdf", content, "application/pdf")},
+        data={"uploaded_by": "王磊"},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200 and "合作协议.pdf" in r.text
+    link = r.text.split('id="attachments"')[1].split('href="')[1].split('"')[0]
+    got = client.get(link)
+    assert got.content == content and got.headers["content-type"] == "application/pdf"
+    empty = client.post(
+        f"/projects/{p['id']}/attachments", files={"file": ("x.txt", b"", "text/plain")}
+    )
+    assert empty.status_code == 400
+    assert client.get(f"/projects/{p['id']}/attachments/999999").status_code == 404
+    history = client.get(f"/api/v1/projects/{p['id']}").json()["history"]
+    assert history[-1]["action"] == "attachment"

@@ -21,6 +21,7 @@ from haihe.fairs.models import Fair
 from haihe.projects import service
 from haihe.projects.models import (
     Project,
+    ProjectAttachment,
     ProjectHistory,
     ProjectIncrement,
     ProjectMilestone,
@@ -253,5 +254,13 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
 
 
 def clear(conn: Connection) -> None:
-    for table in (ProjectHistory, ProjectIncrement, ProjectMilestone, ProjectParty, Project, Fair):
+    for table in (
+        ProjectAttachment,
+        ProjectHistory,
+        ProjectIncrement,
+        ProjectMilestone,
+        ProjectParty,
+        Project,
+        Fair,
+    ):
         conn.execute(delete(table))

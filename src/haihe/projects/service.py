@@ -18,6 +18,7 @@ from haihe.projects import lifecycle
 from haihe.projects.models import (
     TYPES,
     Project,
+    ProjectAttachment,
     ProjectHistory,
     ProjectIncrement,
     ProjectMilestone,
@@ -364,3 +365,59 @@ def history(session: Session, project_id: int) -> list[ProjectHistory]:
             .order_by(ProjectHistory.id)
         ).scalars()
     )
+
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def do_add_attachment(
+    session: Session,
+    project_id: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    *,
+    by: str | None = None,
+) -> ProjectAttachment:
+    """Keep a file with the project (at most 20 MB); recorded in its history."""
+    project = get_project(session, project_id)
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not name:
+        raise InvalidInput("file", "has no name")
+    if not data:
+        raise InvalidInput("file", "is empty")
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput("file", f"is larger than {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB")
+    att = ProjectAttachment(
+        project_id=project.id,
+        filename=name[:255],
+        content_type=(content_type or "application/octet-stream")[:100],
+        size=len(data),
+        data=data,
+        uploaded_by=by,
+    )
+    session.add(att)
+    session.flush()
+    _history(session, project.id, "attachment", by, {"file": att.filename, "size": att.size})
+    return att
+
+
+def list_attachments(session: Session, project_id: int) -> list[ProjectAttachment]:
+    """Attachments of a project, without loading their contents."""
+    from sqlalchemy.orm import defer
+
+    return list(
+        session.execute(
+            select(ProjectAttachment)
+            .options(defer(ProjectAttachment.data))
+            .where(ProjectAttachment.project_id == project_id)
+            .order_by(ProjectAttachment.id)
+        ).scalars()
+    )
+
+
+def get_attachment(session: Session, project_id: int, attachment_id: int) -> ProjectAttachment:
+    att = session.get(ProjectAttachment, attachment_id)
+    if att is None or att.project_id != project_id:
+        raise NotFound("attachment", attachment_id)
+    return att

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from haihe.core.errors import InvalidInput
@@ -77,6 +78,7 @@ def _page(
     return render(
         request,
         "projects/project.html",
+        attachments=service.list_attachments(session, project_id),
         status_code=status,
         p=p,
         allowed=allowed,
@@ -167,3 +169,43 @@ def project_edit(
             409 if isinstance(exc, service.VersionConflict) else 400,
         )
     return RedirectResponse(f"/projects/{project_id}", status_code=303)
+
+
+@router.post("/projects/{project_id}/attachments", response_class=HTMLResponse)
+async def project_attach(
+    project_id: int,
+    request: Request,
+    session: Annotated[Session, Depends(db)],
+    file: Annotated[UploadFile, File()],
+    uploaded_by: Annotated[str | None, Form()] = None,
+):  # noqa: ANN201
+    data = await file.read(service.MAX_ATTACHMENT_BYTES + 1)
+    try:
+        service.do_add_attachment(
+            session,
+            project_id,
+            file.filename or "",
+            file.content_type or "application/octet-stream",
+            data,
+            by=uploaded_by or None,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        return _page(request, session, project_id, str(exc), 400)
+    return RedirectResponse(f"/projects/{project_id}", status_code=303)
+
+
+@router.get("/projects/{project_id}/attachments/{attachment_id}")
+def project_attachment(
+    project_id: int, attachment_id: int, session: Annotated[Session, Depends(db)]
+) -> Response:
+    att = service.get_attachment(session, project_id, attachment_id)
+    quoted = quote(att.filename)
+    return Response(
+        att.data,
+        media_type=att.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quoted}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
