@@ -244,3 +244,21 @@ def test_the_demo_reports_the_article_exactly(demo_engine):
         everything = figures.compute(s, FigureFilter())
         assert everything.signed > 44 and everything.stalled > 0 and everything.cancelled > 0
         assert len(figures.monthly(s, FigureFilter())) > 6
+
+
+def test_dashboard_breakdowns_add_up_to_the_figures(demo_engine):
+    """One grouped scan feeds the dashboard; it must agree with compute() and the funnel
+    must count at least as many as each stage."""
+    with Session(demo_engine) as s:
+        for f in (FigureFilter(), FigureFilter(landing="120000"), FigureFilter(chain="nev")):
+            board = figures.dashboard(s, f)
+            plain = figures.compute(s, f)
+            assert board.figures == plain
+            for parts in (board.chains, board.pairs, board.months):
+                assert sum(b.signed for b in parts) == plain.signed
+                assert sum(b.intended for b in parts) == plain.intended_investment_yuan
+            funnel = dict(figures.funnel(s, f, plain))
+            assert funnel["signed"] >= funnel["construction_started"] >= funnel["in_operation"]
+            assert funnel["construction_started"] >= plain.construction_started
+            assert funnel["in_operation"] == plain.in_operation
+        assert dict(figures.funnel(s, FigureFilter()))["construction_started"] > 0

@@ -111,6 +111,49 @@ def figure_condition(name: str, today: date, thresholds: dict[str, int]):  # noq
     }[name]
 
 
+def _aggregates(today: date, thresholds: dict[str, int]) -> list:
+    """The aggregate columns of every figure, in the order of Figures' fields."""
+    active = Project.cancelled_on.is_(None)
+
+    def count(cond) -> object:  # noqa: ANN001
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    def total(col, cond) -> object:  # noqa: ANN001
+        return func.coalesce(func.sum(case((cond, col), else_=0)), 0)
+
+    return [
+        count(active),
+        total(Project.intended_investment, active),
+        total(Project.contracted_investment, active),
+        total(Project.invested_in_place, active),
+        count(and_(active, Project.stage.in_(lifecycle.CONSTRUCTION))),
+        count(and_(active, Project.stage.in_(lifecycle.OPERATING))),
+        count(and_(active, Project.paying_tax_on.is_not(None))),
+        count(stalled_condition(today, thresholds)),
+        count(Project.cancelled_on.is_not(None)),
+        count(and_(active, Project.stage.in_(lifecycle.STAGES[3:]))),
+    ]
+
+
+def _figures(rows: list) -> Figures:
+    """Figures from one or more aggregate rows (groups add up)."""
+    sums = [sum((Decimal(r[i]) for r in rows), Decimal(0)) for i in range(10)]
+    cents = Decimal("0.01")
+    return Figures(
+        signed=int(sums[0]),
+        intended_investment_yuan=sums[1].quantize(cents),
+        contracted_investment_yuan=sums[2].quantize(cents),
+        invested_in_place_yuan=sums[3].quantize(cents),
+        construction_started=int(sums[4]),
+        in_operation=int(sums[5]),
+        paying_tax=int(sums[6]),
+        stalled=int(sums[7]),
+        cancelled=int(sums[8]),
+        reached_construction=int(sums[9]),
+        reached_operation=int(sums[5]),
+    )
+
+
 def compute(
     session: Session,
     f: FigureFilter,
@@ -120,39 +163,73 @@ def compute(
 ) -> Figures:
     today = today or date.today()
     thresholds = thresholds or lifecycle.DEFAULT_STALL_DAYS
-    active = and_(Project.cancelled_on.is_(None))
-
-    def count(cond) -> object:  # noqa: ANN001
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
-
-    def total(col, cond) -> object:  # noqa: ANN001
-        return func.coalesce(func.sum(case((cond, col), else_=0)), 0)
-
     row = session.execute(
-        select(
-            count(active),
-            total(Project.intended_investment, active),
-            total(Project.contracted_investment, active),
-            total(Project.invested_in_place, active),
-            count(and_(active, Project.stage.in_(lifecycle.CONSTRUCTION))),
-            count(and_(active, Project.stage.in_(lifecycle.OPERATING))),
-            count(and_(active, Project.paying_tax_on.is_not(None))),
-            count(stalled_condition(today, thresholds)),
-            count(Project.cancelled_on.is_not(None)),
-            count(and_(active, Project.stage.in_(lifecycle.STAGES[3:]))),
-        ).where(Project.signed_on.is_not(None), *base_conditions(f))
+        select(*_aggregates(today, thresholds)).where(
+            Project.signed_on.is_not(None), *base_conditions(f)
+        )
     ).one()
-    return Figures(
-        signed=int(row[0]),
-        intended_investment_yuan=Decimal(row[1]).quantize(Decimal("0.01")),
-        contracted_investment_yuan=Decimal(row[2]).quantize(Decimal("0.01")),
-        invested_in_place_yuan=Decimal(row[3]).quantize(Decimal("0.01")),
-        construction_started=int(row[4]),
-        in_operation=int(row[5]),
-        paying_tax=int(row[6]),
-        stalled=int(row[7]),
-        cancelled=int(row[8]),
-    )
+    return _figures([row])
+
+
+def _month(session: Session):  # noqa: ANN202
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(Project.signed_on, "YYYY-MM")
+    return func.strftime("%Y-%m", Project.signed_on)
+
+
+@dataclass
+class Dashboard:
+    figures: Figures
+    chains: list[Breakdown]
+    pairs: list[Breakdown]
+    months: list[Breakdown]
+
+
+def dashboard(
+    session: Session,
+    f: FigureFilter,
+    *,
+    today: date | None = None,
+    thresholds: dict[str, int] | None = None,
+) -> Dashboard:
+    """Figures and every breakdown from a single grouped scan (the dashboard's hot path).
+
+    Same rules as compute(): the groups (chain × investor's province × landing province ×
+    month) add up to exactly its figures.
+    """
+    today = today or date.today()
+    thresholds = thresholds or lifecycle.DEFAULT_STALL_DAYS
+    month = _month(session)
+    keys = (Project.chain, Project.origin_province, Project.landing_province, month)
+    rows = session.execute(
+        select(*keys, *_aggregates(today, thresholds))
+        .where(Project.signed_on.is_not(None), *base_conditions(f))
+        .group_by(*keys)
+    ).all()
+    parts: dict[str, dict[str, list]] = {"chain": {}, "pair": {}, "month": {}}
+    for r in rows:
+        chain, origin, landing, mon, agg = r[0], r[1], r[2], r[3], r[4:]
+        for kind, key in (
+            ("chain", chain or ""),
+            ("pair", f"{origin or ''}→{landing or ''}"),
+            ("month", mon or ""),
+        ):
+            parts[kind].setdefault(key, []).append(agg)
+
+    def breakdown(kind: str) -> list[Breakdown]:
+        out = []
+        for key, aggs in sorted(parts[kind].items()):
+            fig = _figures(aggs)
+            if fig.signed:  # groups of only cancelled projects leave the breakdowns
+                out.append(
+                    Breakdown(
+                        key, fig.signed, fig.intended_investment_yuan, fig.invested_in_place_yuan
+                    )
+                )
+        return out
+
+    totals = _figures([r[4:] for r in rows])
+    return Dashboard(totals, breakdown("chain"), breakdown("pair"), breakdown("month"))
 
 
 @dataclass

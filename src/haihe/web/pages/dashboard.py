@@ -33,12 +33,11 @@ def _pair_label(key: str, lang: str) -> str:
 def _dashboard(session: Session, params: dict, lang: str) -> dict:
     f = figure_filter(**params)
     th = thresholds()
-    fig = figures.compute(session, f, thresholds=th)
+    board = figures.dashboard(session, f, thresholds=th)
+    fig, chains, pairs, months = board.figures, board.chains, board.pairs, board.months
     stalled, stalled_total = figures.list_projects(
         session, f, "stalled", thresholds=th, page_size=20, total=fig.stalled
     )
-    chains, pairs = figures.by_chain_and_pair(session, f)
-    months = figures.monthly(session, f)
     funnel = figures.funnel(session, f, fig)
     charts = {
         "funnel": [{"name": t(f"figures.{k}", lang), "value": v} for k, v in funnel],
