@@ -192,28 +192,23 @@ def dashboard(
     today: date | None = None,
     thresholds: dict[str, int] | None = None,
 ) -> Dashboard:
-    """Figures and every breakdown from a single grouped scan (the dashboard's hot path).
+    """Figures and breakdowns in two scans (the dashboard's hot path).
 
-    Same rules as compute(): the groups (chain × investor's province × landing province ×
-    month) add up to exactly its figures.
+    Same rules as compute(): the groups (chain × investor's province × landing province)
+    add up to exactly its figures; the monthly trend is a second, narrow grouping.
     """
     today = today or date.today()
     thresholds = thresholds or lifecycle.DEFAULT_STALL_DAYS
-    month = _month(session)
-    keys = (Project.chain, Project.origin_province, Project.landing_province, month)
+    keys = (Project.chain, Project.origin_province, Project.landing_province)
     rows = session.execute(
         select(*keys, *_aggregates(today, thresholds))
         .where(Project.signed_on.is_not(None), *base_conditions(f))
         .group_by(*keys)
     ).all()
-    parts: dict[str, dict[str, list]] = {"chain": {}, "pair": {}, "month": {}}
+    parts: dict[str, dict[str, list]] = {"chain": {}, "pair": {}}
     for r in rows:
-        chain, origin, landing, mon, agg = r[0], r[1], r[2], r[3], r[4:]
-        for kind, key in (
-            ("chain", chain or ""),
-            ("pair", f"{origin or ''}→{landing or ''}"),
-            ("month", mon or ""),
-        ):
+        chain, origin, landing, agg = r[0], r[1], r[2], r[3:]
+        for kind, key in (("chain", chain or ""), ("pair", f"{origin or ''}→{landing or ''}")):
             parts[kind].setdefault(key, []).append(agg)
 
     def breakdown(kind: str) -> list[Breakdown]:
@@ -228,8 +223,8 @@ def dashboard(
                 )
         return out
 
-    totals = _figures([r[4:] for r in rows])
-    return Dashboard(totals, breakdown("chain"), breakdown("pair"), breakdown("month"))
+    totals = _figures([r[3:] for r in rows])
+    return Dashboard(totals, breakdown("chain"), breakdown("pair"), monthly(session, f))
 
 
 @dataclass

@@ -82,6 +82,7 @@ class Project(Base):
     __table_args__ = (
         Index("ix_projects_figures", "stage", "signed_on"),
         Index("ix_projects_pair", "origin_province", "landing_province"),
+        Index("ix_projects_stage_on", "stage", "stage_on"),  # the stalled list
     )
 
 
