@@ -121,3 +121,35 @@ def demo_engine(
         yield eng
         eng.dispose()
         _drop_schema(url, schema)
+
+
+DEMO_PASSWORD = "haihe-demo-2024"
+
+
+def signed_client(app, username: str | None):  # noqa: ANN001, ANN201
+    """A TestClient signed in as a demo user (None: anonymous), sending its CSRF token."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)
+    if username is None:
+        return client
+    r = client.post(
+        "/login", data={"username": username, "password": DEMO_PASSWORD}, follow_redirects=False
+    )
+    assert r.status_code == 303, r.text[:300]
+    page = client.get("/account").text
+    client.headers["X-CSRF-Token"] = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client
+
+
+def make_admin(engine) -> None:  # noqa: ANN001
+    """An administrator with the demo password, for tests on a database without the demo."""
+    from sqlalchemy.orm import Session
+
+    from haihe.accounts import service
+
+    with Session(engine) as s:
+        service.do_create_user(s, username="admin", password=DEMO_PASSWORD, role="admin")
+        s.commit()

@@ -34,6 +34,83 @@ projects_app = typer.Typer(
     help="Cooperation projects and the cluster figures.", no_args_is_help=True
 )
 app.add_typer(projects_app, name="projects")
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: str = typer.Option(
+        ..., help="admin, regional_officer, park_manager, fair_organiser, enterprise"
+    ),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    name: str = typer.Option(None, help="display name"),
+    region: list[str] = typer.Option(None, help="region (repeat for several)"),
+    park: int = typer.Option(None),
+    organisation: int = typer.Option(None),
+    fair: int = typer.Option(None),
+) -> None:
+    """Create a user (the first administrator of a new deployment, for instance)."""
+    from haihe.accounts import service
+    from haihe.core.db import session_scope
+    from haihe.core.errors import InvalidInput
+
+    try:
+        with session_scope(_engine()) as s:
+            user = service.do_create_user(
+                s,
+                username=username,
+                password=password,
+                role=role,
+                display_name=name,
+                regions_=region or [],
+                park_id=park,
+                organisation_id=organisation,
+                fair_id=fair,
+            )
+            console.print(f"user {user.id}: {user.username} ({user.role})")
+    except InvalidInput as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users and their roles."""
+    from haihe.accounts import service
+    from haihe.core.db import session_scope
+
+    with session_scope(_engine()) as s:
+        table = Table("id", "username", "role", "scope")
+        for u in service.list_users(s):
+            table.add_row(
+                str(u.id),
+                u.username,
+                u.role,
+                u.region_codes or str(u.park_id or u.organisation_id or u.fair_id or ""),
+            )
+    console.print(table)
+
+
+@users_app.command("reset-password")
+def users_reset(
+    username: str,
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Set a new password; the user must change it at next sign-in."""
+    from haihe.accounts import service
+    from haihe.core.db import session_scope
+    from haihe.core.errors import InvalidInput
+
+    try:
+        with session_scope(_engine()) as s:
+            service.do_reset_password(s, username, password)
+    except InvalidInput as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"password of {username} reset")
+
 
 console = Console()
 err = Console(stderr=True)
@@ -44,8 +121,14 @@ def _lang() -> str:
 
 
 def _engine():  # noqa: ANN202
-    from haihe.core.db import get_engine, upgrade
+    import getpass
 
+    from haihe.audit.recorder import Actor, current_actor
+    from haihe.core.db import get_engine, upgrade
+    from haihe.models import load_all
+
+    load_all()
+    current_actor.set(Actor(username=f"cli:{getpass.getuser()}"))
     engine = get_engine()
     upgrade(engine)
     return engine

@@ -1,8 +1,32 @@
-"""Import every context's tables so that metadata (Alembic, tests) sees all of them."""
+"""Wiring of every context's tables: metadata for Alembic and tests, and the audit list."""
 
 
 def load_all() -> None:
-    import haihe.fairs.models  # noqa: F401
-    import haihe.projects.models  # noqa: F401
-    import haihe.registry.models  # noqa: F401
     import haihe.registry.search_index  # noqa: F401  (its ORM event)
+    from haihe.accounts.models import ApiToken, User
+    from haihe.audit import models as _audit_models  # noqa: F401
+    from haihe.audit.recorder import AUDITED
+    from haihe.fairs.models import Fair
+    from haihe.projects.models import (
+        Project,
+        ProjectAttachment,
+        ProjectIncrement,
+        ProjectMilestone,
+        ProjectParty,
+    )
+    from haihe.registry.models import Organisation, Park
+
+    AUDITED.update(
+        {
+            Organisation: "organisation",
+            Park: "park",
+            Fair: "fair",
+            Project: "project",
+            ProjectMilestone: "project_milestone",
+            ProjectParty: "project_party",
+            ProjectIncrement: "project_increment",
+            ProjectAttachment: "project_attachment",
+            User: "user",
+            ApiToken: "api_token",
+        }
+    )

@@ -83,3 +83,12 @@ def page(browser, server):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def login(page, username: str, password: str = "haihe-demo-2024") -> None:  # noqa: ANN001
+    """Sign in through the login form, as a user would."""
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("#login-form button")
+    page.wait_for_selector("#account-link")

@@ -4,6 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import login
+
 
 def test_dashboard_figures_charts_and_drill_down(page, tmp_path):
     page.goto("/?fair=1")
@@ -17,6 +19,11 @@ def test_dashboard_figures_charts_and_drill_down(page, tmp_path):
         expect(page.locator(f"#chart-{chart} svg")).to_be_visible()
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
 
+    # Visitors see the published figures; the projects behind them need an account.
+    page.locator("#card-in_operation a").click()
+    expect(page.locator("#login-form")).to_be_visible()
+    login(page, "tianjin")
+    page.goto("/?fair=1")
     page.locator("#card-in_operation a").click()
     expect(page.locator("#project-count")).to_contain_text("12")
     page.locator("#projects tbody a").first.click()
@@ -25,6 +32,7 @@ def test_dashboard_figures_charts_and_drill_down(page, tmp_path):
 
 def test_record_a_milestone_and_see_it_in_history(page, server):
     # A project outside the article's fair, so the article's figures stay as reported.
+    login(page, "admin")
     page.goto("/projects?landing=130000&figure=construction_started")
     page.locator("#projects tbody a").first.click()
     before = page.locator("#milestones li").count()

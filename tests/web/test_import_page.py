@@ -1,13 +1,13 @@
 """The import page: upload, result, error report download."""
 
-from fastapi.testclient import TestClient
-
 from haihe.web.app import create_app
+from tests.conftest import make_admin, signed_client
 from tests.registry.helpers import count, row, write_csv
 
 
 def test_upload_good_file(engine, tmp_path):
-    client = TestClient(create_app(engine))
+    make_admin(engine)
+    client = signed_client(create_app(engine), "admin")
     path = write_csv(tmp_path / "ok.csv", [row(1), row(2)])
     r = client.post("/import", files={"file": ("ok.csv", path.read_bytes(), "text/csv")})
     assert r.status_code == 200
@@ -16,7 +16,8 @@ def test_upload_good_file(engine, tmp_path):
 
 
 def test_upload_bad_file_writes_nothing_and_offers_the_report(engine, tmp_path):
-    client = TestClient(create_app(engine))
+    make_admin(engine)
+    client = signed_client(create_app(engine), "admin")
     path = write_csv(tmp_path / "bad.csv", [row(1), row(2, 所属地区="火星")])
     r = client.post(
         "/import", files={"file": ("bad.csv", path.read_bytes(), "text/csv")}, params={"lang": "en"}
@@ -30,7 +31,8 @@ def test_upload_bad_file_writes_nothing_and_offers_the_report(engine, tmp_path):
 
 
 def test_upload_with_skip_invalid(engine, tmp_path):
-    client = TestClient(create_app(engine))
+    make_admin(engine)
+    client = signed_client(create_app(engine), "admin")
     path = write_csv(tmp_path / "bad.csv", [row(1), row(2, 所属地区="火星")])
     r = client.post(
         "/import",
@@ -42,7 +44,24 @@ def test_upload_with_skip_invalid(engine, tmp_path):
 
 
 def test_upload_of_other_file_types_is_refused(engine):
-    client = TestClient(create_app(engine))
+    make_admin(engine)
+    client = signed_client(create_app(engine), "admin")
     r = client.post("/import", files={"file": ("x.pdf", b"%PDF", "application/pdf")})
     assert r.status_code == 400
+    assert count(engine) == 0
+
+
+def test_import_needs_an_account_and_a_csrf_token(engine, tmp_path):
+    make_admin(engine)
+    app = create_app(engine)
+    path = write_csv(tmp_path / "ok.csv", [row(1)])
+    anonymous = signed_client(app, None)
+    r = anonymous.post(
+        "/import", files={"file": ("ok.csv", path.read_bytes(), "text/csv")}, follow_redirects=False
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    client = signed_client(app, "admin")
+    del client.headers["X-CSRF-Token"]
+    r = client.post("/import", files={"file": ("ok.csv", path.read_bytes(), "text/csv")})
+    assert r.status_code == 403
     assert count(engine) == 0

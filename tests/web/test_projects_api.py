@@ -3,16 +3,16 @@
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 
 from haihe.web.app import create_app
+from tests.conftest import signed_client
 
 TODAY = date.today().isoformat()
 
 
 @pytest.fixture
 def client(demo_engine):
-    return TestClient(create_app(demo_engine))
+    return signed_client(create_app(demo_engine), "admin")
 
 
 def _article_fair(client):  # noqa: ANN001, ANN202

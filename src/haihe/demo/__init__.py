@@ -15,7 +15,7 @@ from importlib import import_module
 
 from sqlalchemy import Engine
 
-CONTRIBUTORS = ("haihe.registry.demo", "haihe.projects.demo")
+CONTRIBUTORS = ("haihe.registry.demo", "haihe.projects.demo", "haihe.accounts.demo")
 DEFAULT_SEED = 20240208  # the day the article was published
 
 
@@ -38,8 +38,10 @@ def build_demo(
     log: Callable[[str], None] = lambda _m: None,
 ) -> Scenario | None:
     """Build the demo; None (and no change) when the database has data and not `force`."""
+    from haihe.models import load_all
     from haihe.registry import service
 
+    load_all()
     with engine.connect() as conn:
         from sqlalchemy.orm import Session
 

@@ -309,6 +309,7 @@ def list_projects(
     page: int = 1,
     page_size: int = 50,
     total: int | None = None,
+    scope=None,  # noqa: ANN001 - an SQL condition limiting what the caller may read
 ) -> tuple[list[Project], int]:
     """The projects behind a figure (or all matching the filter), newest signing first."""
     today = today or date.today()
@@ -318,6 +319,9 @@ def list_projects(
         if figure not in FIGURES:
             raise InvalidInput("figure", f"must be one of {', '.join(FIGURES)}")
         conds.append(figure_condition(figure, today, thresholds))
+    if scope is not None:
+        conds.append(scope)
+        total = None  # a count given for everyone is not this reader's count
     stmt = select(Project).where(*conds)
     if total is None:  # callers that know the count (the dashboard) spare a scan
         total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()

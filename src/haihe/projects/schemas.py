@@ -135,7 +135,9 @@ class ProjectPublic(BaseModel):
     parties: list[PartyPublic]
 
     @classmethod
-    def of(cls, p: Project) -> ProjectPublic:
+    def of(cls, p: Project, private: bool = True) -> ProjectPublic:
+        """`private`: whether the reader may see a not-yet-signed project's investment."""
+        hidden = not private and p.signed_on is None
         return cls(
             id=p.id,
             code=p.code,
@@ -145,8 +147,8 @@ class ProjectPublic(BaseModel):
             chain=p.chain,
             segment=p.segment,
             intended_investment_yuan=money(p.intended_investment),
-            contracted_investment_yuan=money(p.contracted_investment),
-            invested_in_place_yuan=money(p.invested_in_place),
+            contracted_investment_yuan=None if hidden else money(p.contracted_investment),
+            invested_in_place_yuan=None if hidden else money(p.invested_in_place),
             origin_region_code=p.origin_region_code,
             landing_region_code=p.landing_region_code,
             landing_park_id=p.landing_park_id,

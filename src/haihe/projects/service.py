@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from haihe.accounts import scopes
 from haihe.codes import regions
 from haihe.core.errors import InvalidInput, NotFound
 from haihe.core.i18n import Problem
@@ -421,3 +422,49 @@ def get_attachment(session: Session, project_id: int, attachment_id: int) -> Pro
     if att is None or att.project_id != project_id:
         raise NotFound("attachment", attachment_id)
     return att
+
+
+# Scopes --------------------------------------------------------------------------------
+
+
+def facts(project: Project) -> scopes.ProjectFacts:
+    return scopes.ProjectFacts(
+        landing_region_code=project.landing_region_code,
+        landing_park_id=project.landing_park_id,
+        fair_id=project.fair_id,
+        party_ids=tuple(x.organisation_id for x in project.parties if x.organisation_id),
+        signed=project.signed_on is not None,
+    )
+
+
+def read_scope(principal: scopes.Principal):  # noqa: ANN201
+    """SQL condition for the projects `principal` may read (None: all of them)."""
+    from sqlalchemy import exists, false
+
+    if principal.is_admin or principal.role == "regional_officer":
+        return None
+    if principal.role == "park_manager":
+        return Project.landing_park_id == principal.park_id
+    if principal.role == "fair_organiser":
+        return Project.fair_id == principal.fair_id
+    if principal.role == "enterprise":
+        return exists().where(
+            ProjectParty.project_id == Project.id,
+            ProjectParty.organisation_id == principal.organisation_id,
+        )
+    return false()
+
+
+def readable_project(session: Session, project_id: int, principal: scopes.Principal) -> Project:
+    """The project if `principal` may read it; NotFound otherwise (existence is not leaked)."""
+    project = get_project(session, project_id)
+    if not scopes.can_read_project(principal, facts(project)):
+        raise NotFound("project", project_id)
+    return project
+
+
+def editable_project(session: Session, project_id: int, principal: scopes.Principal) -> Project:
+    project = readable_project(session, project_id, principal)
+    if not scopes.can_edit_project(principal, facts(project)):
+        raise scopes.NotAllowed("project", project_id)
+    return project

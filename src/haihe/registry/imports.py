@@ -499,6 +499,29 @@ class _Writer:
             self.report.updated += len(updates)
 
 
+def _audit_import(conn: Connection, path: Path, report: ImportReport) -> None:
+    """Bulk writes bypass the ORM's audit hook: one audit row says what the import did."""
+    from sqlalchemy.orm import Session
+
+    from haihe.audit.recorder import record
+
+    with Session(bind=conn) as s:
+        record(
+            s,
+            "import",
+            "organisations",
+            path.name,
+            {
+                "rows": report.rows,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "skipped": len(report.bad_rows),
+            },
+        )
+        s.flush()
+
+
 def import_organisations(
     engine: Engine,
     path: str | Path,
@@ -509,6 +532,7 @@ def import_organisations(
     on_bytes: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     workers: int | None = None,
+    allowed: Callable[[str | None, int | None], bool] | None = None,
 ) -> ImportReport:
     """Import one file. Returns the report; writes `<file>.errors.xlsx` when rows are bad.
 
@@ -567,6 +591,13 @@ def import_organisations(
                         rec = None
                     else:
                         keys[hash(key)] = n
+                if (
+                    rec is not None
+                    and allowed is not None
+                    and not allowed(rec.region_code, rec.park_id)
+                ):
+                    errs = [RowError(n, ctx.header("name"), rec.name, Problem("auth.out_of_scope"))]
+                    rec = None
                 if errs:
                     report.errors.extend(errs)
                     bad_rows.append((n, cells, errs))
@@ -582,6 +613,7 @@ def import_organisations(
                 writer.flush()
                 if report.created > 10000:
                     analyze(conn, "organisations", "organisation_industries")
+                _audit_import(conn, path, report)
                 trans.commit()
                 report.committed = True
         except BaseException:

@@ -69,7 +69,18 @@ TEMPLATES.env.globals.update(
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: object):  # noqa: ANN201
+    """A page in the visitor's language, knowing who they are (`me`) and their CSRF token."""
+    from haihe.accounts.scopes import ANONYMOUS
+    from haihe.web.auth import AuthRequired, load_principal
+
     lang = getattr(request.state, "lang", "zh")
+    try:
+        principal = load_principal(request)
+    except AuthRequired:
+        principal = ANONYMOUS
     return TEMPLATES.TemplateResponse(
-        request, template, {"lang": lang, **context}, status_code=status_code
+        request,
+        template,
+        {"lang": lang, "me": principal, "csrf": principal.csrf_token or "", **context},
+        status_code=status_code,
     )

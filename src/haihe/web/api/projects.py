@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
+from haihe.accounts import scopes
 from haihe.core.errors import InvalidInput
 from haihe.core.settings import get_settings
 from haihe.fairs import service as fairs
@@ -26,6 +27,7 @@ from haihe.projects.schemas import (
     ProjectPublic,
     ProjectUpdate,
 )
+from haihe.web.auth import Reader, SignedIn, Writer
 from haihe.web.deps import db
 from haihe.web.filters import figure_filter
 
@@ -61,7 +63,10 @@ Filters = Annotated[dict, Depends(filter_params)]
 
 @router.get("/projects/figures", response_model=FiguresPublic)
 def project_figures(
-    request: Request, session: Annotated[Session, Depends(db)], params: Filters
+    request: Request,
+    session: Annotated[Session, Depends(db)],
+    params: Filters,
+    principal: Reader,
 ) -> FiguresPublic:
     """The cluster figures for the filter; `how_counted` says how each is counted."""
     f = figures.compute(session, figure_filter(**params), thresholds=thresholds())
@@ -72,6 +77,7 @@ def project_figures(
 def list_projects(
     session: Annotated[Session, Depends(db)],
     params: Filters,
+    principal: SignedIn,
     figure: Annotated[str | None, Query(description=", ".join(figures.FIGURES))] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -83,15 +89,23 @@ def list_projects(
         thresholds=thresholds(),
         page=page,
         page_size=page_size,
+        scope=service.read_scope(principal),
     )
     return ProjectList(
-        items=[ProjectPublic.of(p) for p in items], total=total, page=page, page_size=page_size
+        items=[ProjectPublic.of(p, _private(principal, p)) for p in items],
+        total=total,
+        page=page,
+        page_size=page_size,
     )
 
 
-def _detail(session: Session, project_id: int) -> ProjectDetail:
-    p = service.get_project(session, project_id)
-    base = ProjectPublic.of(p).model_dump()
+def _private(principal, p) -> bool:  # noqa: ANN001
+    return scopes.sees_private_investment(principal, service.facts(p))
+
+
+def _detail(session: Session, project_id: int, principal) -> ProjectDetail:  # noqa: ANN001
+    p = service.readable_project(session, project_id, principal)
+    base = ProjectPublic.of(p, _private(principal, p)).model_dump()
     return ProjectDetail(
         **base,
         milestones=[
@@ -109,8 +123,10 @@ def _detail(session: Session, project_id: int) -> ProjectDetail:
 
 
 @router.get("/projects/{project_id}", response_model=ProjectDetail)
-def get_project(project_id: int, session: Annotated[Session, Depends(db)]) -> ProjectDetail:
-    return _detail(session, project_id)
+def get_project(
+    project_id: int, session: Annotated[Session, Depends(db)], principal: SignedIn
+) -> ProjectDetail:
+    return _detail(session, project_id, principal)
 
 
 def _conflict(exc: service.VersionConflict) -> JSONResponse:
@@ -127,7 +143,13 @@ def _conflict(exc: service.VersionConflict) -> JSONResponse:
         422: {"description": "the lifecycle refuses this milestone"},
     },
 )
-def add_milestone(project_id: int, body: MilestoneCreate, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+def add_milestone(
+    project_id: int,
+    body: MilestoneCreate,
+    session: Annotated[Session, Depends(db)],
+    principal: Writer,
+):  # noqa: ANN201
+    service.editable_project(session, project_id, principal)
     try:
         if body.kind == lifecycle.CANCELLED:
             service.do_cancel(
@@ -156,7 +178,7 @@ def add_milestone(project_id: int, body: MilestoneCreate, session: Annotated[Ses
         return JSONResponse(
             {"detail": exc.message("en"), "detail_zh": exc.message("zh")}, status_code=422
         )
-    return _detail(session, project_id)
+    return _detail(session, project_id, principal)
 
 
 @router.patch(
@@ -164,7 +186,13 @@ def add_milestone(project_id: int, body: MilestoneCreate, session: Annotated[Ses
     response_model=ProjectDetail,
     responses={409: {"description": "the project changed since it was loaded"}},
 )
-def update_project(project_id: int, body: ProjectUpdate, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+def update_project(
+    project_id: int,
+    body: ProjectUpdate,
+    session: Annotated[Session, Depends(db)],
+    principal: Writer,
+):  # noqa: ANN201
+    service.editable_project(session, project_id, principal)
     changes: dict[str, object] = dict(body.changes)
     for k in ("contracted_investment", "invested_in_place"):
         if changes.get(k) is not None:
@@ -177,7 +205,7 @@ def update_project(project_id: int, body: ProjectUpdate, session: Annotated[Sess
     except service.VersionConflict as exc:
         session.rollback()
         return _conflict(exc)
-    return _detail(session, project_id)
+    return _detail(session, project_id, principal)
 
 
 @router.get("/fairs", response_model=FairList)

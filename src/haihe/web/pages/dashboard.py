@@ -11,12 +11,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
+from haihe.accounts.scopes import ANONYMOUS
 from haihe.codes import regions
 from haihe.core.i18n import t
 from haihe.fairs import service as fairs
 from haihe.projects import figures
+from haihe.projects import service as projects_service
 from haihe.registry import service as registry
 from haihe.web.api.projects import Filters, thresholds
+from haihe.web.auth import Reader
 from haihe.web.deps import db
 from haihe.web.filters import figure_filter
 from haihe.web.templating import render
@@ -30,14 +33,25 @@ def _pair_label(key: str, lang: str) -> str:
     return f"{name(a)} → {name(b)}"
 
 
-def _dashboard(session: Session, params: dict, lang: str) -> dict:
+def _dashboard(session: Session, params: dict, lang: str, principal=ANONYMOUS) -> dict:  # noqa: ANN001
+    """Published figures for everyone; the stalled projects themselves only for readers
+    of projects, within their scope."""
     f = figure_filter(**params)
     th = thresholds()
     board = figures.dashboard(session, f, thresholds=th)
     fig, chains, pairs, months = board.figures, board.chains, board.pairs, board.months
-    stalled, stalled_total = figures.list_projects(
-        session, f, "stalled", thresholds=th, page_size=20, total=fig.stalled
-    )
+    if principal.authenticated:
+        stalled, stalled_total = figures.list_projects(
+            session,
+            f,
+            "stalled",
+            thresholds=th,
+            page_size=20,
+            total=fig.stalled,
+            scope=projects_service.read_scope(principal),
+        )
+    else:
+        stalled, stalled_total = [], fig.stalled
     funnel = figures.funnel(session, f, fig)
     charts = {
         "funnel": [{"name": t(f"figures.{k}", lang), "value": v} for k, v in funnel],
@@ -80,32 +94,41 @@ def _dashboard(session: Session, params: dict, lang: str) -> dict:
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, session: Annotated[Session, Depends(db)], params: Filters):  # noqa: ANN201
+def dashboard(
+    request: Request, session: Annotated[Session, Depends(db)], params: Filters, principal: Reader
+):  # noqa: ANN201
     lang = request.state.lang
     return render(
         request,
         "projects/dashboard.html",
-        **_dashboard(session, params, lang),
+        **_dashboard(session, params, lang, principal),
         overview=registry.registry_overview(session),
     )
 
 
 @router.get("/briefing", response_class=HTMLResponse)
-def briefing(request: Request, session: Annotated[Session, Depends(db)], params: Filters):  # noqa: ANN201
+def briefing(
+    request: Request, session: Annotated[Session, Depends(db)], params: Filters, principal: Reader
+):  # noqa: ANN201
     """A printable one-page briefing (Chinese by default, like the reports officials file)."""
     return render(
-        request, "projects/briefing.html", **_dashboard(session, params, request.state.lang)
+        request,
+        "projects/briefing.html",
+        **_dashboard(session, params, request.state.lang, principal),
     )
 
 
 @router.get("/dashboard.xlsx")
 def dashboard_xlsx(
-    request: Request, session: Annotated[Session, Depends(db)], params: Filters
+    request: Request,
+    session: Annotated[Session, Depends(db)],
+    params: Filters,
+    principal: Reader,
 ) -> StreamingResponse:
     from openpyxl import Workbook
 
     lang = request.state.lang
-    d = _dashboard(session, params, lang)
+    d = _dashboard(session, params, lang, principal)
     fig = d["fig"]
     wb = Workbook()
     ws = wb.active
@@ -146,9 +169,16 @@ def dashboard_xlsx(
         for b in rows:
             label = d["pair_label"](b.key) if "→" in b.key else b.key
             sheet.append([label, b.signed, str(b.intended), str(b.in_place)])
-    items, _ = figures.list_projects(
-        session, figure_filter(**params), "signed", thresholds=thresholds(), page_size=100000
-    )
+    items: list = []
+    if principal.authenticated:
+        items, _ = figures.list_projects(
+            session,
+            figure_filter(**params),
+            "signed",
+            thresholds=thresholds(),
+            page_size=100000,
+            scope=projects_service.read_scope(principal),
+        )
     sheet = wb.create_sheet(t("dashboard.projects", lang)[:31])
     sheet.append(
         [

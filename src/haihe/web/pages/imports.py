@@ -11,8 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
 
+from haihe.accounts import scopes
 from haihe.core.errors import NotFound
 from haihe.registry.imports import import_organisations
+from haihe.web.auth import Forbidden, SignedIn, Writer
 from haihe.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -20,17 +22,35 @@ UPLOADS = Path(tempfile.gettempdir()) / "haihe-uploads"
 ALLOWED = (".csv", ".xlsx", ".txt")
 
 
+def import_scope(principal):  # noqa: ANN001, ANN201
+    """Which rows this importer may write: all for administrators; officers their regions;
+    park managers their park."""
+    if principal.is_admin:
+        return None
+    if principal.role == "regional_officer":
+        return lambda region, park: principal.in_my_regions(region)
+    return lambda region, park: park is not None and park == principal.park_id
+
+
+def _check(principal) -> None:  # noqa: ANN001
+    if not scopes.can_import_organisations(principal):
+        raise Forbidden()
+
+
 @router.get("/import", response_class=HTMLResponse)
-def import_form(request: Request):  # noqa: ANN201
+def import_form(request: Request, principal: SignedIn):  # noqa: ANN201
+    _check(principal)
     return render(request, "registry/import.html", report=None)
 
 
 @router.post("/import", response_class=HTMLResponse)
 def import_upload(
     request: Request,
+    principal: Writer,
     file: Annotated[UploadFile, File()],
     skip_invalid: Annotated[bool, Form()] = False,
 ):  # noqa: ANN201
+    _check(principal)
     name = Path(file.filename or "upload.csv").name
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
@@ -47,7 +67,9 @@ def import_upload(
     target = folder / name
     with target.open("wb") as out:
         shutil.copyfileobj(file.file, out)
-    report = import_organisations(request.app.state.engine, target, skip_invalid=skip_invalid)
+    report = import_organisations(
+        request.app.state.engine, target, skip_invalid=skip_invalid, allowed=import_scope(principal)
+    )
     status = 200 if report.ok or report.committed else 400
     return render(
         request,
@@ -60,7 +82,7 @@ def import_upload(
 
 
 @router.get("/import/{token}/report.xlsx")
-def import_report(token: str) -> FileResponse:
+def import_report(token: str, principal: SignedIn) -> FileResponse:
     if not token.isalnum():
         raise NotFound("report", token)
     reports = list((UPLOADS / token).glob("*.errors.xlsx"))

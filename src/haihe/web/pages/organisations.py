@@ -8,8 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from haihe.accounts import scopes
+from haihe.audit import service as audit
 from haihe.core.settings import get_settings
 from haihe.registry import service
+from haihe.web.auth import Reader
 from haihe.web.deps import db
 from haihe.web.templating import render
 
@@ -44,6 +47,17 @@ def organisation_list(
 
 
 @router.get("/organisations/{org_id}", response_class=HTMLResponse)
-def organisation_page(org_id: int, request: Request, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+def organisation_page(
+    org_id: int, request: Request, session: Annotated[Session, Depends(db)], principal: Reader
+):  # noqa: ANN201
     org = service.get_organisation(session, org_id)
-    return render(request, "registry/organisation.html", org=org)
+    history: list = []
+    if (
+        principal.is_admin
+        or principal.role == "regional_officer"
+        or (scopes.can_edit_organisation(principal, org.region_code, org.park_id, org.id))
+    ):
+        history, _ = audit.list_entries(
+            session, object_type="organisation", object_id=str(org.id), page_size=100
+        )
+    return render(request, "registry/organisation.html", org=org, history=history)

@@ -11,11 +11,13 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from haihe.accounts import scopes
 from haihe.core.errors import InvalidInput
 from haihe.core.i18n import Problem
 from haihe.fairs import service as fairs
 from haihe.projects import figures, lifecycle, service
 from haihe.web.api.projects import Filters, thresholds
+from haihe.web.auth import SignedIn, Writer, load_principal
 from haihe.web.deps import db
 from haihe.web.filters import figure_filter
 from haihe.web.templating import render
@@ -28,6 +30,7 @@ def project_list(
     request: Request,
     session: Annotated[Session, Depends(db)],
     params: Filters,
+    principal: SignedIn,
     figure: Annotated[str | None, Query(max_length=32)] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ):  # noqa: ANN201
@@ -38,6 +41,7 @@ def project_list(
         thresholds=thresholds(),
         page=page,
         page_size=50,
+        scope=service.read_scope(principal),
     )
 
     class _Page:
@@ -63,7 +67,9 @@ def _page(
     problem: str | None = None,
     status: int = 200,
 ):  # noqa: ANN202
-    p = service.get_project(session, project_id)
+    principal = load_principal(request)
+    p = service.readable_project(session, project_id, principal)
+    facts = service.facts(p)
     state = service._state(p)
     allowed = list(lifecycle.NEXT[state.stage]) if not state.cancelled_on else []
     if state.stage in lifecycle.OPERATING and not state.paying_tax_on and not state.cancelled_on:
@@ -87,11 +93,15 @@ def _page(
         history=service.history(session, project_id),
         problem=problem,
         today=date.today().isoformat(),
+        can_edit=scopes.can_edit_project(principal, facts),
+        private=scopes.sees_private_investment(principal, facts),
     )
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
-def project_page(project_id: int, request: Request, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+def project_page(
+    project_id: int, request: Request, session: Annotated[Session, Depends(db)], principal: SignedIn
+):  # noqa: ANN201
     return _page(request, session, project_id)
 
 
@@ -100,6 +110,7 @@ def project_milestone(
     project_id: int,
     request: Request,
     session: Annotated[Session, Depends(db)],
+    principal: Writer,
     kind: Annotated[str, Form()],
     on: Annotated[str, Form()],
     version: Annotated[int, Form()],
@@ -108,6 +119,7 @@ def project_milestone(
     reason: Annotated[str | None, Form()] = None,
     target: Annotated[str | None, Form()] = None,
 ):  # noqa: ANN201
+    service.editable_project(session, project_id, principal)
     lang = request.state.lang
     try:
         try:
@@ -144,11 +156,13 @@ def project_edit(
     project_id: int,
     request: Request,
     session: Annotated[Session, Depends(db)],
+    principal: Writer,
     version: Annotated[int, Form()],
     officer: Annotated[str | None, Form()] = None,
     invested_in_place: Annotated[str | None, Form()] = None,
     notes: Annotated[str | None, Form()] = None,
 ):  # noqa: ANN201
+    service.editable_project(session, project_id, principal)
     lang = request.state.lang
     try:
         changes: dict[str, object] = {"officer": officer or None, "notes": notes or None}
@@ -176,9 +190,11 @@ async def project_attach(
     project_id: int,
     request: Request,
     session: Annotated[Session, Depends(db)],
+    principal: Writer,
     file: Annotated[UploadFile, File()],
     uploaded_by: Annotated[str | None, Form()] = None,
 ):  # noqa: ANN201
+    service.editable_project(session, project_id, principal)
     data = await file.read(service.MAX_ATTACHMENT_BYTES + 1)
     try:
         service.do_add_attachment(
@@ -197,8 +213,12 @@ async def project_attach(
 
 @router.get("/projects/{project_id}/attachments/{attachment_id}")
 def project_attachment(
-    project_id: int, attachment_id: int, session: Annotated[Session, Depends(db)]
+    project_id: int,
+    attachment_id: int,
+    session: Annotated[Session, Depends(db)],
+    principal: SignedIn,
 ) -> Response:
+    service.readable_project(session, project_id, principal)
     att = service.get_attachment(session, project_id, attachment_id)
     quoted = quote(att.filename)
     return Response(

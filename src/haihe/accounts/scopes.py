@@ -1,0 +1,112 @@
+"""Who may read and write what: the scope rules, as plain functions over plain data.
+
+- administrator: everything;
+- regional officer: reads everything cluster-wide; edits organisations and projects in
+  their regions (districts below included);
+- park manager: their park's organisations and the projects landing in it;
+- fair organiser: their fairs (and reads the projects signed at them);
+- enterprise user: their own organisation and the projects it is a party to.
+Anonymous visitors read the published cluster figures and public organisation profiles.
+Private fields (the contracted and in-place investment of a project not yet signed) are
+shown only to those who may edit the project or are a party to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from haihe.codes import regions
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int | None = None
+    username: str | None = None
+    role: str | None = None  # None: anonymous
+    region_codes: tuple[str, ...] = ()
+    park_id: int | None = None
+    organisation_id: int | None = None
+    fair_id: int | None = None
+    csrf_token: str | None = None
+    via_token: bool = False
+    ip: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def authenticated(self) -> bool:
+        return self.role is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def in_my_regions(self, code: str | None) -> bool:
+        return bool(code) and any(regions.is_within(code, r) for r in self.region_codes)
+
+
+ANONYMOUS = Principal()
+
+
+class NotAllowed(Exception):
+    """The principal may see the object but not change it (403)."""
+
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"not allowed to change {what} {key}")
+
+
+def can_edit_organisation(
+    p: Principal, region_code: str | None, park_id: int | None, org_id: int
+) -> bool:
+    if p.is_admin:
+        return True
+    if p.role == "regional_officer":
+        return p.in_my_regions(region_code)
+    if p.role == "park_manager":
+        return park_id is not None and park_id == p.park_id
+    if p.role == "enterprise":
+        return org_id == p.organisation_id
+    return False
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What the rules need to know of a project."""
+
+    landing_region_code: str | None
+    landing_park_id: int | None
+    fair_id: int | None
+    party_ids: tuple[int, ...]
+    signed: bool
+
+
+def can_read_project(p: Principal, f: ProjectFacts) -> bool:
+    if p.is_admin or p.role == "regional_officer":
+        return True
+    if p.role == "park_manager":
+        return f.landing_park_id is not None and f.landing_park_id == p.park_id
+    if p.role == "fair_organiser":
+        return f.fair_id is not None and f.fair_id == p.fair_id
+    if p.role == "enterprise":
+        return p.organisation_id in f.party_ids
+    return False
+
+
+def can_edit_project(p: Principal, f: ProjectFacts) -> bool:
+    if p.is_admin:
+        return True
+    if p.role == "regional_officer":
+        return p.in_my_regions(f.landing_region_code)
+    if p.role == "park_manager":
+        return f.landing_park_id is not None and f.landing_park_id == p.park_id
+    return False
+
+
+def sees_private_investment(p: Principal, f: ProjectFacts) -> bool:
+    """Contracted and in-place investment of a project under negotiation is private."""
+    if f.signed:
+        return can_read_project(p, f)
+    return can_edit_project(p, f) or (p.role == "enterprise" and p.organisation_id in f.party_ids)
+
+
+def can_import_organisations(p: Principal) -> bool:
+    return p.is_admin or p.role in ("regional_officer", "park_manager")

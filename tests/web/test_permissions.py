@@ -1,0 +1,249 @@
+"""Role × route × object: every route has a scope rule, and each role gets exactly what the
+rule says — in scope and out of scope, for reads, writes, lists and their totals.
+
+The route list comes from the app itself: a new route without a rule here fails.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.orm import Session
+
+from haihe.projects import service
+from haihe.projects.service import PartyInput, ProjectInput
+from haihe.web.app import create_app
+from tests.conftest import signed_client
+
+# (method, path) → who may: public | signed_in | admin | project_read | project_write | import
+RULES = {
+    ("GET", "/"): "public",
+    ("GET", "/briefing"): "public",
+    ("GET", "/dashboard.xlsx"): "public",
+    ("GET", "/healthz"): "public",
+    ("GET", "/api/docs"): "public",
+    ("GET", "/api/openapi.json"): "public",
+    ("GET", "/organisations"): "public",
+    ("GET", "/organisations/{org_id}"): "public",
+    ("GET", "/parks"): "public",
+    ("GET", "/parks/{park_id}"): "public",
+    ("GET", "/api/v1/organisations"): "public",
+    ("GET", "/api/v1/organisations/{org_id}"): "public",
+    ("GET", "/api/v1/parks"): "public",
+    ("GET", "/api/v1/parks/{park_id}"): "public",
+    ("GET", "/api/v1/fairs"): "public",
+    ("GET", "/api/v1/projects/figures"): "public",
+    ("GET", "/api/v1/codes/uscc/{code}"): "public",
+    ("GET", "/api/v1/codes/regions"): "public",
+    ("GET", "/api/v1/codes/industries"): "public",
+    ("GET", "/login"): "public",
+    ("POST", "/login"): "public",
+    ("POST", "/logout"): "signed_in",
+    ("GET", "/account"): "signed_in",
+    ("POST", "/account/password"): "signed_in",
+    ("POST", "/account/tokens"): "signed_in",
+    ("POST", "/account/tokens/{token_id}/revoke"): "signed_in",
+    ("GET", "/projects"): "signed_in",
+    ("GET", "/api/v1/projects"): "signed_in",
+    ("GET", "/projects/{project_id}"): "project_read",
+    ("GET", "/api/v1/projects/{project_id}"): "project_read",
+    ("GET", "/projects/{project_id}/attachments/{attachment_id}"): "project_read",
+    ("POST", "/projects/{project_id}/milestones"): "project_write",
+    ("POST", "/projects/{project_id}/edit"): "project_write",
+    ("POST", "/projects/{project_id}/attachments"): "project_write",
+    ("POST", "/api/v1/projects/{project_id}/milestones"): "project_write",
+    ("PATCH", "/api/v1/projects/{project_id}"): "project_write",
+    ("GET", "/import"): "import",
+    ("POST", "/import"): "import",
+    ("GET", "/import/{token}/report.xlsx"): "signed_in",
+    ("GET", "/admin/users"): "admin",
+    ("POST", "/admin/users"): "admin",
+    ("POST", "/admin/users/reset"): "admin",
+    ("GET", "/audit"): "admin",
+    ("GET", "/audit.csv"): "admin",
+    ("GET", "/api/v1/audit"): "admin",
+}
+ROLES = [None, "admin", "tianjin", "binhai", "park", "fair", "winute"]
+
+
+def test_every_route_has_a_scope_rule():
+    app = create_app()
+    missing = []
+    for route in app.routes:
+        for method in getattr(route, "methods", None) or []:
+            if method in ("HEAD", "OPTIONS") or route.path.startswith("/static"):
+                continue
+            if (method, route.path) not in RULES:
+                missing.append((method, route.path))
+    assert not missing, f"routes without a scope rule: {missing}"
+
+
+@pytest.fixture(scope="module")
+def world(demo_engine):
+    """Three projects: one in the Binhai park (Winute a party), one in Hebei, and one still
+    under negotiation signed at the article's fair, with a private contracted investment."""
+    from haihe.fairs import service as fairs
+    from haihe.registry import service as registry
+
+    with Session(demo_engine) as s:
+        winute = next(
+            o
+            for o in registry.registry_overview(s).named_in_source
+            if o.name_en == "Tianjin Winute Information Technology"
+        )
+        park = registry.find_park(s, "天津滨海—中关村科技园")
+        fair = fairs.find_fair(s, "2023京津产业链供需对接会")
+        a = service.do_create_project(
+            s,
+            ProjectInput(
+                code="PERM-A",
+                title="园区内项目",
+                landing_region_code="120116",
+                landing_park_id=park.id,
+                parties=[PartyInput(organisation_id=winute.id, role="host")],
+                signed_on=date(2024, 1, 1),
+                intended_investment=Decimal(1),
+            ),
+        )
+        b = service.do_create_project(
+            s,
+            ProjectInput(
+                code="PERM-B",
+                title="河北项目",
+                landing_region_code="130600",
+                signed_on=date(2024, 1, 1),
+                intended_investment=Decimal(1),
+            ),
+        )
+        c = service.do_create_project(
+            s,
+            ProjectInput(
+                code="PERM-C",
+                title="洽谈中项目",
+                landing_region_code="120104",
+                fair_id=fair.id,
+                contracted_investment=Decimal("88000000"),
+                intended_investment=Decimal(1),
+            ),
+        )
+        s.commit()
+        ids = {"A": a.id, "B": b.id, "C": c.id}
+    app = create_app(demo_engine)
+    return app, ids, {r: signed_client(app, r) for r in ROLES}
+
+
+# Who may read and who may edit each project.
+READ = {
+    "A": {"admin", "tianjin", "binhai", "park", "winute"},
+    "B": {"admin", "tianjin", "binhai"},
+    "C": {"admin", "tianjin", "binhai", "fair"},
+}
+WRITE = {"A": {"admin", "tianjin", "binhai", "park"}, "B": {"admin"}, "C": {"admin", "tianjin"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reads_by_role_and_object(world, role):
+    app, ids, clients = world
+    client = clients[role]
+    for key, pid in ids.items():
+        api = client.get(f"/api/v1/projects/{pid}")
+        page = client.get(f"/projects/{pid}", follow_redirects=False)
+        if role is None:
+            assert api.status_code == 401 and page.status_code == 303
+        elif role in READ[key]:
+            assert api.status_code == 200 and page.status_code == 200, (role, key)
+        else:
+            assert api.status_code == 404 and page.status_code == 404, (role, key)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_writes_by_role_and_object(world, role):
+    app, ids, clients = world
+    client = clients[role]
+    for key, pid in ids.items():
+        # An impossible milestone: allowed writers get the lifecycle's 422, others are
+        # stopped before it (401, 403, or 404 when they may not even read the project).
+        r = client.post(
+            f"/api/v1/projects/{pid}/milestones", json={"kind": "at_capacity", "on": "2024-01-02"}
+        )
+        if role is None:
+            assert r.status_code == 401
+        elif role in WRITE[key]:
+            assert r.status_code == 422, (role, key, r.text)
+        elif role in READ[key]:
+            assert r.status_code == 403, (role, key)
+        else:
+            assert r.status_code == 404, (role, key)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_and_totals_hold_only_what_the_role_may_read(world, role):
+    app, ids, clients = world
+    r = clients[role].get("/api/v1/projects", params={"page_size": 500})
+    if role is None:
+        assert r.status_code == 401
+        return
+    body = r.json()
+    codes = {p["code"] for p in body["items"]}
+    mine = {k for k, readers in READ.items() if role in readers}
+    assert {c[-1] for c in codes if c.startswith("PERM-")} == mine
+    if role == "park":
+        assert all(p["landing_park_id"] is not None for p in body["items"])
+    if role in ("winute",):
+        assert body["total"] == len(body["items"]) == 1  # no leak through the total
+
+
+@pytest.mark.parametrize(("role", "sees"), [("admin", True), ("tianjin", True), ("fair", False)])
+def test_private_investment_of_a_project_under_negotiation(world, role, sees):
+    app, ids, clients = world
+    body = clients[role].get(f"/api/v1/projects/{ids['C']}").json()
+    assert (body["contracted_investment_yuan"] == "88000000.00") is sees
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_pages_and_signed_in_pages(world, role):
+    app, ids, clients = world
+    client = clients[role]
+    for (method, path), rule in RULES.items():
+        if method != "GET" or "{" in path or rule not in ("admin", "signed_in", "public", "import"):
+            continue
+        params = {"q": "集成电路"} if path.endswith("/industries") else None
+        r = client.get(path, params=params, follow_redirects=False)
+        api = path.startswith("/api/")
+        if rule == "public":
+            assert r.status_code == 200, (role, path)
+        elif role is None:
+            assert r.status_code == (401 if api else 303), (role, path)
+        elif rule == "admin":
+            assert r.status_code == (200 if role == "admin" else 403), (role, path)
+        elif rule == "import":
+            allowed = role in ("admin", "tianjin", "binhai", "park")
+            assert r.status_code == (200 if allowed else 403), (role, path)
+        else:
+            assert r.status_code == 200, (role, path)
+
+
+def test_cookie_writes_need_the_csrf_token(world):
+    app, ids, clients = world
+    admin = signed_client(app, "admin")
+    del admin.headers["X-CSRF-Token"]
+    r = admin.post(
+        f"/api/v1/projects/{ids['A']}/milestones", json={"kind": "at_capacity", "on": "2024-01-02"}
+    )
+    assert r.status_code == 403 and r.json()["detail"] == "csrf"
+
+
+def test_api_tokens_work_without_csrf_and_can_be_revoked(world):
+    import re
+
+    app, ids, clients = world
+    admin = signed_client(app, "admin")
+    page = admin.post("/account/tokens", data={"name": "脚本"}).text
+    token = re.search(r'id="new-token">[^<]*<code>([^<]+)</code>', page).group(1)
+    from fastapi.testclient import TestClient
+
+    script = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    assert script.get("/api/v1/projects").status_code == 200
+    token_id = re.search(r"/account/tokens/(\d+)/revoke", admin.get("/account").text).group(1)
+    admin.post(f"/account/tokens/{token_id}/revoke")
+    assert script.get("/api/v1/projects").status_code == 401
