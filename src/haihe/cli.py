@@ -551,6 +551,35 @@ def projects_export(file: Path) -> None:
     console.print(f"{n} → {file}")
 
 
+@app.command("backup")
+def backup_cmd(file: Path) -> None:
+    """Back up the whole database to FILE (safe while the app is serving)."""
+    from haihe.core.backup import BackupError, backup
+
+    try:
+        backup(_engine(), file)
+    except BackupError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"backup → {file}")
+
+
+@app.command("restore")
+def restore_cmd(file: Path, yes: bool = typer.Option(False, "--yes",
+                                                     help="Do not ask for confirmation.")) -> None:
+    """Replace the database with the backup in FILE (stop the server first)."""
+    from haihe.core.backup import BackupError, restore
+
+    if not yes and not typer.confirm(f"Replace every table with the contents of {file}?"):
+        raise typer.Exit(1)
+    try:
+        restore(_engine(), file)
+    except BackupError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"restored ← {file}")
+
+
 @app.command("demo")
 def demo(
     force: bool = typer.Option(False, help="Rebuild even if the database has data."),
