@@ -31,9 +31,13 @@ def _port() -> int:
 def _serve(url: str) -> tuple[subprocess.Popen, str]:
     port = _port()
     env = {**os.environ, "HAIHE_DATABASE_URL": url}
-    proc = subprocess.Popen([sys.executable, "-m", "haihe.cli", "serve", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "haihe.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -100,8 +104,11 @@ def test_killed_during_a_bulk_update(engine, tmp_path):
     second = write_csv(tmp_path / "v2.csv", [row(i, 从业人数="20") for i in range(1, ROWS + 1)])
     _import_and_kill(_url(engine), second)
     with Session(engine) as s:
-        counts = dict(s.execute(select(Organisation.employees, func.count())
-                                .group_by(Organisation.employees)).all())
+        counts = dict(
+            s.execute(
+                select(Organisation.employees, func.count()).group_by(Organisation.employees)
+            ).all()
+        )
     assert counts in ({10: ROWS}, {20: ROWS}), counts
 
 

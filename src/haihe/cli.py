@@ -565,8 +565,9 @@ def backup_cmd(file: Path) -> None:
 
 
 @app.command("restore")
-def restore_cmd(file: Path, yes: bool = typer.Option(False, "--yes",
-                                                     help="Do not ask for confirmation.")) -> None:
+def restore_cmd(
+    file: Path, yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation.")
+) -> None:
     """Replace the database with the backup in FILE (stop the server first)."""
     from haihe.core.backup import BackupError, restore
 

@@ -11,8 +11,13 @@ from tests.registry.helpers import all_orgs
 
 def test_backup_change_restore(engine, tmp_path):
     with engine.begin() as conn:
-        service.do_bulk_create_organisations(conn, [
-            OrganisationInput(name=f"备份测试{i}有限公司", region_code="120116") for i in range(50)])
+        service.do_bulk_create_organisations(
+            conn,
+            [
+                OrganisationInput(name=f"备份测试{i}有限公司", region_code="120116")
+                for i in range(50)
+            ],
+        )
     before = [(o.id, o.name, o.employees) for o in all_orgs(engine)]
     path = backup(engine, tmp_path / "haihe.backup")
     assert path.exists() and path.stat().st_size > 0
@@ -27,8 +32,10 @@ def test_backup_change_restore(engine, tmp_path):
     assert [(o.id, o.name, o.employees) for o in all_orgs(engine)] == before
     # The name index came back too.
     with Session(engine) as s:
-        assert service.search_organisations(
-            s, service.OrganisationFilter(q="备份测试1有限")).total >= 1
+        assert (
+            service.search_organisations(s, service.OrganisationFilter(q="备份测试1有限")).total
+            >= 1
+        )
 
 
 def test_restore_refuses_what_is_not_a_backup(engine, tmp_path):

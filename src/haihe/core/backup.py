@@ -73,8 +73,15 @@ def restore(engine: Engine, source: str | Path) -> None:
             src.close()
         return
     url, schema = _libpq(engine)
-    cmd = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-           f"--dbname={url}", str(source)]
+    cmd = [
+        "pg_restore",
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--single-transaction",
+        f"--dbname={url}",
+        str(source),
+    ]
     if schema:
         cmd.insert(1, f"--schema={schema}")
     _run(cmd)

@@ -8,7 +8,6 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from haihe.core.db import Base
+from haihe.core.db import Base, UTCDateTime
 
 KINDS = ("enterprise", "research_institute", "university", "hospital", "park_operator", "other")
 
@@ -37,7 +36,7 @@ class Park(Base):
     operator: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Organisation(Base):
@@ -62,8 +61,8 @@ class Organisation(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     named_in_source: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     park: Mapped[Park | None] = relationship(lazy="joined")
     industries: Mapped[list[OrganisationIndustry]] = relationship(

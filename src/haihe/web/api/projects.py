@@ -28,7 +28,7 @@ from haihe.projects.schemas import (
     ProjectUpdate,
 )
 from haihe.web.auth import Reader, SignedIn, Writer
-from haihe.web.deps import db
+from haihe.web.deps import Id, db
 from haihe.web.filters import figure_filter
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
@@ -103,7 +103,7 @@ def _private(principal, p) -> bool:  # noqa: ANN001
     return scopes.sees_private_investment(principal, service.facts(p))
 
 
-def _detail(session: Session, project_id: int, principal) -> ProjectDetail:  # noqa: ANN001
+def _detail(session: Session, project_id: Id, principal) -> ProjectDetail:  # noqa: ANN001
     p = service.readable_project(session, project_id, principal)
     base = ProjectPublic.of(p, _private(principal, p)).model_dump()
     return ProjectDetail(
@@ -124,7 +124,7 @@ def _detail(session: Session, project_id: int, principal) -> ProjectDetail:  # n
 
 @router.get("/projects/{project_id}", response_model=ProjectDetail)
 def get_project(
-    project_id: int, session: Annotated[Session, Depends(db)], principal: SignedIn
+    project_id: Id, session: Annotated[Session, Depends(db)], principal: SignedIn
 ) -> ProjectDetail:
     return _detail(session, project_id, principal)
 
@@ -144,7 +144,7 @@ def _conflict(exc: service.VersionConflict) -> JSONResponse:
     },
 )
 def add_milestone(
-    project_id: int,
+    project_id: Id,
     body: MilestoneCreate,
     session: Annotated[Session, Depends(db)],
     principal: Writer,
@@ -187,7 +187,7 @@ def add_milestone(
     responses={409: {"description": "the project changed since it was loaded"}},
 )
 def update_project(
-    project_id: int,
+    project_id: Id,
     body: ProjectUpdate,
     session: Annotated[Session, Depends(db)],
     principal: Writer,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from haihe.core.settings import get_settings
 from haihe.registry import service
 from haihe.registry.schemas import OrganisationList, OrganisationPublic, ParkList, ParkPublic
-from haihe.web.deps import db
+from haihe.web.deps import Id, db
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
@@ -48,7 +48,7 @@ def list_organisations(
 
 
 @router.get("/organisations/{org_id}", response_model=OrganisationPublic)
-def get_organisation(org_id: int, session: Annotated[Session, Depends(db)]) -> OrganisationPublic:
+def get_organisation(org_id: Id, session: Annotated[Session, Depends(db)]) -> OrganisationPublic:
     return OrganisationPublic.of(service.get_organisation(session, org_id))
 
 
@@ -61,6 +61,6 @@ def list_parks(session: Annotated[Session, Depends(db)]) -> ParkList:
 
 
 @router.get("/parks/{park_id}", response_model=ParkPublic)
-def get_park(park_id: int, session: Annotated[Session, Depends(db)]) -> ParkPublic:
+def get_park(park_id: Id, session: Annotated[Session, Depends(db)]) -> ParkPublic:
     p = service.get_park(session, park_id)
     return ParkPublic.of(p.park, p.organisation_count)

@@ -23,7 +23,7 @@ from haihe.web.auth import (
     Writer,
     client_ip,
 )
-from haihe.web.deps import db
+from haihe.web.deps import Id, db
 from haihe.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -137,7 +137,7 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, principal: Writer, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+def revoke_token(token_id: Id, principal: Writer, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
     accounts.do_revoke_api_token(session, principal.user_id, token_id)
     return RedirectResponse("/account", status_code=303)
 

@@ -13,7 +13,7 @@ from haihe.audit import service as audit
 from haihe.core.settings import get_settings
 from haihe.registry import service
 from haihe.web.auth import Reader
-from haihe.web.deps import db
+from haihe.web.deps import Id, db
 from haihe.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -48,7 +48,7 @@ def organisation_list(
 
 @router.get("/organisations/{org_id}", response_class=HTMLResponse)
 def organisation_page(
-    org_id: int, request: Request, session: Annotated[Session, Depends(db)], principal: Reader
+    org_id: Id, request: Request, session: Annotated[Session, Depends(db)], principal: Reader
 ):  # noqa: ANN201
     org = service.get_organisation(session, org_id)
     history: list = []

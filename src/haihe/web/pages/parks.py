@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from haihe.core.settings import get_settings
 from haihe.registry import service
-from haihe.web.deps import db
+from haihe.web.deps import Id, db
 from haihe.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,7 +23,7 @@ def park_list(request: Request, session: Annotated[Session, Depends(db)]):  # no
 
 @router.get("/parks/{park_id}", response_class=HTMLResponse)
 def park_page(
-    park_id: int,
+    park_id: Id,
     request: Request,
     session: Annotated[Session, Depends(db)],
     page: Annotated[int, Query(ge=1, le=100000)] = 1,

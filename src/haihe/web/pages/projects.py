@@ -18,7 +18,7 @@ from haihe.fairs import service as fairs
 from haihe.projects import figures, lifecycle, service
 from haihe.web.api.projects import Filters, thresholds
 from haihe.web.auth import SignedIn, Writer, load_principal
-from haihe.web.deps import db
+from haihe.web.deps import Id, db
 from haihe.web.filters import figure_filter
 from haihe.web.templating import render
 
@@ -63,7 +63,7 @@ def project_list(
 def _page(
     request: Request,
     session: Session,
-    project_id: int,
+    project_id: Id,
     problem: str | None = None,
     status: int = 200,
 ):  # noqa: ANN202
@@ -100,14 +100,14 @@ def _page(
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 def project_page(
-    project_id: int, request: Request, session: Annotated[Session, Depends(db)], principal: SignedIn
+    project_id: Id, request: Request, session: Annotated[Session, Depends(db)], principal: SignedIn
 ):  # noqa: ANN201
     return _page(request, session, project_id)
 
 
 @router.post("/projects/{project_id}/milestones", response_class=HTMLResponse)
 def project_milestone(
-    project_id: int,
+    project_id: Id,
     request: Request,
     session: Annotated[Session, Depends(db)],
     principal: Writer,
@@ -153,7 +153,7 @@ def project_milestone(
 
 @router.post("/projects/{project_id}/edit", response_class=HTMLResponse)
 def project_edit(
-    project_id: int,
+    project_id: Id,
     request: Request,
     session: Annotated[Session, Depends(db)],
     principal: Writer,
@@ -187,7 +187,7 @@ def project_edit(
 
 @router.post("/projects/{project_id}/attachments", response_class=HTMLResponse)
 async def project_attach(
-    project_id: int,
+    project_id: Id,
     request: Request,
     session: Annotated[Session, Depends(db)],
     principal: Writer,
@@ -213,8 +213,8 @@ async def project_attach(
 
 @router.get("/projects/{project_id}/attachments/{attachment_id}")
 def project_attachment(
-    project_id: int,
-    attachment_id: int,
+    project_id: Id,
+    attachment_id: Id,
     session: Annotated[Session, Depends(db)],
     principal: SignedIn,
 ) -> Response:
