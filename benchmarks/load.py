@@ -95,19 +95,31 @@ class Stats:
         self.writes: dict[int, int] = defaultdict(int)
 
 
-async def user(
-    base: str, n: int, deadline: float, queries: list[str], project_id: int, stats: Stats
-) -> None:
-    rng = random.Random(n)
-    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+async def sign_in(base: str, project_id: int, stats: Stats) -> tuple | None:
+    """Before the clock starts: sign in (argon2 is slow on purpose) and read one's project."""
+    c = httpx.AsyncClient(base_url=base, timeout=60)
+    try:
         r = await c.post("/login", data={"username": "admin", "password": PASSWORD})
         page = (await c.get("/account")).text
         found = re.search(r'name="csrf_token" value="([^"]+)"', page)
         if found is None:
-            stats.errors.append(f"sign-in failed: HTTP {r.status_code} {r.text[:200]}")
-            return
-        csrf = found.group(1)
+            stats.errors.append(f"sign-in failed: HTTP {r.status_code}")
+            await c.aclose()
+            return None
         version = (await c.get(f"/api/v1/projects/{project_id}")).json()["version"]
+        return c, found.group(1), version
+    except httpx.HTTPError as exc:
+        stats.errors.append(f"sign-in: {exc!r}")
+        await c.aclose()
+        return None
+
+
+async def user(
+    session: tuple, n: int, deadline: float, queries: list[str], project_id: int, stats: Stats
+) -> None:
+    rng = random.Random(n)
+    c, csrf, version = session
+    try:
         while time.perf_counter() < deadline:
             roll = rng.random()
             if roll < 0.35:
@@ -144,6 +156,8 @@ async def user(
             elif kind == "project update":
                 stats.writes[project_id] += 1
                 version = r.json()["version"]
+    finally:
+        await c.aclose()
 
 
 def percentile(xs: list[float], p: float) -> float:
@@ -216,9 +230,20 @@ def main() -> None:
         stats = Stats()
 
         async def run() -> None:
+            gate = asyncio.Semaphore(4)
+
+            async def gated(pid: int):  # noqa: ANN202
+                async with gate:
+                    return await sign_in(base, pid, stats)
+
+            sessions = await asyncio.gather(*(gated(ids[i]) for i in range(args.users)))
             deadline = time.perf_counter() + args.seconds
             await asyncio.gather(
-                *(user(base, i, deadline, queries, ids[i], stats) for i in range(args.users))
+                *(
+                    user(sessions[i], i, deadline, queries, ids[i], stats)
+                    for i in range(args.users)
+                    if sessions[i] is not None
+                )
             )
 
         asyncio.run(run())

@@ -65,3 +65,15 @@ def test_import_needs_an_account_and_a_csrf_token(engine, tmp_path):
     r = client.post("/import", files={"file": ("ok.csv", path.read_bytes(), "text/csv")})
     assert r.status_code == 403
     assert count(engine) == 0
+
+
+def test_writes_are_committed_before_the_response_is_sent(engine):
+    """A client that hears "signed in" can use the session at once (no commit race)."""
+    make_admin(engine)
+    app = create_app(engine)
+    for _ in range(20):
+        client = signed_client(app, None)
+        r = client.post("/login", data={"username": "admin", "password": "haihe-demo-2024"},
+                        follow_redirects=False)
+        assert r.status_code == 303
+        assert client.get("/account", follow_redirects=False).status_code == 200

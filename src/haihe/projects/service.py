@@ -216,6 +216,22 @@ def _bump(project: Project) -> None:
     project.updated_at = datetime.now(UTC)
 
 
+def _settle(
+    session: Session,
+    project: Project,
+    state: lifecycle.State,
+    action: str,
+    by: str | None,
+    detail: dict[str, object],
+) -> Project:
+    """The common end of every lifecycle change: mirror, new version, history row."""
+    _mirror(project, state)
+    _bump(project)
+    session.flush()
+    _history(session, project.id, action, by, detail)
+    return project
+
+
 def do_record_milestone(
     session: Session,
     project_id: int,
@@ -234,11 +250,9 @@ def do_record_milestone(
     project.milestones.append(
         ProjectMilestone(kind=kind, reached_on=on, recorded_by=by, evidence=evidence)
     )
-    _mirror(project, state)
-    _bump(project)
-    session.flush()
-    _history(session, project.id, "milestone", by, {"kind": kind, "on": on, "evidence": evidence})
-    return project
+    return _settle(
+        session, project, state, "milestone", by, {"kind": kind, "on": on, "evidence": evidence}
+    )
 
 
 def do_go_back(
@@ -256,11 +270,9 @@ def do_go_back(
     state = lifecycle.go_back(_state(project), stage, reason)
     for row, m in zip(project.milestones, state.milestones, strict=True):
         row.reverted = m.reverted
-    _mirror(project, state)
-    _bump(project)
-    session.flush()
-    _history(session, project.id, "go_back", by, {"from": before, "to": stage, "reason": reason})
-    return project
+    return _settle(
+        session, project, state, "go_back", by, {"from": before, "to": stage, "reason": reason}
+    )
 
 
 def do_cancel(
@@ -279,10 +291,7 @@ def do_cancel(
     project.milestones.append(
         ProjectMilestone(kind=lifecycle.CANCELLED, reached_on=on, recorded_by=by, evidence=reason)
     )
-    _mirror(project, state)
-    _bump(project)
-    session.flush()
-    _history(session, project.id, "cancel", by, {"on": on, "reason": reason})
+    _settle(session, project, state, "cancel", by, {"on": on, "reason": reason})
     return project
 
 

@@ -12,7 +12,12 @@ from haihe.core.db import session_scope
 
 
 def db(request: Request) -> Iterator[Session]:
-    """One unit of work per request: committed when the route returns, else rolled back."""
+    """One unit of work per request: committed when the route returns, else rolled back.
+
+    Routes take it as Depends(db, scope="function"), so the commit happens before the
+    response leaves: a client never hears "done" about a write that then fails to commit
+    (or that the next request cannot see yet).
+    """
     with session_scope(request.app.state.engine) as session:
         yield session
 

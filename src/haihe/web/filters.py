@@ -20,7 +20,7 @@ def _date(value: str | None, field: str) -> date | None:
 def _int(value: str | None, field: str) -> int | None:
     if value in (None, ""):
         return None
-    if not str(value).isdigit():
+    if not str(value).isdigit() or not 1 <= int(value) <= 2_147_483_647:
         raise InvalidInput(field, f"{value!r} is not an id")
     return int(value)
 

@@ -36,7 +36,7 @@ class AuditList(BaseModel):
 @router.get("/audit", response_model=AuditList)
 def list_audit(
     principal: AdminReader,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=40)] = None,
     username: Annotated[str | None, Query(max_length=64)] = None,

@@ -64,7 +64,7 @@ Filters = Annotated[dict, Depends(filter_params)]
 @router.get("/projects/figures", response_model=FiguresPublic)
 def project_figures(
     request: Request,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     params: Filters,
     principal: Reader,
 ) -> FiguresPublic:
@@ -75,7 +75,7 @@ def project_figures(
 
 @router.get("/projects", response_model=ProjectList)
 def list_projects(
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     params: Filters,
     principal: SignedIn,
     figure: Annotated[str | None, Query(description=", ".join(figures.FIGURES))] = None,
@@ -124,7 +124,7 @@ def _detail(session: Session, project_id: Id, principal) -> ProjectDetail:  # no
 
 @router.get("/projects/{project_id}", response_model=ProjectDetail)
 def get_project(
-    project_id: Id, session: Annotated[Session, Depends(db)], principal: SignedIn
+    project_id: Id, session: Annotated[Session, Depends(db, scope="function")], principal: SignedIn
 ) -> ProjectDetail:
     return _detail(session, project_id, principal)
 
@@ -146,7 +146,7 @@ def _conflict(exc: service.VersionConflict) -> JSONResponse:
 def add_milestone(
     project_id: Id,
     body: MilestoneCreate,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     principal: Writer,
 ):  # noqa: ANN201
     service.editable_project(session, project_id, principal)
@@ -189,7 +189,7 @@ def add_milestone(
 def update_project(
     project_id: Id,
     body: ProjectUpdate,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     principal: Writer,
 ):  # noqa: ANN201
     service.editable_project(session, project_id, principal)
@@ -209,7 +209,7 @@ def update_project(
 
 
 @router.get("/fairs", response_model=FairList)
-def list_fairs(session: Annotated[Session, Depends(db)]) -> FairList:
+def list_fairs(session: Annotated[Session, Depends(db, scope="function")]) -> FairList:
     items = fairs.list_fairs(session)
     return FairList(items=[FairPublic.of(f) for f in items], total=len(items))
 

@@ -17,14 +17,14 @@ router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 @router.get("/organisations", response_model=OrganisationList)
 def list_organisations(
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     q: Annotated[
         str | None, Query(description="name, normalised name or USCC (prefix)", max_length=100)
     ] = None,
     region: Annotated[
         str | None, Query(description="region code or name; includes districts", max_length=40)
     ] = None,
-    park: Annotated[int | None, Query(description="park id")] = None,
+    park: Annotated[int | None, Query(description="park id", ge=1, le=2_147_483_647)] = None,
     industry: Annotated[
         str | None, Query(description="GB/T 4754 code at any level", max_length=4)
     ] = None,
@@ -48,12 +48,14 @@ def list_organisations(
 
 
 @router.get("/organisations/{org_id}", response_model=OrganisationPublic)
-def get_organisation(org_id: Id, session: Annotated[Session, Depends(db)]) -> OrganisationPublic:
+def get_organisation(
+    org_id: Id, session: Annotated[Session, Depends(db, scope="function")]
+) -> OrganisationPublic:
     return OrganisationPublic.of(service.get_organisation(session, org_id))
 
 
 @router.get("/parks", response_model=ParkList)
-def list_parks(session: Annotated[Session, Depends(db)]) -> ParkList:
+def list_parks(session: Annotated[Session, Depends(db, scope="function")]) -> ParkList:
     parks = service.list_parks(session)
     return ParkList(
         items=[ParkPublic.of(p.park, p.organisation_count) for p in parks], total=len(parks)
@@ -61,6 +63,6 @@ def list_parks(session: Annotated[Session, Depends(db)]) -> ParkList:
 
 
 @router.get("/parks/{park_id}", response_model=ParkPublic)
-def get_park(park_id: Id, session: Annotated[Session, Depends(db)]) -> ParkPublic:
+def get_park(park_id: Id, session: Annotated[Session, Depends(db, scope="function")]) -> ParkPublic:
     p = service.get_park(session, park_id)
     return ParkPublic.of(p.park, p.organisation_count)

@@ -41,7 +41,7 @@ def login_form(request: Request, next: Annotated[str | None, Query(max_length=20
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str | None, Form(max_length=200)] = None,
@@ -73,7 +73,9 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, principal: Writer, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+def logout(
+    request: Request, principal: Writer, session: Annotated[Session, Depends(db, scope="function")]
+):  # noqa: ANN201
     accounts.do_end_session(session, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -99,7 +101,11 @@ def _account_page(
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request, principal: SignedIn, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+def account(
+    request: Request,
+    principal: SignedIn,
+    session: Annotated[Session, Depends(db, scope="function")],
+):  # noqa: ANN201
     return _account_page(request, session, principal)
 
 
@@ -107,7 +113,7 @@ def account(request: Request, principal: SignedIn, session: Annotated[Session, D
 def change_password(
     request: Request,
     principal: Writer,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     old_password: Annotated[str, Form()],
     new_password: Annotated[str, Form()],
 ):  # noqa: ANN201
@@ -125,7 +131,7 @@ def change_password(
 def create_token(
     request: Request,
     principal: Writer,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     name: Annotated[str, Form(max_length=100)],
 ):  # noqa: ANN201
     try:
@@ -137,13 +143,19 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(token_id: Id, principal: Writer, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+def revoke_token(
+    token_id: Id, principal: Writer, session: Annotated[Session, Depends(db, scope="function")]
+):  # noqa: ANN201
     accounts.do_revoke_api_token(session, principal.user_id, token_id)
     return RedirectResponse("/account", status_code=303)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def users(request: Request, principal: AdminReader, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+def users(
+    request: Request,
+    principal: AdminReader,
+    session: Annotated[Session, Depends(db, scope="function")],
+):  # noqa: ANN201
     return render(request, "accounts/users.html", users=accounts.list_users(session), problem=None)
 
 
@@ -151,7 +163,7 @@ def users(request: Request, principal: AdminReader, session: Annotated[Session, 
 def create_user(
     request: Request,
     principal: AdminWriter,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
     role: Annotated[str, Form(max_length=32)],
@@ -162,7 +174,7 @@ def create_user(
     fair_id: Annotated[str | None, Form()] = None,
 ):  # noqa: ANN201
     def num(v: str | None) -> int | None:
-        return int(v) if v and v.isdigit() else None
+        return int(v) if v and v.isdigit() and int(v) <= 2_147_483_647 else None
 
     try:
         accounts.do_create_user(
@@ -192,7 +204,7 @@ def create_user(
 def reset_password(
     request: Request,
     principal: AdminWriter,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
 ):  # noqa: ANN201
@@ -214,7 +226,7 @@ def reset_password(
 def audit_page(
     request: Request,
     principal: AdminReader,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=40)] = None,
     username: Annotated[str | None, Query(max_length=64)] = None,
@@ -239,7 +251,7 @@ def audit_page(
 
 @router.get("/audit.csv")
 def audit_csv(
-    principal: AdminReader, session: Annotated[Session, Depends(db)]
+    principal: AdminReader, session: Annotated[Session, Depends(db, scope="function")]
 ) -> StreamingResponse:
     items, _ = audit.list_entries(session, page_size=1_000_000)
     buf = io.StringIO()

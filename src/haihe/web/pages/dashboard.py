@@ -95,7 +95,10 @@ def _dashboard(session: Session, params: dict, lang: str, principal=ANONYMOUS) -
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(
-    request: Request, session: Annotated[Session, Depends(db)], params: Filters, principal: Reader
+    request: Request,
+    session: Annotated[Session, Depends(db, scope="function")],
+    params: Filters,
+    principal: Reader,
 ):  # noqa: ANN201
     lang = request.state.lang
     return render(
@@ -108,7 +111,10 @@ def dashboard(
 
 @router.get("/briefing", response_class=HTMLResponse)
 def briefing(
-    request: Request, session: Annotated[Session, Depends(db)], params: Filters, principal: Reader
+    request: Request,
+    session: Annotated[Session, Depends(db, scope="function")],
+    params: Filters,
+    principal: Reader,
 ):  # noqa: ANN201
     """A printable one-page briefing (Chinese by default, like the reports officials file)."""
     return render(
@@ -121,7 +127,7 @@ def briefing(
 @router.get("/dashboard.xlsx")
 def dashboard_xlsx(
     request: Request,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     params: Filters,
     principal: Reader,
 ) -> StreamingResponse:

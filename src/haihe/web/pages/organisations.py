@@ -20,13 +20,13 @@ router = APIRouter(include_in_schema=False)
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isdigit() and int(value) <= 2_147_483_647 else None
 
 
 @router.get("/organisations", response_class=HTMLResponse)
 def organisation_list(
     request: Request,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     q: Annotated[str | None, Query(max_length=100)] = None,
     region: Annotated[str | None, Query(max_length=40)] = None,
     park: Annotated[str | None, Query(max_length=12)] = None,
@@ -48,7 +48,10 @@ def organisation_list(
 
 @router.get("/organisations/{org_id}", response_class=HTMLResponse)
 def organisation_page(
-    org_id: Id, request: Request, session: Annotated[Session, Depends(db)], principal: Reader
+    org_id: Id,
+    request: Request,
+    session: Annotated[Session, Depends(db, scope="function")],
+    principal: Reader,
 ):  # noqa: ANN201
     org = service.get_organisation(session, org_id)
     history: list = []

@@ -17,7 +17,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/parks", response_class=HTMLResponse)
-def park_list(request: Request, session: Annotated[Session, Depends(db)]):  # noqa: ANN201
+def park_list(request: Request, session: Annotated[Session, Depends(db, scope="function")]):  # noqa: ANN201
     return render(request, "registry/parks.html", parks=service.list_parks(session))
 
 
@@ -25,7 +25,7 @@ def park_list(request: Request, session: Annotated[Session, Depends(db)]):  # no
 def park_page(
     park_id: Id,
     request: Request,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ):  # noqa: ANN201
     summary = service.get_park(session, park_id)

@@ -28,7 +28,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/projects", response_class=HTMLResponse)
 def project_list(
     request: Request,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     params: Filters,
     principal: SignedIn,
     figure: Annotated[str | None, Query(max_length=32)] = None,
@@ -100,7 +100,10 @@ def _page(
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 def project_page(
-    project_id: Id, request: Request, session: Annotated[Session, Depends(db)], principal: SignedIn
+    project_id: Id,
+    request: Request,
+    session: Annotated[Session, Depends(db, scope="function")],
+    principal: SignedIn,
 ):  # noqa: ANN201
     return _page(request, session, project_id)
 
@@ -109,7 +112,7 @@ def project_page(
 def project_milestone(
     project_id: Id,
     request: Request,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     principal: Writer,
     kind: Annotated[str, Form()],
     on: Annotated[str, Form()],
@@ -155,7 +158,7 @@ def project_milestone(
 def project_edit(
     project_id: Id,
     request: Request,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     principal: Writer,
     version: Annotated[int, Form()],
     officer: Annotated[str | None, Form()] = None,
@@ -189,7 +192,7 @@ def project_edit(
 async def project_attach(
     project_id: Id,
     request: Request,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     principal: Writer,
     file: Annotated[UploadFile, File()],
     uploaded_by: Annotated[str | None, Form()] = None,
@@ -215,7 +218,7 @@ async def project_attach(
 def project_attachment(
     project_id: Id,
     attachment_id: Id,
-    session: Annotated[Session, Depends(db)],
+    session: Annotated[Session, Depends(db, scope="function")],
     principal: SignedIn,
 ) -> Response:
     service.readable_project(session, project_id, principal)
