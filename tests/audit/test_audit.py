@@ -131,3 +131,37 @@ def test_password_change_ends_other_sessions(engine):
     assert r.status_code == 303
     assert second.get("/account", follow_redirects=False).status_code == 303
     assert date.today()  # keep imports used
+
+
+def test_user_administration_refuses_bad_input_and_changes_nothing(engine):
+    from haihe.accounts import service as accounts
+
+    make_admin(engine)
+    admin = signed_client(create_app(engine), "admin")
+    for bad in (
+        {"username": "x y", "password": "long-enough-pw", "role": "admin"},
+        {"username": "ok", "password": "short", "role": "admin"},
+        {"username": "ok", "password": "long-enough-pw", "role": "emperor"},
+        {"username": "ok", "password": "long-enough-pw", "role": "regional_officer"},
+        {
+            "username": "ok",
+            "password": "long-enough-pw",
+            "role": "regional_officer",
+            "regions": "火星",
+        },
+    ):
+        r = admin.post("/admin/users", data=bad)
+        assert r.status_code == 400, bad
+    r = admin.post(
+        "/admin/users",
+        data={
+            "username": "tj",
+            "password": "long-enough-pw",
+            "role": "regional_officer",
+            "regions": "天津, 滨海",
+        },
+    )
+    assert r.status_code == 200  # redirected back to the list
+    with Session(engine) as s:
+        users = {u.username: u for u in accounts.list_users(s)}
+    assert set(users) == {"admin", "tj"} and users["tj"].region_codes == "120000,120116"

@@ -73,7 +73,10 @@ def test_writes_are_committed_before_the_response_is_sent(engine):
     app = create_app(engine)
     for _ in range(20):
         client = signed_client(app, None)
-        r = client.post("/login", data={"username": "admin", "password": "haihe-demo-2024"},
-                        follow_redirects=False)
+        r = client.post(
+            "/login",
+            data={"username": "admin", "password": "haihe-demo-2024"},
+            follow_redirects=False,
+        )
         assert r.status_code == 303
         assert client.get("/account", follow_redirects=False).status_code == 200

@@ -159,6 +159,17 @@ def users(
     return render(request, "accounts/users.html", users=accounts.list_users(session), problem=None)
 
 
+def _users_refused(request: Request, session: Session, exc: InvalidInput):  # noqa: ANN202
+    session.rollback()
+    return render(
+        request,
+        "accounts/users.html",
+        status_code=400,
+        users=accounts.list_users(session),
+        problem=str(exc),
+    )
+
+
 @router.post("/admin/users", response_class=HTMLResponse)
 def create_user(
     request: Request,
@@ -189,14 +200,7 @@ def create_user(
             fair_id=num(fair_id),
         )
     except InvalidInput as exc:
-        session.rollback()
-        return render(
-            request,
-            "accounts/users.html",
-            status_code=400,
-            users=accounts.list_users(session),
-            problem=str(exc),
-        )
+        return _users_refused(request, session, exc)
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -211,14 +215,7 @@ def reset_password(
     try:
         accounts.do_reset_password(session, username, password)
     except InvalidInput as exc:
-        session.rollback()
-        return render(
-            request,
-            "accounts/users.html",
-            status_code=400,
-            users=accounts.list_users(session),
-            problem=str(exc),
-        )
+        return _users_refused(request, session, exc)
     return RedirectResponse("/admin/users", status_code=303)
 
 

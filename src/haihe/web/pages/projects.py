@@ -98,6 +98,16 @@ def _page(
     )
 
 
+def _refused(
+    request: Request, session: Session, project_id: int, exc: Problem | InvalidInput, lang: str
+):  # noqa: ANN202
+    """The project page again, saying why the change was refused (nothing was saved)."""
+    session.rollback()
+    message = exc.message(lang) if isinstance(exc, Problem) else str(exc)
+    status = 409 if isinstance(exc, service.VersionConflict) else 400
+    return _page(request, session, project_id, message, status)
+
+
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
 def project_page(
     project_id: Id,
@@ -142,15 +152,7 @@ def project_milestone(
                 session, project_id, kind, day, by=recorded_by, evidence=evidence, version=version
             )
     except (Problem, InvalidInput) as exc:
-        session.rollback()
-        message = exc.message(lang) if isinstance(exc, Problem) else str(exc)
-        return _page(
-            request,
-            session,
-            project_id,
-            message,
-            409 if isinstance(exc, service.VersionConflict) else 400,
-        )
+        return _refused(request, session, project_id, exc, lang)
     return RedirectResponse(f"/projects/{project_id}", status_code=303)
 
 
@@ -176,15 +178,7 @@ def project_edit(
                 raise InvalidInput("invested_in_place", f"{invested_in_place!r}") from exc
         service.do_update_project(session, project_id, changes, version=version, by=officer or None)
     except (Problem, InvalidInput) as exc:
-        session.rollback()
-        message = exc.message(lang) if isinstance(exc, Problem) else str(exc)
-        return _page(
-            request,
-            session,
-            project_id,
-            message,
-            409 if isinstance(exc, service.VersionConflict) else 400,
-        )
+        return _refused(request, session, project_id, exc, lang)
     return RedirectResponse(f"/projects/{project_id}", status_code=303)
 
 
