@@ -262,3 +262,12 @@ def test_dashboard_breakdowns_add_up_to_the_figures(demo_engine):
             assert funnel["construction_started"] >= plain.construction_started
             assert funnel["in_operation"] == plain.in_operation
         assert dict(figures.funnel(s, FigureFilter()))["construction_started"] > 0
+
+
+def test_longest_stalled_is_the_head_of_the_stalled_list(demo_engine):
+    with Session(demo_engine) as s:
+        for f in (FigureFilter(), FigureFilter(landing="120000"), FigureFilter(fair_id=1)):
+            quick = figures.longest_stalled(s, f, 20)
+            listed, total = figures.list_projects(s, f, "stalled", page_size=20)
+            assert [p.id for p in quick] == [p.id for p in listed]
+            assert total == figures.compute(s, f).stalled

@@ -341,3 +341,38 @@ def list_projects(
         ).scalars()
     )
     return items, total
+
+
+def longest_stalled(
+    session: Session,
+    f: FigureFilter,
+    n: int = 20,
+    *,
+    today: date | None = None,
+    thresholds: dict[str, int] | None = None,
+    scope=None,  # noqa: ANN001
+) -> list[Project]:
+    """The `n` projects stuck longest (the dashboard's list), one index walk per stage.
+
+    Same rule as the stalled figure; the (stage, stage_on) index gives each stage's oldest
+    first, so no scan or sort of every stalled project is needed.
+    """
+    today = today or date.today()
+    thresholds = thresholds or lifecycle.DEFAULT_STALL_DAYS
+    found: list[Project] = []
+    for stage, days in thresholds.items():
+        conds = [
+            Project.stage == stage,
+            Project.stage_on < today - timedelta(days=days),
+            Project.cancelled_on.is_(None),
+            Project.signed_on.is_not(None),
+            *base_conditions(f),
+        ]
+        if stage == "in_operation":
+            conds.append(Project.paying_tax_on.is_(None))
+        if scope is not None:
+            conds.append(scope)
+        found += session.execute(
+            select(Project).where(*conds).order_by(Project.stage_on, Project.id).limit(n)
+        ).scalars()
+    return sorted(found, key=lambda p: (p.stage_on, p.id))[:n]

@@ -40,18 +40,15 @@ def _dashboard(session: Session, params: dict, lang: str, principal=ANONYMOUS) -
     th = thresholds()
     board = figures.dashboard(session, f, thresholds=th)
     fig, chains, pairs, months = board.figures, board.chains, board.pairs, board.months
+    stalled_total = fig.stalled
+    stalled = []
     if principal.authenticated:
-        stalled, stalled_total = figures.list_projects(
-            session,
-            f,
-            "stalled",
-            thresholds=th,
-            page_size=20,
-            total=fig.stalled,
-            scope=projects_service.read_scope(principal),
-        )
-    else:
-        stalled, stalled_total = [], fig.stalled
+        scope = projects_service.read_scope(principal)
+        stalled = figures.longest_stalled(session, f, 20, thresholds=th, scope=scope)
+        if scope is not None:  # the total a restricted reader sees is their own
+            stalled_total = figures.list_projects(
+                session, f, "stalled", thresholds=th, page_size=1, scope=scope
+            )[1]
     funnel = figures.funnel(session, f, fig)
     charts = {
         "funnel": [{"name": t(f"figures.{k}", lang), "value": v} for k, v in funnel],
