@@ -183,9 +183,21 @@ def measure(label: str, engine, runs: int = 7) -> None:  # noqa: ANN001
             )
     from fastapi.testclient import TestClient
 
+    from haihe.accounts import service as accounts
     from haihe.web.app import create_app
 
+    with Session(engine) as s:  # an officer who reads everything, as on a real dashboard
+        accounts.do_create_user(
+            s,
+            username="bench",
+            password="bench-password-1",
+            role="regional_officer",
+            regions_=["120000"],
+        )
+        s.commit()
     client = TestClient(create_app(engine))
+    r = client.post("/login", data={"username": "bench", "password": "bench-password-1"})
+    assert r.status_code == 200, r.text[:200]
     for url in ("/", "/?fair=3", "/projects?figure=stalled"):
         times = []
         for _ in range(5):
