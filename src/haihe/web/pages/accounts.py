@@ -15,6 +15,7 @@ from haihe.accounts import service as accounts
 from haihe.audit import service as audit
 from haihe.core.errors import InvalidInput
 from haihe.core.i18n import Problem, t
+from haihe.registry.service import Page
 from haihe.web.auth import (
     SESSION_COOKIE,
     AdminReader,
@@ -237,12 +238,7 @@ def audit_page(
         page=page,
     )
 
-    class _Page:
-        pass
-
-    result = _Page()
-    result.items, result.total, result.page = items, total, page
-    result.pages = max(1, -(-total // 50))
+    result = Page(items, total, page, 50)
     return render(request, "accounts/audit.html", result=result, loads=lambda s: json.loads(s))
 
 

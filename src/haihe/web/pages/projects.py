@@ -16,6 +16,7 @@ from haihe.core.errors import InvalidInput
 from haihe.core.i18n import Problem
 from haihe.fairs import service as fairs
 from haihe.projects import figures, lifecycle, service
+from haihe.registry.service import Page
 from haihe.web.api.projects import Filters, thresholds
 from haihe.web.auth import SignedIn, Writer, load_principal
 from haihe.web.deps import Id, db
@@ -44,12 +45,7 @@ def project_list(
         scope=service.read_scope(principal),
     )
 
-    class _Page:
-        pass
-
-    result = _Page()
-    result.items, result.total, result.page, result.page_size = items, total, page, 50
-    result.pages = max(1, -(-total // 50))
+    result = Page(items, total, page, 50)
     return render(
         request,
         "projects/list.html",
