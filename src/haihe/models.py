@@ -6,6 +6,7 @@ def load_all() -> None:
     from haihe.accounts.models import ApiToken, User
     from haihe.audit import models as _audit_models  # noqa: F401
     from haihe.audit.recorder import AUDITED
+    from haihe.chains.models import Chain, ChainListEntry, ChainVersion, Placement
     from haihe.fairs.models import Fair
     from haihe.projects.models import (
         Project,
@@ -19,6 +20,10 @@ def load_all() -> None:
     AUDITED.update(
         {
             Organisation: "organisation",
+            Chain: "chain",
+            ChainVersion: "chain_version",
+            Placement: "placement",
+            ChainListEntry: "chain_list_entry",
             Park: "park",
             Fair: "fair",
             Project: "project",
