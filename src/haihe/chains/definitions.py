@@ -268,7 +268,10 @@ def from_data(data: object, source: str = "") -> ChainDefinition:
     for i, raw in enumerate(raw_edges, start=1):
         place = f"edges[{i}]"
         if isinstance(raw, dict):
-            pair = (_text(raw.get("supplier") or raw.get("from")), _text(raw.get("customer") or raw.get("to")))
+            pair = (
+                _text(raw.get("supplier") or raw.get("from")),
+                _text(raw.get("customer") or raw.get("to")),
+            )
         elif isinstance(raw, list | tuple) and len(raw) == 2:
             pair = (_text(raw[0]), _text(raw[1]))
         else:
@@ -321,7 +324,13 @@ def parse_yaml(text: str | bytes, source: str = "") -> ChainDefinition:
         mark = getattr(e, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
         raise DefinitionError(
-            [Problem("chains.yaml_syntax", place=f"{source or 'chain'}: {place}", error=str(getattr(e, "problem", e)))]
+            [
+                Problem(
+                    "chains.yaml_syntax",
+                    place=f"{source or 'chain'}: {place}",
+                    error=str(getattr(e, "problem", e)),
+                )
+            ]
         ) from None
     return from_data(data, source)
 
@@ -357,13 +366,17 @@ def parse_xlsx(content: bytes, source: str = "") -> ChainDefinition:
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - any unreadable workbook is the user's file
-        raise DefinitionError([Problem("chains.xlsx_unreadable", place=where, error=str(e))]) from None
+        raise DefinitionError(
+            [Problem("chains.xlsx_unreadable", place=where, error=str(e))]
+        ) from None
     chain_ws = _sheet(wb, "产业链", "chain")
     seg_ws = _sheet(wb, "环节", "segments")
     edge_ws = _sheet(wb, "供需", "edges")
     missing = [n for n, ws in (("产业链/chain", chain_ws), ("环节/segments", seg_ws)) if ws is None]
     if missing:
-        raise DefinitionError([Problem("chains.xlsx_missing_sheet", place=where, sheet=m) for m in missing])
+        raise DefinitionError(
+            [Problem("chains.xlsx_missing_sheet", place=where, sheet=m) for m in missing]
+        )
     info: dict[str, str] = {}
     for row in chain_ws.iter_rows(values_only=True):
         if row and row[0] is not None:
@@ -412,9 +425,15 @@ def parse_xlsx(content: bytes, source: str = "") -> ChainDefinition:
             edges.append([_text(r[0]), _text(r[1] if len(r) > 1 else "")])
     data = {
         "key": info.get("key") or info.get("编号"),
-        "name": {"zh": info.get("name_zh") or info.get("名称"), "en": info.get("name_en") or info.get("英文名称")},
+        "name": {
+            "zh": info.get("name_zh") or info.get("名称"),
+            "en": info.get("name_en") or info.get("英文名称"),
+        },
         "group": info.get("group") or info.get("类别"),
-        "description": {"zh": info.get("description_zh") or info.get("说明"), "en": info.get("description_en")},
+        "description": {
+            "zh": info.get("description_zh") or info.get("说明"),
+            "en": info.get("description_en"),
+        },
         "segments": segments,
         "edges": edges,
     }
@@ -516,7 +535,7 @@ def compare(old: ChainDefinition, new: ChainDefinition) -> list[Change]:
         for f, v in old_s[sid].items():
             w = new_s[sid][f]
             if v != w:
-                fmt = (lambda x: "、".join(x) if isinstance(x, list | tuple) else str(x or ""))
+                fmt = lambda x: "、".join(x) if isinstance(x, list | tuple) else str(x or "")
                 changes.append(Change("changed", sid, f, fmt(v), fmt(w)))
     for e in sorted(set(old.edges) - set(new.edges)):
         changes.append(Change("edge_removed", f"{e[0]} → {e[1]}"))
