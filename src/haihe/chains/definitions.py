@@ -519,6 +519,10 @@ class Change:
     after: str = ""
 
 
+def _fmt(x: object) -> str:
+    return "、".join(x) if isinstance(x, list | tuple) else str(x or "")
+
+
 def compare(old: ChainDefinition, new: ChainDefinition) -> list[Change]:
     """What changed between two versions, segment by segment and edge by edge."""
     changes: list[Change] = []
@@ -535,8 +539,7 @@ def compare(old: ChainDefinition, new: ChainDefinition) -> list[Change]:
         for f, v in old_s[sid].items():
             w = new_s[sid][f]
             if v != w:
-                fmt = lambda x: "、".join(x) if isinstance(x, list | tuple) else str(x or "")
-                changes.append(Change("changed", sid, f, fmt(v), fmt(w)))
+                changes.append(Change("changed", sid, f, _fmt(v), _fmt(w)))
     for e in sorted(set(old.edges) - set(new.edges)):
         changes.append(Change("edge_removed", f"{e[0]} → {e[1]}"))
     for e in sorted(set(new.edges) - set(old.edges)):
