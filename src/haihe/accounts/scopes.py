@@ -110,3 +110,26 @@ def sees_private_investment(p: Principal, f: ProjectFacts) -> bool:
 
 def can_import_organisations(p: Principal) -> bool:
     return p.is_admin or p.role in ("regional_officer", "park_manager")
+
+
+def can_edit_chain(p: Principal) -> bool:
+    """Chain definitions are shared reference data: administrators and regional officers."""
+    return p.is_admin or p.role == "regional_officer"
+
+
+def can_edit_chain_list(p: Principal, region_code: str | None) -> bool:
+    """A chain's three lists for a region: administrators, officers of that region."""
+    if p.is_admin:
+        return True
+    return p.role == "regional_officer" and p.in_my_regions(region_code)
+
+
+def can_place_organisation(
+    p: Principal, region_code: str | None, park_id: int | None, org_id: int
+) -> bool:
+    """Confirm, remove or add an organisation's placements: whoever may edit it.
+
+    An enterprise user's word on its own organisation counts as declared, an officer's
+    as an officer decision (the caller records which).
+    """
+    return can_edit_organisation(p, region_code, park_id, org_id)

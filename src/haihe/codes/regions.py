@@ -468,3 +468,9 @@ def resolve(
                 (f"district {district!r} disagrees with address and USCC",),
             )
     return Resolution(best, tuple(sources), tuple(conflicts))
+
+
+def name(code: str | None, lang: str = "zh") -> str:
+    """A region's name in `lang`, or the code itself when unknown."""
+    region = get(code) if code else None
+    return region.name(lang) if region else (code or "")

@@ -15,7 +15,12 @@ from importlib import import_module
 
 from sqlalchemy import Engine
 
-CONTRIBUTORS = ("haihe.registry.demo", "haihe.projects.demo", "haihe.accounts.demo")
+CONTRIBUTORS = (
+    "haihe.registry.demo",
+    "haihe.chains.demo",
+    "haihe.projects.demo",
+    "haihe.accounts.demo",
+)
 DEFAULT_SEED = 20240208  # the day the article was published
 
 

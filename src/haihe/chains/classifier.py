@@ -1,0 +1,308 @@
+"""Placing an organisation on chain segments from its name, business scope and industry codes.
+
+Plain functions over plain data (no database), so that the same rules run in
+`haihe chains classify`, in the benchmark that measures their precision and recall,
+and in tests.
+
+What a real business scope (经营范围) says is what a firm *may* do. The rules, each
+visible in the reason text a placement carries:
+
+- the scope is split into clauses; each clause's verb says the activity: making
+  (生产、制造、加工), research (研发、技术开发、设计), service (技术服务、检测、维修) or
+  trade (销售、批发、零售、进出口). A verb carries on to the following clauses that
+  have none ("生产A，B" makes B too);
+- a segment accepts only some activities: a firm that sells medical devices is not a
+  device maker, but it can sit on a distribution segment if the chain has one;
+- exclusions are honoured: "（不含药品）", "卫星接收设备除外", "不得从事…" take their
+  words out before anything is matched;
+- a catch-all scope listing many kinds of goods counts for little: a clause's weight is
+  divided by the number of items it lists beyond three, and an organisation hitting
+  more than three chains has all its scores scaled down, so a trading firm listing
+  twenty kinds of goods is not placed on twenty chains;
+- clauses early in the scope (the main business, by convention) weigh more than late ones;
+- the registered industry codes count, less when a code is shared by many segments;
+- words in the name count half, never alone enough to place.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from haihe.chains.definitions import ChainDefinition
+from haihe.codes import industries
+
+ROLE_ZH = {"make": "生产", "research": "研发", "service": "服务", "trade": "销售"}
+ROLE_EN = {"make": "makes", "research": "R&D", "service": "services", "trade": "sells"}
+ROLE_WEIGHT = {"make": 1.0, "research": 0.9, "service": 0.6, "trade": 0.8}
+ROLE_RANK = {"make": 0, "research": 1, "service": 2, "trade": 3}
+VERBS = (
+    ("make", re.compile(r"生产|制造|加工|研制|组装|装配|制备|封装|冶炼|合成(?!树脂)|培育|种植")),
+    ("research", re.compile(r"研发|研究|技术开发|开发|试验发展|设计|技术转让")),
+    ("service", re.compile(r"技术服务|技术咨询|咨询|维修|维护|检测|检验|租赁|运维|安装|服务")),
+    ("trade", re.compile(r"销售|批发|零售|经销|代理|进出口|贸易|购销|采购|经营(?!活动)")),
+)
+BOILERPLATE = re.compile(
+    r"[（(]?依法须经批准的项目[^）)]*[）)]?|一般项目[:：]|许可项目[:：]|"
+    r"[（(]?经相关部门批准后[^）)]*[）)]?|[（(]?不得从事[^）)]*[）)]?|"
+    r"[（(]?除依法须经批准的项目外[^）)]*[）)]?"
+)
+PAREN = re.compile(r"[（(]([^（）()]*)[）)]")
+EXCLUDING = re.compile(r"不含|除外|不包括|不得|禁止|限分支机构|不从事")
+OPEN_EXCLUSION = re.compile(r"(?:不含|不包括|不得从事)[^，,；;。、]*|[^，,；;。、（(]*除外")
+CLAUSE_SPLIT = re.compile(r"[；;。\n]+|[，,](?![^（(]*[）)])")
+ITEM_SPLIT = re.compile(r"[、/]")
+PLACE_AT = 0.45  # confidence needed to place
+MAX_CHAINS = 3  # beyond this many chains an organisation's scores are scaled down
+NAME_WEIGHT = 0.5
+INDUSTRY_WEIGHT = 0.8
+LATE_CLAUSE_WEIGHT = 0.7
+MAIN_CLAUSES = 3
+
+
+@dataclass(frozen=True)
+class OrgFacts:
+    name: str
+    kind: str = "enterprise"
+    description: str | None = None
+    industry_codes: tuple[str, ...] = ()
+    name_en: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    chain_key: str
+    segment_id: str
+    role: str
+    confidence: float
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass
+class _Evidence:
+    score: float = 0.0
+    keywords: dict[str, str] = field(default_factory=dict)  # keyword → role
+    codes: list[str] = field(default_factory=list)
+    name_words: list[str] = field(default_factory=list)
+    roles: dict[str, float] = field(default_factory=dict)
+
+
+def industry_role(code: str) -> str:
+    """The activity an industry code implies: manufacturing, research, trade or service."""
+    div = int(code[:2]) if code[:2].isdigit() else 0
+    if 13 <= div <= 43:
+        return "make"
+    if div == 73:
+        return "research"
+    if div in (51, 52):
+        return "trade"
+    return "service"
+
+
+def strip_exclusions(text: str) -> tuple[str, list[str]]:
+    """The scope without its boilerplate and exclusions, and the excluded phrases."""
+    excluded: list[str] = []
+    text = BOILERPLATE.sub("；", text)
+
+    def paren(m: re.Match) -> str:
+        inner = m.group(1)
+        if EXCLUDING.search(inner):
+            excluded.append(inner)
+            return ""
+        return "（" + inner + "）"
+
+    text = PAREN.sub(paren, text)
+
+    def open_excl(m: re.Match) -> str:
+        excluded.append(m.group(0))
+        return ""
+
+    text = OPEN_EXCLUSION.sub(open_excl, text)
+    return text, excluded
+
+
+def clauses(text: str) -> list[tuple[str, str | None, int]]:
+    """(clause, role or None, number of listed items) in scope order."""
+    out = []
+    for part in CLAUSE_SPLIT.split(text):
+        part = part.strip(" 　：:")
+        if not part:
+            continue
+        role = None
+        for r, rx in VERBS:
+            if rx.search(part):
+                role = r
+                break
+        items = len([i for i in ITEM_SPLIT.split(PAREN.sub("", part)) if i.strip()])
+        out.append((part, role, max(1, items)))
+    return out
+
+
+class Classifier:
+    """Built once from the chain definitions; `classify` then runs per organisation."""
+
+    def __init__(self, chains: Iterable[ChainDefinition]) -> None:
+        self.chains = {c.key: c for c in chains}
+        self.kw: dict[str, list[tuple[str, str]]] = {}
+        self.codes: dict[str, list[tuple[str, str]]] = {}
+        self.activities: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.parents: dict[tuple[str, str], str | None] = {}
+        for c in self.chains.values():
+            for s in c.segments:
+                at = (c.key, s.id)
+                self.activities[at] = tuple(s.activities)
+                self.parents[at] = s.parent
+                for w in (*s.keywords_zh, *s.keywords_en):
+                    self.kw.setdefault(w.lower(), []).append(at)
+                for code in s.industries:
+                    self.codes.setdefault(code, []).append(at)
+        words = sorted(self.kw, key=lambda w: (-len(w), w))
+        self.rx = re.compile("|".join(re.escape(w) for w in words)) if words else None
+        self._scope_cache: dict[str, list[tuple[int, str, str, float]]] = {}
+
+    # -- pieces ---------------------------------------------------------------------
+
+    def _scope_hits(self, description: str) -> list[tuple[int, str, str, float]]:
+        """(clause, keyword, role, weight) found in a scope; cached, as scopes repeat a lot."""
+        cached = self._scope_cache.get(description)
+        if cached is not None:
+            return cached
+        text, _excluded = strip_exclusions(description)
+        found: list[tuple[int, str, str, float]] = []
+        role: str | None = None
+        for i, (part, verb, items) in enumerate(clauses(text)):
+            role = verb or role or "make"
+            weight = ROLE_WEIGHT[role] * (1.0 if i < MAIN_CLAUSES else LATE_CLAUSE_WEIGHT)
+            if items > 3:
+                weight *= 3 / items
+            if self.rx is None:
+                continue
+            for m in self.rx.finditer(part.lower()):
+                found.append((i, m.group(0), role, weight))
+        if len(self._scope_cache) > 200_000:
+            self._scope_cache.clear()
+        self._scope_cache[description] = found
+        return found
+
+    def classify(self, org: OrgFacts) -> list[Hit]:
+        ev: dict[tuple[str, str], _Evidence] = {}
+        research_body = org.kind in ("research_institute", "university")
+
+        def add(at: tuple[str, str], role: str, weight: float) -> _Evidence | None:
+            if role not in self.activities[at]:
+                return None
+            e = ev.setdefault(at, _Evidence())
+            e.score += weight
+            e.roles[role] = e.roles.get(role, 0.0) + weight
+            return e
+
+        if org.description and self.rx is not None:
+            # a clause counts once per segment, however many of its keywords match
+            per_clause: dict[tuple[tuple[str, str], int], tuple[str, float, list[str]]] = {}
+            for i, word, role, weight in self._scope_hits(org.description):
+                if research_body and role == "make":
+                    role = "research"
+                for at in self.kw[word]:
+                    if role not in self.activities[at]:
+                        continue
+                    got = per_clause.setdefault((at, i), (role, weight, []))
+                    got[2].append(word)
+            for (at, _i), (role, weight, words) in per_clause.items():
+                e = add(at, role, weight)
+                if e is not None:
+                    for w in words:
+                        e.keywords.setdefault(w, role)
+        name_text = f"{org.name} {org.name_en or ''}".lower()
+        if self.rx is not None:
+            name_role = "research" if research_body else "make"
+            for m in set(self.rx.findall(name_text)):
+                for at in self.kw[m]:
+                    e = add(at, name_role, NAME_WEIGHT)
+                    if e is None and "trade" in self.activities[at] and "贸易" in org.name:
+                        e = add(at, "trade", NAME_WEIGHT)
+                    if e is not None:
+                        e.name_words.append(m)
+        for code in org.industry_codes:
+            spots = self.codes.get(code, ())
+            if not spots:
+                continue
+            role = "research" if research_body else industry_role(code)
+            weight = INDUSTRY_WEIGHT / math.sqrt(len(spots))
+            for at in spots:
+                e = add(at, role, weight)
+                if e is not None:
+                    e.codes.append(code)
+        if not ev:
+            return []
+        # a child segment hit makes its parent's hit redundant (the child is more specific)
+        for at in list(ev):
+            parent = self.parents[at]
+            if parent and (at[0], parent) in ev and _confidence(ev[at].score) >= PLACE_AT:
+                del ev[(at[0], parent)]
+        placed_chains = {at[0] for at, e in ev.items() if _confidence(e.score) >= PLACE_AT}
+        scale = MAX_CHAINS / len(placed_chains) if len(placed_chains) > MAX_CHAINS else 1.0
+        hits = []
+        for at, e in ev.items():
+            conf = _confidence(e.score * scale)
+            if conf < PLACE_AT:
+                continue
+            role = min(e.roles, key=lambda r: (-e.roles[r], ROLE_RANK[r]))
+            zh, en = self._reason(e, scale, len(placed_chains))
+            hits.append(Hit(at[0], at[1], role, round(conf, 3), zh, en))
+        hits.sort(key=lambda h: (-h.confidence, h.chain_key, h.segment_id))
+        return hits
+
+    def _reason(self, e: _Evidence, scale: float, n_chains: int) -> tuple[str, str]:
+        zh, en = [], []
+        if e.keywords:
+            by_role: dict[str, list[str]] = {}
+            for w, r in e.keywords.items():
+                by_role.setdefault(r, []).append(w)
+            zh.append(
+                "；".join(
+                    f"经营范围关键词 {'、'.join(ws)}（{ROLE_ZH[r]}）" for r, ws in by_role.items()
+                )
+            )
+            en.append(
+                "; ".join(
+                    f"scope keywords {', '.join(ws)} ({ROLE_EN[r]})" for r, ws in by_role.items()
+                )
+            )
+        for code in dict.fromkeys(e.codes):
+            ind = industries.get(code)
+            zh.append(f"行业 {code} {ind.name_zh if ind else ''}".strip())
+            en.append(f"industry {code} {_english(code)}".strip())
+        if e.name_words:
+            words = list(dict.fromkeys(e.name_words))
+            zh.append(f"名称含 {'、'.join(words)}")
+            en.append(f"name has {', '.join(words)}")
+        if scale < 1:
+            zh.append(f"经营范围涉及 {n_chains} 条产业链，置信度按 {MAX_CHAINS}/{n_chains} 折减")
+            en.append(
+                f"scope spans {n_chains} chains, confidence scaled by {MAX_CHAINS}/{n_chains}"
+            )
+        return "；".join(zh), "; ".join(en)
+
+
+def _english(code: str) -> str:
+    ind = industries.get(code)
+    if ind is None:
+        return ""
+    if ind.name_en:
+        return ind.name_en
+    for anc in industries.ancestors(code):
+        if anc.name_en:
+            return f"{ind.name_zh} (in {anc.name_en})"
+    return ind.name_zh
+
+
+def _confidence(score: float) -> float:
+    return 1.0 - math.exp(-score)
+
+
+def explain_exclusions(description: str) -> list[str]:
+    """The phrases an exclusion took out of a scope (shown beside its placements)."""
+    return strip_exclusions(description or "")[1]

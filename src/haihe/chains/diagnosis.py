@@ -1,0 +1,286 @@
+"""Strong, weak and missing links; breakpoints; cross-city complementarity.
+
+The rules, with every number they use returned as evidence:
+
+- a segment is **missing** in a region with fewer than `min_orgs` organisations on it;
+- otherwise its **score** is the mean of two ratios: how it stands against the region's
+  own average segment of this chain (organisations and employees, averaged), and its
+  location quotient against the partner cities (its share of the region's chain over its
+  share of the partners' chain: 1.0 means as present as at the partners);
+- it is **strong** with at least `strong_min_orgs` organisations and a score of
+  `strong_at` or more, **weak** otherwise;
+- a **breakpoint** is a missing or weak segment whose supplier segment and customer
+  segment in the same region are both strong: the chain is there on both sides and
+  breaks in the middle;
+- **complementarity**: on a segment, one city holds at least `lead_share` of the three
+  cities' research organisations and another at least `lead_share` of their manufacturers,
+  each with `min_side` or more ("Beijing R&D, Tianjin transformation").
+
+Thresholds come from HAIHE_CHAIN_THRESHOLDS and can be given per request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from statistics import mean
+
+from sqlalchemy.orm import Session
+
+from haihe.chains.definitions import ChainDefinition, Segment
+from haihe.chains.panorama import Figures, OrgOnSegment, grouped, home_provinces, organisations_on
+from haihe.codes import regions
+from haihe.core.errors import InvalidInput
+from haihe.core.settings import get_settings
+
+STATUSES = ("strong", "weak", "missing")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_orgs: int = 1
+    strong_min_orgs: int = 3
+    strong_at: float = 1.0
+    lead_share: float = 0.4
+    min_side: int = 2
+
+    @classmethod
+    def parse(cls, text: str | None, base: Thresholds | None = None) -> Thresholds:
+        """'strong_at=1.2,min_orgs=2' over `base` (or the defaults); names what is wrong."""
+        out = base or cls()
+        if not text:
+            return out
+        kinds = {f.name: f.type for f in fields(cls)}
+        for part in text.split(","):
+            if not part.strip():
+                continue
+            name, _, value = part.partition("=")
+            name = name.strip()
+            if name not in kinds:
+                raise InvalidInput(
+                    "thresholds", f"unknown threshold {name!r} (known: {', '.join(kinds)})"
+                )
+            try:
+                v = int(value) if kinds[name] == "int" else float(value)
+            except ValueError:
+                raise InvalidInput(
+                    "thresholds", f"{name} must be a number, not {value!r}"
+                ) from None
+            if v < 0:
+                raise InvalidInput("thresholds", f"{name} must not be negative")
+            out = replace(out, **{name: v})
+        return out
+
+    @classmethod
+    def configured(cls) -> Thresholds:
+        return cls.parse(get_settings().chain_thresholds)
+
+
+@dataclass
+class SegmentDiagnosis:
+    segment: Segment
+    status: str
+    figures: Figures
+    score: float
+    relative: float
+    quotient: float | None
+    region_average_orgs: float
+    region_average_employees: float
+    partner_orgs: int
+    breakpoint: bool = False
+    rule: str = ""
+
+    def evidence(self) -> dict:
+        return {
+            **self.figures.as_dict(),
+            "score": round(self.score, 3),
+            "relative_to_region_average": round(self.relative, 3),
+            "location_quotient_vs_partners": None
+            if self.quotient is None
+            else round(self.quotient, 3),
+            "region_average_organisations": round(self.region_average_orgs, 2),
+            "region_average_employees": round(self.region_average_employees, 1),
+            "partner_organisations": self.partner_orgs,
+            "breakpoint": self.breakpoint,
+            "rule": self.rule,
+        }
+
+
+@dataclass
+class Diagnosis:
+    chain: ChainDefinition
+    region: str
+    partners: list[str]
+    thresholds: Thresholds
+    segments: list[SegmentDiagnosis]
+
+    def by_id(self) -> dict[str, SegmentDiagnosis]:
+        return {d.segment.id: d for d in self.segments}
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(STATUSES, 0)
+        for d in self.segments:
+            out[d.status] += 1
+        return out
+
+    @property
+    def breakpoints(self) -> list[SegmentDiagnosis]:
+        return [d for d in self.segments if d.breakpoint]
+
+
+def check_region(code: str) -> str:
+    if not code or regions.get(code) is None:
+        raise InvalidInput("region", f"unknown region code {code!r}")
+    return code
+
+
+def partners_of(region: str) -> list[str]:
+    own = regions.require(region).province_code
+    return [p for p in home_provinces() if p != own]
+
+
+def diagnose(
+    session: Session,
+    chain: ChainDefinition,
+    region: str,
+    thresholds: Thresholds | None = None,
+) -> Diagnosis:
+    th = thresholds or Thresholds.configured()
+    check_region(region)
+    partners = partners_of(region)
+    if region.endswith("0000"):
+        by_prov = grouped(session, chain, "province")
+        mine = {seg: f for (seg, k), f in by_prov.items() if k == region}
+    else:
+        by_prov = grouped(session, chain, "province")
+        mine = {seg: f for (seg, _k), f in grouped(session, chain, "all", within=region).items()}
+    theirs: dict[str, Figures] = {}
+    for (seg, k), f in by_prov.items():
+        if k in partners:
+            t = theirs.setdefault(seg, Figures())
+            t.orgs += f.orgs
+            t.employees += f.employees
+    return _rules(chain, region, partners, th, mine, theirs)
+
+
+def _rules(
+    chain: ChainDefinition,
+    region: str,
+    partners: list[str],
+    th: Thresholds,
+    mine: dict[str, Figures],
+    theirs: dict[str, Figures],
+) -> Diagnosis:
+    """The pure part: statuses and breakpoints from the counted figures."""
+    segs = chain.ordered()
+    avg_orgs = mean([mine.get(s.id, Figures()).orgs for s in segs]) if segs else 0.0
+    avg_emp = mean([mine.get(s.id, Figures()).employees for s in segs]) if segs else 0.0
+    total_mine = sum(mine.get(s.id, Figures()).orgs for s in segs)
+    total_theirs = sum(theirs.get(s.id, Figures()).orgs for s in segs)
+    out = []
+    for s in segs:
+        f = mine.get(s.id, Figures())
+        p = theirs.get(s.id, Figures())
+        rel_o = f.orgs / avg_orgs if avg_orgs else 0.0
+        rel_e = f.employees / avg_emp if avg_emp else 0.0
+        relative = (rel_o + rel_e) / 2
+        if total_mine and total_theirs and p.orgs:
+            quotient = (f.orgs / total_mine) / (p.orgs / total_theirs)
+        elif f.orgs and not p.orgs:
+            quotient = None  # present here, absent at the partners: no ratio, counts as 2
+        else:
+            quotient = 0.0 if total_theirs else None
+        q_for_score = min(quotient, 3.0) if quotient is not None else (2.0 if f.orgs else 0.0)
+        score = (relative + q_for_score) / 2
+        if f.orgs < th.min_orgs:
+            status = "missing"
+            rule = f"{f.orgs} < min_orgs {th.min_orgs}"
+        elif f.orgs >= th.strong_min_orgs and score >= th.strong_at:
+            status = "strong"
+            rule = (
+                f"{f.orgs} ≥ strong_min_orgs {th.strong_min_orgs}, "
+                f"score {score:.2f} ≥ strong_at {th.strong_at}"
+            )
+        else:
+            status = "weak"
+            why = []
+            if f.orgs < th.strong_min_orgs:
+                why.append(f"{f.orgs} < strong_min_orgs {th.strong_min_orgs}")
+            if score < th.strong_at:
+                why.append(f"score {score:.2f} < strong_at {th.strong_at}")
+            rule = "; ".join(why)
+        out.append(
+            SegmentDiagnosis(
+                s, status, f, score, relative, quotient, avg_orgs, avg_emp, p.orgs, rule=rule
+            )
+        )
+    by_id = {d.segment.id: d for d in out}
+    for d in out:
+        if d.status == "strong":
+            continue
+        sup = [by_id[x] for x in chain.suppliers(d.segment.id) if x in by_id]
+        cus = [by_id[x] for x in chain.customers(d.segment.id) if x in by_id]
+        if any(x.status == "strong" for x in sup) and any(x.status == "strong" for x in cus):
+            d.breakpoint = True
+    return Diagnosis(chain, region, partners, th, out)
+
+
+@dataclass
+class Pair:
+    segment: Segment
+    research_region: str
+    making_region: str
+    research_count: int
+    making_count: int
+    research_share: float
+    making_share: float
+    research_orgs: list[OrgOnSegment]
+    making_orgs: list[OrgOnSegment]
+
+
+def complementarity(
+    session: Session,
+    chain: ChainDefinition,
+    thresholds: Thresholds | None = None,
+    with_organisations: int = 5,
+) -> list[Pair]:
+    """Segments where one home city's research meets another's manufacturing."""
+    th = thresholds or Thresholds.configured()
+    homes = home_provinces()
+    by_prov = grouped(session, chain, "province")
+    pairs = []
+    for s in chain.ordered():
+        res = {h: by_prov.get((s.id, h), Figures()).research for h in homes}
+        mak = {h: by_prov.get((s.id, h), Figures()).makers for h in homes}
+        tr, tm = sum(res.values()), sum(mak.values())
+        if not tr or not tm:
+            continue
+        for a in homes:
+            for b in homes:
+                if a == b:
+                    continue
+                ra, mb = res[a], mak[b]
+                if ra < th.min_side or mb < th.min_side:
+                    continue
+                if ra / tr < th.lead_share or mb / tm < th.lead_share:
+                    continue
+                pairs.append(Pair(s, a, b, ra, mb, ra / tr, mb / tm, [], []))
+    pairs.sort(key=lambda p: -(p.research_count * p.making_count))
+    if with_organisations:
+        for p in pairs:
+            p.research_orgs = organisations_on(
+                session,
+                chain,
+                [p.segment.id],
+                within=p.research_region,
+                research=True,
+                per_segment=with_organisations,
+            )
+            p.making_orgs = organisations_on(
+                session,
+                chain,
+                [p.segment.id],
+                within=p.making_region,
+                research=False,
+                per_segment=with_organisations,
+            )
+    return pairs
