@@ -115,6 +115,35 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
         return render(request, "error.html", status_code=400, message=str(exc))
 
+    from haihe.chains.definitions import DefinitionError
+    from haihe.chains.service import ChainVersionConflict
+
+    @app.exception_handler(DefinitionError)
+    async def bad_definition(request: Request, exc: DefinitionError):  # noqa: ANN202
+        lang = getattr(request.state, "lang", "zh")
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {
+                    "detail": [
+                        {"loc": ["body", "file"], "msg": m, "type": "invalid_chain"}
+                        for m in exc.messages(lang)
+                    ]
+                },
+                status_code=422,
+            )
+        from haihe.web.templating import render
+
+        return render(request, "error.html", status_code=400, message="；".join(exc.messages(lang)))
+
+    @app.exception_handler(ChainVersionConflict)
+    async def chain_conflict(request: Request, exc: ChainVersionConflict):  # noqa: ANN202
+        lang = getattr(request.state, "lang", "zh")
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.message(lang)}, status_code=409)
+        from haihe.web.templating import render
+
+        return render(request, "error.html", status_code=409, message=exc.message(lang))
+
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):  # noqa: ANN202
         if request.url.path.startswith("/api/"):
@@ -131,14 +160,17 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
+    from haihe.web.api import chains as chains_api
     from haihe.web.api import codes as codes_api
     from haihe.web.api import projects as projects_api
     from haihe.web.api import registry as registry_api
     from haihe.web.pages import accounts, dashboard, imports, organisations, parks, projects
+    from haihe.web.pages import chains as chain_pages
 
     app.include_router(registry_api.router)
     app.include_router(projects_api.router)
     app.include_router(codes_api.router)
+    app.include_router(chains_api.router)
     app.include_router(dashboard.router)
     app.include_router(projects.router)
     app.include_router(accounts.router)
@@ -146,6 +178,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     app.include_router(audit_api.router)
     app.include_router(organisations.router)
+    app.include_router(chain_pages.router)
     app.include_router(parks.router)
     app.include_router(imports.router)
     return app

@@ -1,0 +1,453 @@
+"""Chain pages: the list, a chain's map and diagnosis (one region or two side by side),
+a segment's organisations with their evidence, the three lists, editing and versions,
+and the chain report as XLSX."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from haihe.accounts import scopes
+from haihe.accounts.scopes import NotAllowed
+from haihe.chains import definitions, diagnosis, lists, placements, report, service
+from haihe.chains.definitions import DefinitionError
+from haihe.chains.models import Placement
+from haihe.chains.panorama import home_provinces, organisations_on, panorama
+from haihe.codes import regions
+from haihe.core.errors import InvalidInput, NotFound
+from haihe.web.auth import Reader, SignedIn, Writer
+from haihe.web.deps import Id, db
+from haihe.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+DB = Annotated[Session, Depends(db, scope="function")]
+ChainKey = Annotated[str, Path(max_length=48)]
+RegionQ = Annotated[str | None, Query(max_length=6)]
+STATUS_COLOURS = {"strong": "#2e7d32", "weak": "#f9a825", "missing": "#c62828"}
+
+
+def region_choices(lang: str) -> list[tuple[str, str]]:
+    """Home provinces, then their prefectures / districts (for the region switch)."""
+    out = []
+    for p in home_provinces():
+        out.append((p, regions.name(p, lang)))
+        for c in regions.children(p):
+            out.append((c.code, "— " + c.name(lang)))
+            if c.level == "prefecture" and p != "130000":
+                out.extend((g.code, "—— " + g.name(lang)) for g in regions.children(c.code))
+    return out
+
+
+def _region(code: str | None, default: str = "120000") -> str:
+    code = code or default
+    return diagnosis.check_region(code)
+
+
+def _graph(chain: definitions.ChainDefinition, diag: diagnosis.Diagnosis, lang: str) -> dict:
+    """Nodes placed upstream → downstream (x by stage, y by order), coloured by status."""
+    col = {s: i for i, s in enumerate(definitions.STAGES)}
+    rows: dict[str, int] = {}
+    nodes = []
+    by_id = diag.by_id()
+    for s in chain.ordered():
+        d = by_id[s.id]
+        y = rows.get(s.stage, 0)
+        rows[s.stage] = y + 1
+        nodes.append(
+            {
+                "id": s.id,
+                "name": s.name(lang),
+                "x": col[s.stage] * 300 + (40 if s.parent else 0),
+                "y": y * 70,
+                "status": d.status,
+                "count": d.figures.orgs,
+                "breakpoint": d.breakpoint,
+                "child": bool(s.parent),
+                "colour": STATUS_COLOURS[d.status],
+                "url": f"/chains/{chain.key}/segments/{s.id}?region={diag.region}",
+            }
+        )
+    return {
+        "nodes": nodes,
+        "edges": [{"source": a, "target": b} for a, b in chain.edges],
+        "labels": {k: _status_label(k, lang) for k in STATUS_COLOURS},
+    }
+
+
+def _status_label(status: str, lang: str) -> str:
+    from haihe.core.i18n import t
+
+    return t(f"chains.status.{status}", lang)
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+@router.get("/chains", response_class=HTMLResponse)
+def chain_list(request: Request, session: DB, principal: Reader):  # noqa: ANN201
+    counts = dict(
+        session.execute(
+            select(Placement.chain_key, func.count(func.distinct(Placement.organisation_id)))
+            .where(placements.effective())
+            .group_by(Placement.chain_key)
+        ).all()
+    )
+    return render(
+        request,
+        "chains/list.html",
+        chains=service.all_chains(session),
+        counts=counts,
+        can_edit=scopes.can_edit_chain(principal),
+    )
+
+
+@router.get("/chains/{chain}", response_class=HTMLResponse)
+def chain_page(
+    chain: ChainKey,
+    request: Request,
+    session: DB,
+    principal: Reader,
+    region: RegionQ = None,
+    compare: RegionQ = None,
+    thresholds: Annotated[str | None, Query(max_length=200)] = None,
+):  # noqa: ANN201
+    lang = request.state.lang
+    info = service.get_chain(session, chain)
+    d = info.definition
+    reg = _region(region)
+    th = diagnosis.Thresholds.parse(thresholds, diagnosis.Thresholds.configured())
+    views = [diagnosis.diagnose(session, d, reg, th)]
+    if compare:
+        views.append(diagnosis.diagnose(session, d, _region(compare), th))
+    pairs = diagnosis.complementarity(session, d, th, with_organisations=3)
+    graphs = {
+        "views": [dict(_graph(d, v, lang), region=regions.name(v.region, lang)) for v in views]
+    }
+    return render(
+        request,
+        "chains/chain.html",
+        info=info,
+        chain=d,
+        views=views,
+        region=reg,
+        compare=compare or "",
+        pairs=pairs,
+        thresholds=th,
+        graph_json=_json(graphs),
+        choices=region_choices(lang),
+        colours=STATUS_COLOURS,
+        pano=panorama(session, d, None, None, lang),
+        can_edit=scopes.can_edit_chain(principal),
+    )
+
+
+@router.get("/chains/{chain}/segments/{segment}", response_class=HTMLResponse)
+def segment_page(
+    chain: ChainKey,
+    segment: Annotated[str, Path(max_length=48)],
+    request: Request,
+    session: DB,
+    principal: Reader,
+    region: RegionQ = None,
+    page: Annotated[int, Query(ge=1, le=10000)] = 1,
+):  # noqa: ANN201
+    d = service.get_chain(session, chain).definition
+    seg = d.segment(segment)
+    if seg is None:
+        raise NotFound("segment", f"{chain}/{segment}")
+    reg = _region(region)
+    diag = diagnosis.diagnose(session, d, reg).by_id()[segment]
+    size = 50
+    orgs = organisations_on(
+        session, d, [segment], within=reg, per_segment=size + 1, offset=(page - 1) * size
+    )
+    return render(
+        request,
+        "chains/segment.html",
+        chain=d,
+        seg=seg,
+        region=reg,
+        diag=diag,
+        orgs=orgs[:size],
+        more=len(orgs) > size,
+        page=page,
+        suppliers=[d.segment(x) for x in d.suppliers(segment)],
+        customers=[d.segment(x) for x in d.customers(segment)],
+        choices=region_choices(request.state.lang),
+    )
+
+
+def _lists_page(
+    request: Request,
+    session: Session,
+    chain: str,
+    region: str | None,
+    problem: str | None = None,
+    status: int = 200,
+):  # noqa: ANN202
+    from haihe.web.auth import load_principal
+
+    principal = load_principal(request)
+    d = service.get_chain(session, chain).definition
+    reg = _region(region)
+    diag = diagnosis.diagnose(session, d, reg)
+    return render(
+        request,
+        "chains/lists.html",
+        status_code=status,
+        chain=d,
+        region=reg,
+        diag=diag,
+        lists=lists.compute(session, d, diag),
+        choices=region_choices(request.state.lang),
+        can_edit=scopes.can_edit_chain_list(principal, reg),
+        problem=problem,
+    )
+
+
+@router.get("/chains/{chain}/lists", response_class=HTMLResponse)
+def lists_page(
+    chain: ChainKey, request: Request, session: DB, principal: Reader, region: RegionQ = None
+):  # noqa: ANN201
+    return _lists_page(request, session, chain, region)
+
+
+@router.post("/chains/{chain}/lists", response_class=HTMLResponse)
+def lists_add(
+    chain: ChainKey,
+    request: Request,
+    session: DB,
+    principal: Writer,
+    list_kind: Annotated[str, Form(max_length=16)],
+    region: Annotated[str, Form(max_length=6)],
+    segment_id: Annotated[str | None, Form(max_length=48)] = None,
+    organisation_id: Annotated[str | None, Form(max_length=12)] = None,
+    technology: Annotated[str | None, Form(max_length=200)] = None,
+    note: Annotated[str | None, Form(max_length=500)] = None,
+    set_aside: Annotated[str | None, Form(max_length=4)] = None,
+):  # noqa: ANN201
+    d = service.get_chain(session, chain).definition
+    if not scopes.can_edit_chain_list(principal, region):
+        raise NotAllowed("chain list", f"{chain}/{region}")
+    try:
+        org_id = None
+        if organisation_id and organisation_id.strip():
+            if not organisation_id.strip().isdigit():
+                raise InvalidInput(
+                    "organisation_id", f"{organisation_id!r} is not an organisation id"
+                )
+            org_id = int(organisation_id)
+        lists.add_entry(
+            session,
+            principal,
+            d,
+            list_kind=list_kind,
+            region=region,
+            segment_id=segment_id or None,
+            organisation_id=org_id,
+            technology=technology,
+            note=note,
+            active=not set_aside,
+        )
+    except InvalidInput as exc:
+        session.rollback()
+        return _lists_page(request, session, chain, region, str(exc), 400)
+    return RedirectResponse(f"/chains/{chain}/lists?region={region}", status_code=303)
+
+
+@router.post("/chains/{chain}/lists/{entry_id}/withdraw", response_class=HTMLResponse)
+def lists_withdraw(chain: ChainKey, entry_id: Id, request: Request, session: DB, principal: Writer):  # noqa: ANN201
+    from haihe.chains.models import ChainListEntry
+
+    entry = session.get(ChainListEntry, entry_id)
+    region = entry.region_code if entry else "120000"
+    lists.withdraw_entry(session, principal, entry_id)
+    return RedirectResponse(f"/chains/{chain}/lists?region={region}", status_code=303)
+
+
+@router.get("/chains/{chain}/report.xlsx")
+def chain_report(
+    chain: ChainKey, request: Request, session: DB, principal: Reader, region: RegionQ = None
+):  # noqa: ANN201
+    d = service.get_chain(session, chain).definition
+    reg = _region(region)
+    content = report.chain_report(session, d, reg, request.state.lang)
+    name = f"haihe-chain-{d.key}-{reg}.xlsx"
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+@router.get("/chains/{chain}/definition.{fmt}")
+def chain_definition(
+    chain: ChainKey,
+    fmt: Annotated[str, Path(pattern="^(yaml|xlsx)$")],
+    session: DB,
+    principal: Reader,
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+):  # noqa: ANN201
+    d = (
+        service.version_definition(session, chain, version)
+        if version
+        else service.get_chain(session, chain).definition
+    )
+    if fmt == "xlsx":
+        return Response(
+            definitions.to_xlsx(d),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f"attachment; filename={d.key}.xlsx"},
+        )
+    return Response(
+        d.to_yaml(),
+        media_type="application/yaml; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename={d.key}.yaml"},
+    )
+
+
+def _edit_page(
+    request: Request,
+    session: Session,
+    chain: str,
+    text: str | None = None,
+    problems: list[str] | None = None,
+    status: int = 200,
+):  # noqa: ANN202
+    info = service.get_chain(session, chain)
+    return render(
+        request,
+        "chains/edit.html",
+        status_code=status,
+        info=info,
+        text=text if text is not None else info.definition.to_yaml(),
+        problems=problems or [],
+    )
+
+
+@router.get("/chains/{chain}/edit", response_class=HTMLResponse)
+def edit_page(chain: ChainKey, request: Request, session: DB, principal: SignedIn):  # noqa: ANN201
+    if not scopes.can_edit_chain(principal):
+        raise NotAllowed("chain", chain)
+    return _edit_page(request, session, chain)
+
+
+@router.post("/chains/{chain}/edit", response_class=HTMLResponse)
+def edit_save(
+    chain: ChainKey,
+    request: Request,
+    session: DB,
+    principal: Writer,
+    definition: Annotated[str, Form(max_length=500_000)],
+    version: Annotated[int, Form(ge=1, le=1_000_000)],
+    note: Annotated[str | None, Form(max_length=500)] = None,
+):  # noqa: ANN201
+    if not scopes.can_edit_chain(principal):
+        raise NotAllowed("chain", chain)
+    lang = request.state.lang
+    try:
+        d = definitions.parse_yaml(definition, f"{chain}.yaml")
+        if d.key != chain:
+            from haihe.core.i18n import Problem
+
+            raise DefinitionError(
+                [Problem("chains.key_mismatch", place="key", found=d.key, expected=chain)]
+            )
+        service.save_definition(
+            session, d, username=principal.username, note=note, based_on=version
+        )
+    except DefinitionError as exc:
+        session.rollback()
+        return _edit_page(request, session, chain, definition, exc.messages(lang), 400)
+    except service.ChainVersionConflict as exc:
+        session.rollback()
+        return _edit_page(request, session, chain, definition, [exc.message(lang)], 409)
+    return RedirectResponse(f"/chains/{chain}/versions", status_code=303)
+
+
+@router.get("/chains/{chain}/versions", response_class=HTMLResponse)
+def versions_page(
+    chain: ChainKey,
+    request: Request,
+    session: DB,
+    principal: Reader,
+    a: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    b: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+):  # noqa: ANN201
+    info = service.get_chain(session, chain)
+    vs = service.versions(session, chain)
+    changes = None
+    if a and b:
+        changes = definitions.compare(
+            service.version_definition(session, chain, a),
+            service.version_definition(session, chain, b),
+        )
+    elif len(vs) > 1:
+        a, b = vs[1].version, vs[0].version
+        changes = definitions.compare(
+            service.version_definition(session, chain, a),
+            service.version_definition(session, chain, b),
+        )
+    return render(
+        request, "chains/versions.html", info=info, versions=vs, a=a, b=b, changes=changes
+    )
+
+
+def _import_page(request: Request, problems: list[str] | None = None, status: int = 200):  # noqa: ANN202
+    return render(request, "chains/import.html", status_code=status, problems=problems or [])
+
+
+@router.get("/chains-import", response_class=HTMLResponse)
+def import_page(request: Request, principal: SignedIn):  # noqa: ANN201
+    if not scopes.can_edit_chain(principal):
+        raise NotAllowed("chain", "import")
+    return _import_page(request)
+
+
+@router.post("/chains-import", response_class=HTMLResponse)
+def import_upload(
+    request: Request, session: DB, principal: Writer, file: Annotated[UploadFile, File()]
+):  # noqa: ANN201
+    if not scopes.can_edit_chain(principal):
+        raise NotAllowed("chain", "import")
+    content = file.file.read(5_000_001)
+    try:
+        if len(content) > 5_000_000:
+            raise InvalidInput("file", "is larger than 5 MB")
+        info = service.import_file(
+            session, file.filename or "chain.yaml", content, username=principal.username
+        )
+    except DefinitionError as exc:
+        session.rollback()
+        return _import_page(request, exc.messages(request.state.lang), 400)
+    except InvalidInput as exc:
+        session.rollback()
+        return _import_page(request, [str(exc)], 400)
+    return RedirectResponse(f"/chains/{info.key}", status_code=303)
+
+
+@router.post("/organisations/{org_id}/placements", response_class=HTMLResponse)
+def placement_decision(
+    org_id: Id,
+    request: Request,
+    session: DB,
+    principal: Writer,
+    decision: Annotated[str, Form(max_length=16)],
+    chain: Annotated[str | None, Form(max_length=48)] = None,
+    segment: Annotated[str | None, Form(max_length=48)] = None,
+    target: Annotated[str | None, Form(max_length=97)] = None,
+    role: Annotated[str | None, Form(max_length=16)] = None,
+):  # noqa: ANN201
+    if target:  # the add form's one select: "chain/segment"
+        chain, _, segment = target.partition("/")
+    if not chain or not segment:
+        raise InvalidInput("segment", "choose a chain segment")
+    placements.decide(session, principal, org_id, chain, segment, decision, role or None)
+    return RedirectResponse(f"/organisations/{org_id}#placements", status_code=303)
