@@ -63,8 +63,8 @@ def _graph(chain: definitions.ChainDefinition, diag: diagnosis.Diagnosis, lang: 
             {
                 "id": s.id,
                 "name": s.name(lang),
-                "x": col[s.stage] * 300 + (40 if s.parent else 0),
-                "y": y * 70,
+                "x": col[s.stage] * 330 + (24 if s.parent else 0),
+                "y": y * 58,
                 "status": d.status,
                 "count": d.figures.orgs,
                 "breakpoint": d.breakpoint,

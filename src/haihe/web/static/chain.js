@@ -8,12 +8,14 @@
     var el = document.getElementById("graph-" + i);
     if (!el) return;
     var rows = 0;
-    view.nodes.forEach(function (n) { rows = Math.max(rows, n.y / 70 + 1); });
-    el.style.height = Math.max(320, rows * 64 + 60) + "px";
+    view.nodes.forEach(function (n) { rows = Math.max(rows, n.y / 58 + 1); });
+    el.style.height = Math.max(320, rows * 58 + 60) + "px";
     var chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
+      animation: false,
       tooltip: {
         formatter: function (p) {
+          if (p.dataType === "edge") return p.data.source + " → " + p.data.target;
           if (p.dataType !== "node") return "";
           var d = p.data;
           return d.name + "<br>" + view.labels[d.status] + " · " + d.count +
@@ -21,14 +23,18 @@
         }
       },
       series: [{
-        type: "graph", layout: "none", roam: true, edgeSymbol: ["none", "arrow"], edgeSymbolSize: 8,
-        label: { show: true, position: "inside", fontSize: 11, color: "#fff",
+        // Edges run centre to centre under the nodes: upstream → downstream reads left to
+        // right (an arrow head would be placed by the unscaled symbol size and miss the node).
+        type: "graph", layout: "none", roam: true, edgeSymbol: ["none", "none"],
+        label: { show: true, position: "inside", fontSize: 12, color: "#fff", overflow: "truncate",
+                 width: 160, lineHeight: 15,
                  formatter: function (p) { return p.data.name + "\n" + p.data.count; } },
-        lineStyle: { color: "#90a4ae", width: 1.5, curveness: 0.15, opacity: 0.9 },
+        lineStyle: { color: "#78909c", width: 2, curveness: 0.08, opacity: 0.8 },
         data: view.nodes.map(function (n) {
           return { id: n.id, name: n.name, x: n.x, y: n.y, count: n.count, status: n.status,
                    breakpoint: n.breakpoint, url: n.url, symbol: "roundRect",
-                   symbolSize: n.child ? [118, 40] : [140, 46],
+                   label: { color: n.status === "weak" ? "#212121" : "#fff" },
+                   symbolSize: n.child ? [150, 40] : [170, 44],
                    itemStyle: { color: n.colour, borderColor: n.breakpoint ? "#212121" : "#fff",
                                 borderWidth: n.breakpoint ? 3 : 1, borderType: n.breakpoint ? "dashed" : "solid" } };
         }),
