@@ -25,7 +25,7 @@ _PARSED: dict[tuple[str, int, str], ChainDefinition] = {}
 
 class ChainVersionConflict(Problem):
     def __init__(self, key: str, expected: int, found: int) -> None:
-        super().__init__("chains.version_conflict", key=key, expected=expected, found=found)
+        super().__init__("chains.version_conflict", chain=key, expected=expected, found=found)
 
 
 @dataclass(frozen=True)

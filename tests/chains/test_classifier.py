@@ -1,0 +1,84 @@
+"""The classifier reads business scopes the way they are written: what a firm makes vs
+sells, what it excludes, and catch-all scopes that list everything."""
+
+from __future__ import annotations
+
+import pytest
+
+from haihe.chains.classifier import Classifier, OrgFacts, clauses, strip_exclusions
+from haihe.chains.definitions import shipped
+
+
+@pytest.fixture(scope="module")
+def clf() -> Classifier:
+    return Classifier(shipped())
+
+
+def places(clf: Classifier, **kw) -> dict[tuple[str, str], object]:
+    return {(h.chain_key, h.segment_id): h for h in clf.classify(OrgFacts(**kw))}
+
+
+def test_a_maker_is_placed_with_a_readable_reason(clf):
+    got = places(
+        clf,
+        name="天津康泰生物技术有限公司",
+        description="生产单克隆抗体药物、重组蛋白药物；技术开发、技术咨询；货物进出口。",
+        industry_codes=("2761",),
+    )
+    h = got[("biomedicine", "biologics")]
+    assert h.role == "make" and h.confidence > 0.7
+    assert "单克隆抗体" in h.reason_zh and "2761" in h.reason_zh and "生产" in h.reason_zh
+    assert "makes" in h.reason_en and "2761" in h.reason_en
+
+
+def test_a_seller_is_not_a_maker(clf):
+    maker = places(clf, name="甲医疗公司", description="生产III类医疗器械（骨科植入物）")
+    seller = places(clf, name="乙商贸公司", description="销售医疗器械（III类除外）")
+    assert ("biomedicine", "implants") in maker
+    assert not any(seg in ("implants", "med_devices", "imaging") for _, seg in seller)
+    assert ("biomedicine", "distribution") in seller  # a distribution segment takes sellers
+    assert seller[("biomedicine", "distribution")].role == "trade"
+
+
+def test_exclusions_are_honoured(clf):
+    text, excluded = strip_exclusions("生产化妆品（不含药品）；卫星接收设备除外；销售日用品")
+    assert "药品" not in text and "卫星接收设备" not in text
+    assert excluded == ["不含药品", "卫星接收设备除外"]
+    got = places(clf, name="某日化公司", description="销售日用品、化妆品（不含药品）")
+    assert ("biomedicine", "distribution") not in got
+    got = places(clf, name="某导航公司", description="生产导航终端（卫星接收设备除外）")
+    assert ("aerospace", "ground_systems") not in got
+
+
+def test_a_catch_all_trading_scope_does_not_place_a_firm_on_many_chains(clf):
+    scope = (
+        "销售电子产品、医疗器械、汽车零配件、化工产品、计算机软硬件及辅助设备、机床及配件、"
+        "塑料制品、金属材料、建材、电子元器件、集成电路、日用百货、五金交电、服装鞋帽"
+    )
+    got = places(clf, name="天津某某商贸有限公司", description=scope, industry_codes=("5179",))
+    assert len({chain for chain, _ in got}) <= 1, got
+
+
+def test_research_bodies_are_research_even_when_their_scope_says_make(clf):
+    got = places(
+        clf,
+        name="北京某研究院",
+        kind="research_institute",
+        description="医学研究和试验发展；生物药品技术开发",
+        industry_codes=("7340",),
+    )
+    assert got and all(h.role == "research" for h in got.values())
+
+
+def test_name_words_alone_do_not_place(clf):
+    assert not places(clf, name="天津生物医药科技有限公司", description="企业管理咨询；会议服务")
+
+
+def test_a_verb_carries_on_to_the_following_clauses():
+    parts = clauses("生产锂离子电池，电池模组；销售汽车")
+    assert [r for _, r, _ in parts] == ["make", None, "trade"]
+
+
+def test_licence_boilerplate_is_not_read_as_business():
+    text, _ = strip_exclusions("生产服务器（依法须经批准的项目，经相关部门批准后方可开展经营活动）")
+    assert "批准" not in text

@@ -1,0 +1,193 @@
+"""Chain definitions: the shipped ones meet the issue's shape; bad files are refused whole,
+each problem named by its place; versions are kept and compared."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from haihe.chains import definitions, service
+from haihe.chains.definitions import DefinitionError
+from haihe.chains.models import Chain, ChainVersion
+from haihe.codes import industries
+
+SHARED = {"hydrogen", "nev", "biomedicine", "cybersecurity", "machine_tools", "robots"}
+
+
+def test_shipped_chains_cover_the_shared_six_and_five_of_tianjins():
+    chains = definitions.shipped()
+    keys = {c.key for c in chains}
+    assert SHARED <= keys
+    assert {c.key for c in chains if c.group == "shared"} == SHARED
+    assert len([c for c in chains if c.group == "tianjin"]) >= 5
+    assert {"xinchuang", "integrated_circuits"} <= keys
+
+
+@pytest.mark.parametrize("chain", definitions.shipped(), ids=lambda c: c.key)
+def test_each_shipped_chain_is_a_complete_tree(chain):
+    assert 8 <= len(chain.segments) <= 30
+    assert chain.name_zh and chain.name_en
+    for s in chain.segments:
+        assert s.stage in definitions.STAGES
+        assert s.name_zh and s.name_en
+        assert s.keywords_zh and s.keywords_en, s.id
+        assert all(industries.get(c) for c in s.industries), s.id
+        assert s.parent is None or chain.segment(s.parent) is not None
+    assert {s.stage for s in chain.segments} == set(definitions.STAGES)
+    assert chain.edges and definitions.find_cycle(list(chain.edges)) is None
+    linked = {x for e in chain.edges for x in e}
+    assert len(linked) >= len(chain.segments) * 0.7  # the supply graph reaches most segments
+
+
+def _data() -> dict:
+    return copy.deepcopy(definitions.shipped()[0].to_data())
+
+
+def _problems(data: dict) -> list[str]:
+    with pytest.raises(DefinitionError) as exc:
+        definitions.from_data(data, "my.yaml")
+    return exc.value.messages("en")
+
+
+def test_a_cycle_in_the_supply_edges_is_named():
+    data = _data()
+    a, b = data["edges"][0]
+    data["edges"].append([b, a])
+    msgs = _problems(data)
+    assert any("cycle" in m and a in m and b in m for m in msgs), msgs
+
+
+def test_a_longer_cycle_is_found_too():
+    data = _data()
+    ids = [s["id"] for s in data["segments"][:3]]
+    data["edges"] = [[ids[0], ids[1]], [ids[1], ids[2]], [ids[2], ids[0]]]
+    msgs = _problems(data)
+    assert any("cycle" in m for m in msgs), msgs
+
+
+def test_a_segment_without_a_stage_is_named_by_its_place():
+    data = _data()
+    del data["segments"][2]["stage"]
+    sid = data["segments"][2]["id"]
+    msgs = _problems(data)
+    assert any(f"segments[3] (id: {sid})" in m and "stage" in m for m in msgs), msgs
+
+
+def test_an_unknown_industry_code_is_named():
+    data = _data()
+    data["segments"][0]["industries"] = ["9999"]
+    msgs = _problems(data)
+    assert any("9999" in m and "segments[1]" in m for m in msgs), msgs
+
+
+def test_duplicate_segment_ids_are_named():
+    data = _data()
+    data["segments"][4]["id"] = data["segments"][1]["id"]
+    msgs = _problems(data)
+    assert any("duplicate" in m and "segments[5]" in m and "segments[2]" in m for m in msgs), msgs
+
+
+def test_an_edge_to_a_missing_segment_is_named():
+    data = _data()
+    data["edges"].append([data["segments"][0]["id"], "no_such_segment"])
+    msgs = _problems(data)
+    assert any("no_such_segment" in m and f"edges[{len(data['edges'])}]" in m for m in msgs), msgs
+
+
+def test_every_problem_is_reported_at_once_in_both_languages():
+    data = _data()
+    del data["segments"][0]["stage"]
+    data["segments"][1]["industries"] = ["0000"]
+    with pytest.raises(DefinitionError) as exc:
+        definitions.from_data(data, "x.yaml")
+    assert len(exc.value.problems) >= 2
+    zh = exc.value.messages("zh")
+    assert any("环节位置" in m for m in zh) and any("行业代码" in m for m in zh)
+
+
+def test_yaml_syntax_errors_name_the_line():
+    with pytest.raises(DefinitionError) as exc:
+        definitions.parse_yaml("key: x\nsegments: [\n  - a: b\n", "bad.yaml")
+    assert "bad.yaml: line" in exc.value.messages("en")[0]
+
+
+def test_yaml_and_xlsx_round_trips_keep_the_definition():
+    for chain in definitions.shipped():
+        assert definitions.parse_yaml(chain.to_yaml()) == chain
+        again = definitions.parse_xlsx(definitions.to_xlsx(chain))
+        assert again.to_data() == chain.to_data()
+
+
+def test_xlsx_problems_name_the_sheet_and_row():
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    chain = definitions.shipped()[0]
+    wb = load_workbook(BytesIO(definitions.to_xlsx(chain)))
+    wb["环节"].cell(3, 3).value = None  # row 3 loses its stage
+    out = BytesIO()
+    wb.save(out)
+    with pytest.raises(DefinitionError) as exc:
+        definitions.parse_xlsx(out.getvalue(), "mine.xlsx")
+    assert any("mine.xlsx" in m and "stage" in m for m in exc.value.messages("en"))
+
+
+def _counts(engine) -> tuple[int, int]:
+    with Session(engine) as s:
+        return (
+            s.scalar(select(func.count()).select_from(Chain)),
+            s.scalar(select(func.count()).select_from(ChainVersion)),
+        )
+
+
+def test_a_bad_import_changes_nothing_and_a_good_one_adds_a_version(engine):
+    with Session(engine) as s:
+        service.install_shipped(s)
+        s.commit()
+    before = _counts(engine)
+    data = _data()
+    data["edges"].append([data["edges"][0][1], data["edges"][0][0]])
+    bad = yaml.safe_dump(data, allow_unicode=True).encode()
+    with Session(engine) as s, pytest.raises(DefinitionError):
+        service.import_file(s, "bad.yaml", bad, username="admin")
+    assert _counts(engine) == before
+
+    data = _data()
+    data["segments"][0]["keywords"]["zh"].append("新关键词")
+    good = yaml.safe_dump(data, allow_unicode=True).encode()
+    with Session(engine) as s:
+        info = service.import_file(s, "good.yaml", good, username="tianjin")
+        s.commit()
+        assert info.version == 2
+        vs = service.versions(s, data["key"])
+        assert [v.version for v in vs] == [2, 1] and vs[0].created_by == "tianjin"
+        changes = definitions.compare(
+            service.version_definition(s, data["key"], 1),
+            service.version_definition(s, data["key"], 2),
+        )
+        assert [(c.kind, c.segment, c.field) for c in changes] == [
+            ("changed", data["segments"][0]["id"], "keywords_zh")
+        ]
+        assert "新关键词" in changes[0].after
+    assert _counts(engine) == (before[0], before[1] + 1)
+
+
+def test_two_officers_editing_one_chain_cannot_overwrite_each_other(engine):
+    with Session(engine) as s:
+        service.install_shipped(s)
+        s.commit()
+        chain = service.get_chain(s, "hydrogen")
+        first = definitions.from_data(
+            {**chain.definition.to_data(), "description": {"zh": "甲", "en": "A"}}
+        )
+        second = definitions.from_data(
+            {**chain.definition.to_data(), "description": {"zh": "乙", "en": "B"}}
+        )
+        service.save_definition(s, first, username="a", based_on=chain.version)
+        with pytest.raises(service.ChainVersionConflict):
+            service.save_definition(s, second, username="b", based_on=chain.version)
