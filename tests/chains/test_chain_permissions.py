@@ -20,7 +20,9 @@ EDITORS = {"admin", "tianjin", "binhai"}  # administrators and regional officers
 def world(demo_engine):
     app = create_app(demo_engine)
     with Session(demo_engine) as s:
-        winute = s.scalar(select(Organisation).where(Organisation.name == "天津威努特信息技术有限公司"))
+        winute = s.scalar(
+            select(Organisation).where(Organisation.name == "天津威努特信息技术有限公司")
+        )
         hebei = s.execute(
             select(Placement.organisation_id, Placement.chain_key, Placement.segment_id)
             .join(Organisation, Organisation.id == Placement.organisation_id)
@@ -36,7 +38,9 @@ def test_chain_definitions_are_edited_by_administrators_and_officers(world, role
     c = clients[role]
     page = c.get("/chains/hydrogen/edit", follow_redirects=False)
     imp = c.get("/chains-import", follow_redirects=False)
-    api = c.post("/api/v1/chains", files={"file": ("x.yaml", b"key: [unclosed", "application/yaml")})
+    api = c.post(
+        "/api/v1/chains", files={"file": ("x.yaml", b"key: [unclosed", "application/yaml")}
+    )
     if role is None:
         assert (page.status_code, imp.status_code, api.status_code) == (303, 303, 401)
     elif role in EDITORS:
@@ -49,7 +53,12 @@ def test_chain_definitions_are_edited_by_administrators_and_officers(world, role
 @pytest.mark.parametrize("role", ROLES)
 def test_lists_are_kept_by_the_officers_of_the_region(world, role):
     app, _w, _h, clients = world
-    body = {"list_kind": "bottleneck", "region": "120000", "segment_id": "api", "technology": f"试验{role}"}
+    body = {
+        "list_kind": "bottleneck",
+        "region": "120000",
+        "segment_id": "api",
+        "technology": f"试验{role}",
+    }
     r = clients[role].post("/api/v1/chains/biomedicine/lists", json=body)
     if role is None:
         assert r.status_code == 401
@@ -58,7 +67,9 @@ def test_lists_are_kept_by_the_officers_of_the_region(world, role):
         entry = r.json()["id"]
         assert any(
             b["technology"] == f"试验{role}"
-            for b in clients[None].get("/api/v1/chains/biomedicine/lists?region=120000").json()["bottlenecks"]
+            for b in clients[None]
+            .get("/api/v1/chains/biomedicine/lists?region=120000")
+            .json()["bottlenecks"]
         )
         assert clients[role].delete(f"/api/v1/chains/biomedicine/lists/{entry}").status_code == 204
     else:
@@ -101,7 +112,12 @@ def test_bad_list_entries_and_decisions_are_named(world):
     admin = clients["admin"]
     r = admin.post(
         "/api/v1/chains/biomedicine/lists",
-        json={"list_kind": "bottleneck", "region": "120000", "segment_id": "nope", "technology": "x"},
+        json={
+            "list_kind": "bottleneck",
+            "region": "120000",
+            "segment_id": "nope",
+            "technology": "x",
+        },
     )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "segment_id"
     r = admin.post(

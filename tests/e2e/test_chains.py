@@ -1,0 +1,89 @@
+"""An officer opens a chain map, compares two cities, clicks a segment, keeps the lists,
+rules on a placement, and edits the chain into a new version."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import login
+
+
+def test_chain_map_side_by_side_and_segment_drill_down(page, tmp_path):
+    page.goto("/chains")
+    expect(page.locator("#chains tbody tr")).to_have_count(11)
+    page.locator("#chains a", has_text="生物医药").click()
+    expect(page.locator("#chain-name")).to_have_text("生物医药")
+    page.select_option("#region-select", "120000")
+    page.select_option("#compare-select", "110000")
+    page.click("#region-go")
+    # Two graphs drawn by ECharts (SVG), coloured by the diagnosis of each city.
+    expect(page.locator("#graph-0[data-ready='1'] svg")).to_be_visible()
+    expect(page.locator("#graph-1[data-ready='1'] svg")).to_be_visible()
+    expect(page.locator("#diagnosis thead")).to_contain_text("北京")
+    expect(page.locator("#complementarity tbody tr").first).to_contain_text("北京")
+    page.screenshot(path=str(tmp_path / "chain.png"), full_page=True)
+    # Clicking a node opens the segment with its organisations and evidence.
+    box = page.locator("#graph-0").bounding_box()
+    page.locator("#diagnosis tr[data-segment='implants'] a").click()
+    expect(page.locator("#segment-name")).to_have_text("高值耗材与植入物")
+    expect(page.locator("#evidence")).to_contain_text("strong_min_orgs")
+    expect(page.locator("#segment-orgs tbody tr").first).to_contain_text("天津")
+    expect(page.locator("#segment-orgs tbody tr").first).to_contain_text("骨科植入物")
+    assert box["height"] > 300
+
+
+def test_clicking_a_node_in_the_graph_opens_its_segment(page):
+    page.goto("/chains/hydrogen?region=130000")
+    expect(page.locator("#graph-0[data-ready='1'] svg")).to_be_visible()
+    # The first upstream node sits at the top left of the drawing; click its label.
+    page.locator("#graph-0 svg text", has_text="制氢").first.click()
+    expect(page).to_have_url(re.compile(r"/chains/hydrogen/segments/\w+\?region=130000"))
+
+
+def test_officer_keeps_the_lists_and_rules_on_a_placement(page):
+    login(page, "tianjin")
+    page.goto("/chains/integrated_circuits/lists?region=120000")
+    page.select_option("#add-bottleneck select[name=segment_id]", "equipment")
+    page.fill("#add-bottleneck input[name=technology]", "12英寸刻蚀机腔体")
+    page.click("#add-bottleneck button")
+    expect(page.locator("#bottleneck-list")).to_contain_text("12英寸刻蚀机腔体")
+    # An empty technology is refused with the reason, and nothing is added.
+    rows = page.locator("#bottleneck-list tbody tr").count()
+    page.fill("#add-bottleneck input[name=technology]", "")
+    page.click("#add-bottleneck button")
+    expect(page.locator("#problem")).to_contain_text("technology")
+    expect(page.locator("#bottleneck-list tbody tr")).to_have_count(rows)
+
+    page.goto("/organisations?q=威努特")
+    page.locator("#organisations tbody a").first.click()
+    expect(page.locator("#placement-list")).to_contain_text("工控安全")
+    row = page.locator("#placement-list tr[data-segment='security_hardware']")
+    row.locator("button[data-decision='remove']").click()
+    expect(page.locator("#placement-list tr[data-segment='security_hardware']")).to_contain_text(
+        "已移除"
+    )
+
+
+def test_edit_a_chain_into_a_new_version_and_compare(page):
+    login(page, "admin")
+    page.goto("/chains/robots/edit")
+    text = page.locator("#definition").input_value()
+    page.fill("#definition", text + "\n  oops: [")
+    page.click("#save-chain")
+    expect(page.locator("#problems")).to_contain_text("YAML")
+    page.fill("#definition", text.replace("精密减速器", "精密减速器与轴承", 1))
+    page.fill("#chain-edit input[name=note]", "加入轴承")
+    page.click("#save-chain")
+    expect(page.locator("#versions tbody tr")).to_have_count(2)
+    expect(page.locator("#changes")).to_contain_text("精密减速器与轴承")
+    expect(page.locator("#versions")).to_contain_text("加入轴承")
+
+
+def test_chain_pages_in_english(page):
+    page.goto("/chains/nev?region=120000&lang=en")
+    expect(page.locator("#chain-name")).to_have_text(
+        "New-energy and intelligent connected vehicles"
+    )
+    expect(page.locator("#diagnosis thead")).to_contain_text("Segment")
+    page.goto("/chains/nev/lists?region=120000&lang=en")
+    expect(page.locator("#gaps")).to_have_text("Gap segments to attract")
