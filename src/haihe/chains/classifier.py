@@ -15,10 +15,11 @@ visible in the reason text a placement carries:
   device maker, but it can sit on a distribution segment if the chain has one;
 - exclusions are honoured: "（不含药品）", "卫星接收设备除外", "不得从事…" take their
   words out before anything is matched;
-- a catch-all scope listing many kinds of goods counts for little: a clause's weight is
-  divided by the number of items it lists beyond three, and an organisation hitting
-  more than three chains has all its scores scaled down, so a trading firm listing
-  twenty kinds of goods is not placed on twenty chains;
+- a catch-all scope listing many kinds of goods counts for little: a clause whose keywords
+  span more than two chains has its weight divided by that spread (a trading clause also
+  by the number of goods it lists beyond three), and an organisation hitting more than
+  three chains has all its scores scaled down, so a trading firm listing twenty kinds of
+  goods is not placed on twenty chains, while a maker listing eight drugs is a drug maker;
 - clauses early in the scope (the main business, by convention) weigh more than late ones;
 - the registered industry codes count, less when a code is shared by many segments;
 - words in the name count half, never alone enough to place.
@@ -176,12 +177,18 @@ class Classifier:
         for i, (part, verb, items) in enumerate(clauses(text)):
             role = verb or role or "make"
             weight = ROLE_WEIGHT[role] * (1.0 if i < MAIN_CLAUSES else LATE_CLAUSE_WEIGHT)
-            if items > 3:
-                weight *= 3 / items
             if self.rx is None:
                 continue
-            for m in self.rx.finditer(part.lower()):
-                found.append((i, m.group(0), role, weight))
+            words = [m.group(0) for m in self.rx.finditer(part.lower())]
+            # A clause whose goods span many chains is a catch-all ("销售电子产品、医疗器械、
+            # 汽车配件、化工产品…"); one listing eight drugs is not. Trading clauses listing many
+            # goods are damped by their length too.
+            spread = len({at[0] for w in words for at in self.kw[w]})
+            if spread > 2:
+                weight *= 2 / spread
+            if role == "trade" and items > 3:
+                weight *= 3 / items
+            found.extend((i, w, role, weight) for w in words)
         if len(self._scope_cache) > 200_000:
             self._scope_cache.clear()
         self._scope_cache[description] = found
