@@ -6,6 +6,7 @@ def load_all() -> None:
     from haihe.accounts.models import ApiToken, User
     from haihe.audit import models as _audit_models  # noqa: F401
     from haihe.audit.recorder import AUDITED
+    from haihe.chains import members
     from haihe.chains.models import Chain, ChainListEntry, ChainVersion, Placement
     from haihe.fairs.models import Fair
     from haihe.projects.models import (
@@ -17,6 +18,7 @@ def load_all() -> None:
     )
     from haihe.registry.models import Organisation, Park
 
+    members.listen()
     AUDITED.update(
         {
             Organisation: "organisation",

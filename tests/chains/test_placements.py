@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 from haihe.accounts.scopes import NotAllowed, Principal
 from haihe.chains import placements, service
 from haihe.chains.models import Placement
+from haihe.codes import uscc
 from haihe.registry.service import OrganisationInput, do_bulk_create_organisations
 
 ORGS = [
     OrganisationInput(
         name="天津甲骨科器械有限公司",
+        uscc=uscc.make("91120116MA05ABCD0"),
         region_code="120116",
         description="生产III类医疗器械（骨科植入物、人工关节）",
         industry_codes=("3584",),
@@ -154,3 +156,90 @@ def test_declared_placements_import_all_or_nothing(world, tmp_path):
     report = import_declared(engine, good)
     assert report.committed and report.written == 1
     assert _rows(engine, maker)[("biomedicine", "implants")].source == "declared"
+
+
+def _figures(engine, chain: str = "biomedicine"):
+    from haihe.chains.panorama import grouped
+
+    with Session(engine) as s:
+        d = service.get_chain(s, chain).definition
+        return {k: (f.orgs, f.employees) for k, f in grouped(s, d, "province").items()}
+
+
+def _members_match_a_fresh_rebuild(engine) -> None:
+    """The incrementally kept members equal what a full rebuild computes."""
+    from haihe.chains import members
+    from haihe.chains.models import ChainMember
+
+    def rows():
+        with Session(engine) as s:
+            return sorted(
+                tuple(getattr(m, c) for c in members.COLUMNS)
+                for m in s.scalars(select(ChainMember))
+            )
+
+    kept = rows()
+    with engine.begin() as conn:
+        members.rebuild_for_connection(conn, [r[2] for r in kept]) if kept else None
+        with Session(bind=conn) as s:
+            members.rebuild(conn, [c.definition for c in service.all_chains(s)])
+    assert rows() == kept
+
+
+def test_figures_follow_decisions_edits_imports_and_chain_edits(world, tmp_path):
+    from haihe.chains import definitions
+    from haihe.registry.imports import import_organisations
+    from haihe.registry.models import Organisation
+
+    engine, (maker, seller, lab, cafe) = world
+    with engine.begin() as conn:
+        placements.classify_all(conn)
+    tj = "120000"
+    implants = ("implants", tj)
+    assert _figures(engine)[implants][0] == 1
+    assert _figures(engine)[("med_devices", tj)][0] == 1  # a parent counts its children's
+    _members_match_a_fresh_rebuild(engine)
+
+    officer = Principal(user_id=1, username="tianjin", role="regional_officer", region_codes=(tj,))
+    with Session(engine) as s:  # an officer's removal takes the organisation out
+        placements.decide(s, officer, maker, "biomedicine", "implants", "remove")
+        s.commit()
+    assert implants not in _figures(engine)
+    with Session(engine) as s:
+        placements.decide(s, officer, maker, "biomedicine", "implants", "undo")
+        s.commit()
+    assert _figures(engine)[implants][0] == 1
+
+    with Session(engine) as s:  # an edit through the ORM moves it to Hebei
+        org = s.get(Organisation, maker)
+        org.region_code, org.employees = "130602", 250
+        s.commit()
+    got = _figures(engine)
+    assert implants not in got and got[("implants", "130000")] == (1, 250)
+    _members_match_a_fresh_rebuild(engine)
+
+    path = tmp_path / "update.csv"  # an import updating it moves it back
+    with Session(engine) as s:
+        code = s.get(Organisation, maker).uscc
+    path.write_text(
+        f"统一社会信用代码,名称,所属地区,从业人数\n{code},天津甲骨科器械有限公司,滨海新区,40\n",
+        encoding="utf-8",
+    )
+    report = import_organisations(engine, path, write_report=False)
+    assert report.updated == 1, report.errors
+    got = _figures(engine)
+    assert got.get(implants) == (1, 40), got
+    _members_match_a_fresh_rebuild(engine)
+
+    with Session(engine) as s:  # a new version of the chain drops the parent
+        chain = service.get_chain(s, "biomedicine")
+        data = chain.definition.to_data()
+        for seg in data["segments"]:
+            if seg.get("parent") == "med_devices":
+                del seg["parent"]
+        service.save_definition(
+            s, definitions.from_data(data), username="t", based_on=chain.version
+        )
+        s.commit()
+    assert ("med_devices", tj) not in _figures(engine)
+    _members_match_a_fresh_rebuild(engine)

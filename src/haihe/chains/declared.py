@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from haihe.audit.recorder import record
+from haihe.chains import members
 from haihe.chains import service as chain_service
 from haihe.chains.models import ROLES, Placement
 from haihe.core.i18n import Problem
@@ -141,7 +142,7 @@ def import_declared(engine: Engine, path: Path, username: str | None = None) -> 
                 f"declared in {Path(path).name}",
             )
             report.written += 1
-        s.flush()
+        members.rebuild_for(s, [oid for oid, _c, _s in wanted])
         record(
             s, "import", "placements", None, {"file": Path(path).name, "declared": report.written}
         )

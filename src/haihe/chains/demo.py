@@ -8,8 +8,8 @@ import random
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
-from haihe.chains import service
-from haihe.chains.models import Chain, ChainListEntry, ChainVersion, Placement
+from haihe.chains import members, service
+from haihe.chains.models import Chain, ChainListEntry, ChainMember, ChainVersion, Placement
 from haihe.chains.placements import classify_all
 
 
@@ -55,6 +55,9 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
                 decided_by="tianjin",
             )
         )
+    members.rebuild_for_connection(
+        conn, [oid for oid in (named.get(k[0]) for k in decisions) if oid]
+    )
     e = ChainListEntry.__table__
     entries = [
         (
@@ -106,6 +109,7 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
 
 
 def clear(conn: Connection) -> None:
+    conn.execute(delete(ChainMember))
     conn.execute(delete(ChainListEntry))
     conn.execute(delete(Placement))
     conn.execute(delete(ChainVersion))

@@ -8,8 +8,19 @@ placements refer to segments by their stable ids, not by row ids that change on 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from haihe.core.db import Base, UTCDateTime
@@ -104,3 +115,43 @@ class ChainListEntry(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ChainMember(Base):
+    """Who counts on each segment, with the organisation's facts the figures need.
+
+    Derived from placements (removed ones left out; a parent segment gets its children's
+    organisations, each once) and kept in step with them and with the organisations, so
+    that a chain's panorama over a million organisations is one indexed scan of one table
+    instead of a join. Rebuilt by `members.rebuild`; never edited by hand.
+    """
+
+    __tablename__ = "chain_members"
+
+    chain_key: Mapped[str] = mapped_column(String(48), primary_key=True)
+    segment_id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    province: Mapped[str | None] = mapped_column(String(6))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    park_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    employees: Mapped[int] = mapped_column(Integer, default=0)
+    capital_cny: Mapped[Decimal] = mapped_column(Numeric(20, 2), default=0)
+
+    __table_args__ = (
+        Index(
+            "ix_chain_members_figures",
+            "chain_key",
+            "province",
+            "segment_id",
+            "role",
+            "kind",
+            "employees",
+            "capital_cny",
+        ),
+        Index("ix_chain_members_region", "chain_key", "region_code"),
+        Index("ix_chain_members_org", "organisation_id"),
+    )

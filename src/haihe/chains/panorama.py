@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import String, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from haihe.chains.definitions import ChainDefinition
-from haihe.chains.models import Placement
+from haihe.chains.models import ChainMember, Placement
 from haihe.chains.placements import effective
 from haihe.codes import regions
 from haihe.core.settings import get_settings
@@ -65,79 +65,55 @@ def home_provinces() -> list[str]:
     return [c.strip() for c in get_settings().home_provinces.split(",") if c.strip()]
 
 
-def _placements(chain: ChainDefinition):  # noqa: ANN202 - a subquery
-    """(organisation, segment, role) with each child placement also counted on its parent,
-    each organisation once per segment (MIN picks make < research < service < trade)."""
-    p = Placement
-    own = select(p.organisation_id, p.segment_id.label("seg"), p.role).where(
-        p.chain_key == chain.key, effective()
-    )
-    parts = [own]
-    # every ancestor of a child segment gets the child's placements too
-    lifts: dict[str, list[str]] = {}
-    for s in chain.segments:
-        for anc in chain.ancestors(s.id):
-            lifts.setdefault(anc, []).append(s.id)
-    for anc, kids in lifts.items():
-        parts.append(
-            select(p.organisation_id, cast(literal(anc), String).label("seg"), p.role).where(
-                p.chain_key == chain.key, effective(), p.segment_id.in_(kids)
-            )
-        )
-    u = union_all(*parts).subquery()
-    return (
-        select(u.c.organisation_id, u.c.seg, func.min(u.c.role).label("role"))
-        .group_by(u.c.organisation_id, u.c.seg)
-        .subquery()
-    )
-
-
-def _capital_cny():  # noqa: ANN202
-    o = Organisation
-    return func.sum(case((o.capital_currency == "CNY", o.registered_capital), else_=0))
-
-
 def grouped(
     session: Session, chain: ChainDefinition, by: str = "province", within: str | None = None
 ) -> dict[tuple[str, str], Figures]:
     """Figures per (segment, group) where group is a province code, a county code, a park
-    id (as text) or 'all'; `within` limits to a region."""
-    d = _placements(chain)
-    o = Organisation
+    id (as text) or 'all'; `within` limits to a region. One indexed scan of chain_members
+    (a parent segment's rows include its sub-segments' organisations, each once);
+    remembered for the rest of the request (the session), as pages ask twice."""
+    memo = session.info.setdefault("chain_figures", {})
+    key_ = (chain.key, by, within)
+    if key_ in memo:
+        return memo[key_]
+    m = ChainMember
     if by == "province":
-        key = func.substr(o.region_code, 1, 2)
+        key = m.province
     elif by == "county":
-        key = o.region_code
+        key = m.region_code
     elif by == "park":
-        key = o.park_id
+        key = m.park_id
     else:
         key = literal("all")
     q = (
         select(
-            d.c.seg,
+            m.segment_id,
             key.label("k"),
-            d.c.role,
-            o.kind,
+            m.role,
+            m.kind,
             func.count(),
-            func.coalesce(func.sum(o.employees), 0),
-            func.coalesce(_capital_cny(), 0),
+            func.coalesce(func.sum(m.employees), 0),
+            func.coalesce(func.sum(m.capital_cny), 0),
         )
-        .select_from(d)
-        .join(o, o.id == d.c.organisation_id)
-        .group_by(d.c.seg, key, d.c.role, o.kind)
+        .where(m.chain_key == chain.key)
+        .group_by(m.segment_id, key, m.role, m.kind)
     )
     if within:
         lo, hi = region_range(within)
-        q = q.where(and_(o.region_code >= lo, o.region_code < hi))
+        if within.endswith("0000"):
+            q = q.where(m.province == within)
+        else:
+            q = q.where(and_(m.region_code >= lo, m.region_code < hi))
     home = set(home_provinces())
     out: dict[tuple[str, str], Figures] = {}
     for seg, k, role, kind, n, emp, cap in session.execute(q):
         if by == "province":
-            k = f"{k}0000" if k and f"{k}0000" in home else ELSEWHERE
+            k = k if k in home else ELSEWHERE
         elif by == "park" and k is None:
             continue
         k = str(k) if k is not None else ELSEWHERE
         out.setdefault((seg, k), Figures()).add(role, kind, n, int(emp or 0), Decimal(cap or 0))
+    memo[key_] = out
     return out
 
 
@@ -225,75 +201,76 @@ def organisations_on(
     per_segment: int = 10,
     offset: int = 0,
 ) -> list[OrgOnSegment]:
-    """The largest organisations on each of `segment_ids` (sub-segments included),
-    by employees then capital, `per_segment` each."""
-    wanted: dict[str, str] = {}
-    for sid in segment_ids:
-        wanted[sid] = sid
-        for s in chain.segments:
-            if sid in chain.ancestors(s.id):
-                wanted.setdefault(s.id, sid)
+    """The largest organisations on each of `segment_ids` (sub-segments included), by
+    employees then capital, `per_segment` each: ranked in chain_members, then the few
+    winners' names and reasons fetched."""
+    wanted = list(dict.fromkeys(segment_ids))
     if not wanted:
         return []
-    p, o = Placement, Organisation
-    shown = case(*((p.segment_id == k, v) for k, v in wanted.items()), else_=p.segment_id)
+    m = ChainMember
     rank = (
         func.row_number()
         .over(
-            partition_by=shown,
-            order_by=(
-                func.coalesce(o.employees, -1).desc(),
-                func.coalesce(o.registered_capital, -1).desc(),
-                o.id,
-            ),
+            partition_by=m.segment_id,
+            order_by=(m.employees.desc(), m.capital_cny.desc(), m.organisation_id),
         )
         .label("rk")
     )
-    inner = (
-        select(
-            o.id,
-            o.name,
-            o.name_en,
-            o.kind,
-            o.region_code,
-            o.park_id,
-            o.employees,
-            o.registered_capital,
-            shown.label("seg"),
-            p.role,
-            p.confidence,
-            p.source,
-            p.reason_zh,
-            p.reason_en,
-            rank,
-        )
-        .join(o, o.id == p.organisation_id)
-        .where(p.chain_key == chain.key, p.segment_id.in_(list(wanted)), effective())
+    inner = select(m.segment_id, m.organisation_id, m.role, rank).where(
+        m.chain_key == chain.key, m.segment_id.in_(wanted)
     )
     if within:
-        lo, hi = region_range(within)
-        inner = inner.where(o.region_code >= lo, o.region_code < hi)
+        if within.endswith("0000"):
+            inner = inner.where(m.province == within)
+        else:
+            lo, hi = region_range(within)
+            inner = inner.where(m.region_code >= lo, m.region_code < hi)
     if outside:
         lo, hi = region_range(outside)
-        inner = inner.where((o.region_code < lo) | (o.region_code >= hi) | o.region_code.is_(None))
+        inner = inner.where((m.region_code < lo) | (m.region_code >= hi) | m.region_code.is_(None))
     if roles is not None:
-        inner = inner.where(p.role.in_(list(roles)))
+        inner = inner.where(m.role.in_(list(roles)))
     if research is True:
-        inner = inner.where((p.role == "research") | o.kind.in_(RESEARCH_KINDS))
+        inner = inner.where((m.role == "research") | m.kind.in_(RESEARCH_KINDS))
     elif research is False:
-        inner = inner.where(p.role == "make", o.kind.not_in(RESEARCH_KINDS))
+        inner = inner.where(m.role == "make", m.kind.not_in(RESEARCH_KINDS))
     sub = inner.subquery()
-    rows = session.execute(
-        select(sub)
+    top = session.execute(
+        select(sub.c.segment_id, sub.c.organisation_id, sub.c.role)
         .where(sub.c.rk > offset, sub.c.rk <= offset + per_segment)
-        .order_by(sub.c.seg, sub.c.rk)
+        .order_by(sub.c.segment_id, sub.c.rk)
     ).all()
-    seen: set[tuple[int, str]] = set()
+    if not top:
+        return []
+    ids = sorted({r[1] for r in top})
+    o, p = Organisation, Placement
+    orgs = {
+        row.id: row
+        for row in session.execute(
+            select(
+                o.id,
+                o.name,
+                o.name_en,
+                o.kind,
+                o.region_code,
+                o.park_id,
+                o.employees,
+                o.registered_capital,
+            ).where(o.id.in_(ids))
+        )
+    }
+    # the reason shown: the placement on the segment itself, else the strongest sub-segment's
+    why: dict[tuple[int, str], tuple] = {}
+    for pl in session.execute(
+        select(p.organisation_id, p.segment_id, p.confidence, p.source, p.reason_zh, p.reason_en)
+        .where(p.chain_key == chain.key, p.organisation_id.in_(ids), effective())
+        .order_by(p.confidence.desc())
+    ):
+        for seg in (pl.segment_id, *chain.ancestors(pl.segment_id)):
+            why.setdefault((pl.organisation_id, seg), pl)
     out = []
-    for r in rows:
-        if (r.id, r.seg) in seen:  # on a parent through two of its children
-            continue
-        seen.add((r.id, r.seg))
+    for seg, oid, role in top:
+        r, pl = orgs[oid], why.get((oid, seg))
         out.append(
             OrgOnSegment(
                 r.id,
@@ -304,12 +281,12 @@ def organisations_on(
                 r.park_id,
                 r.employees,
                 r.registered_capital,
-                r.seg,
-                r.role,
-                r.confidence,
-                r.source,
-                r.reason_zh,
-                r.reason_en,
+                seg,
+                role,
+                pl.confidence if pl else 1.0,
+                pl.source if pl else "",
+                pl.reason_zh if pl else None,
+                pl.reason_en if pl else None,
             )
         )
     return out

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from haihe.accounts import scopes
 from haihe.accounts.scopes import NotAllowed, Principal
 from haihe.audit.recorder import record
+from haihe.chains import members
 from haihe.chains import service as chain_service
 from haihe.chains.classifier import Classifier, OrgFacts
 from haihe.chains.models import ROLES, Placement
@@ -114,6 +115,7 @@ def classify_all(
         if progress:
             progress(done, total)
     result.organisations = done
+    members.rebuild(conn, chains)
     with Session(bind=conn) as s:
         record(
             s,
@@ -166,7 +168,7 @@ def classify_one(session: Session, org: Organisation) -> int:
             )
         )
         n += 1
-    session.flush()
+    members.rebuild_for(session, [org.id])
     return n
 
 
@@ -256,9 +258,9 @@ def decide(
             row.decision, row.decided_by, row.decided_at = None, who, now
         else:
             session.delete(row)
-            session.flush()
+            members.rebuild_for(session, [org_id])
             return None
-        session.flush()
+        members.rebuild_for(session, [org_id])
         return row
     if row is None:
         if decision != "add":
@@ -279,5 +281,5 @@ def decide(
         row.role = role
     row.decision = "removed" if decision == "remove" else "confirmed"
     row.decided_by, row.decided_at = who, now
-    session.flush()
+    members.rebuild_for(session, [org_id])
     return row

@@ -101,6 +101,10 @@ def save_definition(
         row.name_zh, row.name_en, row.group = defn.name_zh, defn.name_en, defn.group
         row.definition = data
         row.updated_at, row.updated_by = now, username
+        session.flush()
+        from haihe.chains import members
+
+        members.rebuild(session.connection(), [defn])  # its tree may have changed
     session.add(
         ChainVersion(
             chain_id=row.id,

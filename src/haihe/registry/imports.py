@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from haihe.codes import industries, regions, uscc
+from haihe.core import events
 from haihe.core.db import analyze, bulk_insert, insert_many_returning_ids
 from haihe.core.i18n import Problem
 from haihe.core.tabular import (
@@ -497,6 +498,7 @@ class _Writer:
             if links:
                 self.conn.execute(insert(self.ind), links)
             self.report.updated += len(updates)
+            events.emit("organisations_updated", self.conn, ids)
 
 
 def _audit_import(conn: Connection, path: Path, report: ImportReport) -> None:

@@ -1,8 +1,8 @@
-"""chains placements and lists
+"""chains placements members and lists
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-27 23:34:29.820009
+Create Date: 2026-11-28 00:02:11.924878
 """
 
 import sqlalchemy as sa
@@ -65,6 +65,30 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "chain_members",
+        sa.Column("chain_key", sa.String(length=48), nullable=False),
+        sa.Column("segment_id", sa.String(length=48), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("province", sa.String(length=6), nullable=True),
+        sa.Column("region_code", sa.String(length=6), nullable=True),
+        sa.Column("park_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("employees", sa.Integer(), nullable=False),
+        sa.Column("capital_cny", sa.Numeric(precision=20, scale=2), nullable=False),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("chain_key", "segment_id", "organisation_id"),
+    )
+    with op.batch_alter_table("chain_members", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_chain_members_figures",
+            ["chain_key", "province", "segment_id", "role", "kind", "employees", "capital_cny"],
+            unique=False,
+        )
+        batch_op.create_index("ix_chain_members_org", ["organisation_id"], unique=False)
+        batch_op.create_index("ix_chain_members_region", ["chain_key", "region_code"], unique=False)
+
+    op.create_table(
         "placements",
         sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("chain_key", sa.String(length=48), nullable=False),
@@ -94,6 +118,12 @@ def downgrade() -> None:
         batch_op.drop_index("ix_placements_chain_segment")
 
     op.drop_table("placements")
+    with op.batch_alter_table("chain_members", schema=None) as batch_op:
+        batch_op.drop_index("ix_chain_members_region")
+        batch_op.drop_index("ix_chain_members_org")
+        batch_op.drop_index("ix_chain_members_figures")
+
+    op.drop_table("chain_members")
     with op.batch_alter_table("chain_list_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_chain_list_entries_chain_key"))
 

@@ -1,0 +1,216 @@
+"""Keeping chain_members in step with placements and organisations.
+
+Every write that changes who counts where calls `rebuild` for what it touched: a
+classification run (everything), an officer's decision or a declaration (that
+organisation), a chain saved with a new tree (that chain), an organisation edited in the
+web app or updated by an import (those organisations). The rows are computed in SQL from
+the placements and the organisations, so they cannot drift from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from haihe.chains.definitions import ChainDefinition
+from haihe.chains.models import ChainMember, Placement
+from haihe.registry.models import Organisation
+
+EFFECTIVE = or_(Placement.decision.is_(None), Placement.decision == "confirmed")
+COLUMNS = [
+    "chain_key",
+    "segment_id",
+    "organisation_id",
+    "role",
+    "province",
+    "region_code",
+    "park_id",
+    "kind",
+    "employees",
+    "capital_cny",
+]
+CHUNK = 500
+
+
+def _facts():  # noqa: ANN202 - the organisation's columns in COLUMNS order
+    o = Organisation
+    return (
+        case(
+            (o.region_code.is_(None), None),
+            else_=func.substr(o.region_code, 1, 2, type_=String) + "0000",
+        ),
+        o.region_code,
+        o.park_id,
+        o.kind,
+        func.coalesce(o.employees, 0),
+        case(
+            (
+                and_(o.capital_currency == "CNY", o.registered_capital.is_not(None)),
+                o.registered_capital,
+            ),
+            else_=0,
+        ),
+    )
+
+
+def _insert_own(conn: Connection, chain_key: str, org_ids: list[int] | None) -> None:
+    p, o = Placement, Organisation
+    q = (
+        select(p.chain_key, p.segment_id, p.organisation_id, p.role, *_facts())
+        .join(o, o.id == p.organisation_id)
+        .where(p.chain_key == chain_key, EFFECTIVE)
+    )
+    if org_ids is not None:
+        q = q.where(p.organisation_id.in_(org_ids))
+    conn.execute(insert(ChainMember).from_select(COLUMNS, q))
+
+
+def _insert_lifted(conn: Connection, chain: ChainDefinition, org_ids: list[int] | None) -> None:
+    """Each ancestor segment gets its descendants' organisations, once each, unless the
+    organisation is placed on the ancestor itself."""
+    lifts: dict[str, list[str]] = {}
+    for s in chain.segments:
+        for anc in chain.ancestors(s.id):
+            lifts.setdefault(anc, []).append(s.id)
+    p, o, m = Placement, Organisation, ChainMember
+    for anc, kids in lifts.items():
+        inner = (
+            select(p.organisation_id.label("oid"), func.min(p.role).label("role"))
+            .where(p.chain_key == chain.key, EFFECTIVE, p.segment_id.in_(kids))
+            .group_by(p.organisation_id)
+        )
+        if org_ids is not None:
+            inner = inner.where(p.organisation_id.in_(org_ids))
+        d = inner.subquery()
+        already = exists().where(
+            m.chain_key == chain.key, m.segment_id == anc, m.organisation_id == d.c.oid
+        )
+        q = (
+            select(
+                cast(literal(chain.key), String),
+                cast(literal(anc), String),
+                d.c.oid,
+                d.c.role,
+                *_facts(),
+            )
+            .join(o, o.id == d.c.oid)
+            .where(~already)
+        )
+        conn.execute(insert(ChainMember).from_select(COLUMNS, q))
+
+
+def rebuild(
+    conn: Connection,
+    chains: Iterable[ChainDefinition],
+    org_ids: Iterable[int] | None = None,
+) -> None:
+    """Recompute the members of `chains` (of `org_ids` only, when given)."""
+    chains = list(chains)
+    ids = None if org_ids is None else sorted(set(org_ids))
+    chunks = [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    for chunk in chunks:
+        for chain in chains:
+            q = delete(ChainMember).where(ChainMember.chain_key == chain.key)
+            if chunk is not None:
+                q = q.where(ChainMember.organisation_id.in_(chunk))
+            conn.execute(q)
+            _insert_own(conn, chain.key, chunk)
+            _insert_lifted(conn, chain, chunk)
+    if ids is None:
+        known = [c.key for c in chains]
+        conn.execute(delete(ChainMember).where(ChainMember.chain_key.not_in(known)))
+
+
+def rebuild_for(session: Session, org_ids: Iterable[int]) -> None:
+    """After a change to some organisations or their placements (inside the session's
+    transaction)."""
+    from haihe.chains import service
+
+    ids = list(org_ids)
+    if not ids:
+        return
+    session.flush()
+    rebuild(session.connection(), [c.definition for c in service.all_chains(session)], ids)
+
+
+def organisations_with_placements(conn: Connection, org_ids: Iterable[int]) -> list[int]:
+    ids = sorted(set(org_ids))
+    out: list[int] = []
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        out.extend(
+            conn.execute(
+                select(Placement.organisation_id)
+                .where(Placement.organisation_id.in_(chunk))
+                .distinct()
+            ).scalars()
+        )
+    return out
+
+
+def _chains(conn: Connection) -> list[ChainDefinition]:
+    from haihe.chains import service
+
+    with Session(bind=conn) as s:
+        return [c.definition for c in service.all_chains(s)]
+
+
+def rebuild_for_connection(conn: Connection, org_ids: Iterable[int]) -> None:
+    rebuild(conn, _chains(conn), org_ids)
+
+
+def organisations_changed(conn: Connection, org_ids: Iterable[int]) -> None:
+    """An import or an edit changed these organisations: refresh their members."""
+    ids = organisations_with_placements(conn, org_ids)
+    if ids:
+        rebuild(conn, _chains(conn), ids)
+
+
+FACTS = ("region_code", "park_id", "kind", "employees", "registered_capital", "capital_currency")
+
+
+def _after_flush(session: Session, _ctx) -> None:  # noqa: ANN001
+    """Organisations edited through the ORM: their members follow in the same transaction."""
+    from sqlalchemy import inspect
+
+    forget_figures(session)
+    changed = []
+    for obj in session.dirty:
+        if isinstance(obj, Organisation):
+            state = inspect(obj)
+            if any(state.attrs[a].history.has_changes() for a in FACTS):
+                changed.append(obj.id)
+    if changed:
+        organisations_changed(session.connection(), changed)
+
+
+def forget_figures(session: Session, *_args: object) -> None:
+    """Figures remembered for a request are forgotten on any write or transaction end."""
+    session.info.pop("chain_figures", None)
+
+
+def listen() -> None:
+    """Subscribe to organisation changes (called once by haihe.models.load_all)."""
+    from sqlalchemy import event
+
+    from haihe.core import events
+
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_transaction_end", forget_figures)
+    events.subscribe("organisations_updated", organisations_changed)
