@@ -78,7 +78,11 @@ def populate(engine, n: int, seed: int = 11) -> None:  # noqa: ANN001
                     if role == "r" and rng.random() < 0.1:
                         kind = "research_institute"
                 else:
-                    scope, code, word = rng.choice(OTHER), rng.choice(("6190", "7212", "5211")), "商贸"
+                    scope, code, word = (
+                        rng.choice(OTHER),
+                        rng.choice(("6190", "7212", "5211")),
+                        "商贸",
+                    )
                 extra = rng.choice(EXTRA)
                 desc = f"{scope}；{extra}；登记{oid}号" if extra else f"{scope}；登记{oid}号"
                 orgs.append(
@@ -125,7 +129,9 @@ def run(label: str, url: str, n: int) -> None:
     upgrade(engine)
     t0 = time.perf_counter()
     populate(engine, n)
-    print(f"{label}: {n:,} organisations written in {time.perf_counter() - t0:.0f} s (not measured)")
+    print(
+        f"{label}: {n:,} organisations written in {time.perf_counter() - t0:.0f} s (not measured)"
+    )
 
     t0 = time.perf_counter()
     with engine.begin() as conn:
@@ -183,7 +189,9 @@ def main() -> int:
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             run("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", args.organisations)
-    base = os.environ.get("HAIHE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    base = os.environ.get(
+        "HAIHE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
     if not args.skip_postgres:
         url, schema = pg_url(base)
         try:

@@ -1,8 +1,8 @@
 """Load: 50 concurrent signed-in users for 2 minutes against `haihe serve --workers N` on
 PostgreSQL holding 1,000,000 organisations and the demo's data.
 
-The mix: organisation searches, organisation pages, the dashboard, project lists and
-pages, and project updates (each user edits a project of its own, so every update must
+The mix: organisation searches, organisation pages, chain pages, the dashboard, project
+lists and pages, and project updates (each user edits a project of its own, so every update must
 land exactly once). Target (issue 3): zero errors, p99 ≤ 300 ms, no lost or doubled
 writes. Prints the figures; run on the machine, not in the test suite.
 
@@ -41,12 +41,23 @@ from haihe.registry.service import OrganisationInput, do_bulk_create_organisatio
 PASSWORD = "haihe-demo-2024"
 WORDS = ["生物医药", "微电子", "智能装备", "新材料", "信息技术", "新能源", "精密机械", "医疗器械"]
 BRAND = "华宏泰瑞恒博康安达鑫源盛通远创新科瀚睿智凯德信诚嘉晟航正合联天宇辰星海川明锐腾"
+CHAIN_PAGES = [
+    (c, r)
+    for c in ("biomedicine", "integrated_circuits", "nev", "hydrogen", "xinchuang")
+    for r in ("120000", "110000", "130000", "120116")
+]
 COUNTIES = ["120116", "120104", "110108", "110105", "130602", "130203", "131002", "120111"]
 
 
 def fill(engine, n: int) -> list[str]:  # noqa: ANN001
+    """n organisations with business scopes from the demo's phrases, then classified onto
+    the chains (so chain pages count a million organisations)."""
+    from haihe.chains.placements import classify_all
+    from haihe.registry.demo import DOMAINS
+
     rng = random.Random(1)
     queries = []
+    scopes = [p for d in DOMAINS for group in d[3:] for p in group] + ["餐饮服务；会议服务"] * 20
     for start in range(0, n, 50_000):
         items = []
         for i in range(start, min(n, start + 50_000)):
@@ -59,11 +70,14 @@ def fill(engine, n: int) -> list[str]:  # noqa: ANN001
                     name=f"{brand}{word}{i}有限公司",
                     region_code=COUNTIES[i % len(COUNTIES)],
                     industry_codes=("3973",),
+                    description=f"{rng.choice(scopes)}；登记{i}号",
                     source="load",
                 )
             )
         with engine.begin() as conn:
             do_bulk_create_organisations(conn, items)
+    with engine.begin() as conn:
+        classify_all(conn)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     return queries
@@ -122,15 +136,18 @@ async def user(
     try:
         while time.perf_counter() < deadline:
             roll = rng.random()
-            if roll < 0.35:
+            if roll < 0.30:
                 kind, req = (
                     "search",
                     c.get(
                         "/api/v1/organisations", params={"q": rng.choice(queries), "page_size": 20}
                     ),
                 )
-            elif roll < 0.55:
+            elif roll < 0.45:
                 kind, req = "organisation page", c.get(f"/organisations/{rng.randint(1, 5000)}")
+            elif roll < 0.55:
+                chain, region = rng.choice(CHAIN_PAGES)
+                kind, req = "chain page", c.get(f"/chains/{chain}", params={"region": region})
             elif roll < 0.65:
                 kind, req = "dashboard", c.get("/?fair=1")
             elif roll < 0.75:
