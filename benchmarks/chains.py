@@ -146,17 +146,18 @@ def run(label: str, url: str, n: int) -> None:
 
     with Session(engine) as s:
         chain = service.get_chain(s, "biomedicine").definition
-        for region in ("120000", "110000", "120116"):
+    for region in ("120000", "110000", "120116"):
 
-            def pano_diag(region: str = region) -> None:
+        def pano_diag(region: str = region) -> None:
+            with Session(engine) as s:  # a fresh session each time, as a request has
                 panorama(s, chain, None)
                 diagnosis.diagnose(s, chain, region)
 
-            first, p50 = timed(pano_diag)
-            print(
-                f"{label}: panorama + diagnosis, biomedicine, {region}: first {first:.0f} ms, "
-                f"then p50 {p50:.0f} ms (target ≤ 1000 ms)"
-            )
+        first, p50 = timed(pano_diag)
+        print(
+            f"{label}: panorama + diagnosis, biomedicine, {region}: first {first:.0f} ms, "
+            f"then p50 {p50:.0f} ms (target ≤ 1000 ms)"
+        )
 
     from fastapi.testclient import TestClient
 

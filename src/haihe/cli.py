@@ -211,6 +211,8 @@ def import_organisations(
         raise typer.Exit(1)
     if bad:
         err.print(t("import.skipped", lang, bad=bad))
+    if report.created:
+        err.print(t("chains.classify_hint", lang))
 
 
 @export_app.command("organisations")

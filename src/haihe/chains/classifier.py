@@ -63,6 +63,20 @@ LATE_CLAUSE_WEIGHT = 0.7
 MAIN_CLAUSES = 3
 
 
+class _Matcher:
+    """Finds keywords in text: Aho-Corasick in Rust (ahocorasick-rs)."""
+
+    def __init__(self, words: list[str]) -> None:
+        import ahocorasick_rs
+
+        self._ac = ahocorasick_rs.AhoCorasick(
+            words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+        )
+
+    def findall(self, text: str) -> list[str]:
+        return self._ac.find_matches_as_strings(text)
+
+
 @dataclass(frozen=True)
 class OrgFacts:
     name: str
@@ -125,21 +139,24 @@ def strip_exclusions(text: str) -> tuple[str, list[str]]:
     return text, excluded
 
 
+def clause_parts(text: str) -> list[str]:
+    return [p for p in (part.strip(" 　：:") for part in CLAUSE_SPLIT.split(text)) if p]
+
+
+def read_clause(part: str) -> tuple[str | None, int]:
+    """A clause's activity (or None when it names none) and the number of items it lists."""
+    role = None
+    for r, rx in VERBS:
+        if rx.search(part):
+            role = r
+            break
+    items = len([i for i in ITEM_SPLIT.split(PAREN.sub("", part)) if i.strip()])
+    return role, max(1, items)
+
+
 def clauses(text: str) -> list[tuple[str, str | None, int]]:
     """(clause, role or None, number of listed items) in scope order."""
-    out = []
-    for part in CLAUSE_SPLIT.split(text):
-        part = part.strip(" 　：:")
-        if not part:
-            continue
-        role = None
-        for r, rx in VERBS:
-            if rx.search(part):
-                role = r
-                break
-        items = len([i for i in ITEM_SPLIT.split(PAREN.sub("", part)) if i.strip()])
-        out.append((part, role, max(1, items)))
-    return out
+    return [(part, *read_clause(part)) for part in clause_parts(text)]
 
 
 class Classifier:
@@ -160,38 +177,48 @@ class Classifier:
                     self.kw.setdefault(w.lower(), []).append(at)
                 for code in s.industries:
                     self.codes.setdefault(code, []).append(at)
-        words = sorted(self.kw, key=lambda w: (-len(w), w))
-        self.rx = re.compile("|".join(re.escape(w) for w in words)) if words else None
-        self._scope_cache: dict[str, list[tuple[int, str, str, float]]] = {}
+        # Aho-Corasick (leftmost-longest): every keyword in one pass over the text, the
+        # longer of two overlapping ones winning ("集成电路设计" over "集成电路").
+        words = sorted(self.kw)
+        self.rx = _Matcher(words) if words else None
+        # Scopes are unique but made of common clauses ("技术开发、技术咨询、技术服务",
+        # "货物进出口"): what a clause says is worked out once.
+        self._clause_cache: dict[str, tuple[str | None, list[str], int, int]] = {}
 
     # -- pieces ---------------------------------------------------------------------
 
+    def _clause(self, part: str) -> tuple[str | None, list[str], int, int]:
+        """(verb's activity, keywords, chains the keywords span, items listed)."""
+        got = self._clause_cache.get(part)
+        if got is None:
+            verb, items = read_clause(part)
+            words = self.rx.findall(part.lower()) if self.rx is not None else []
+            spread = len({at[0] for w in words for at in self.kw[w]})
+            got = (verb, words, spread, items)
+            if len(self._clause_cache) > 500_000:
+                self._clause_cache.clear()
+            self._clause_cache[part] = got
+        return got
+
     def _scope_hits(self, description: str) -> list[tuple[int, str, str, float]]:
-        """(clause, keyword, role, weight) found in a scope; cached, as scopes repeat a lot."""
-        cached = self._scope_cache.get(description)
-        if cached is not None:
-            return cached
+        """(clause, keyword, role, weight) found in a scope."""
         text, _excluded = strip_exclusions(description)
         found: list[tuple[int, str, str, float]] = []
         role: str | None = None
-        for i, (part, verb, items) in enumerate(clauses(text)):
+        for i, part in enumerate(clause_parts(text)):
+            verb, words, spread, items = self._clause(part)
             role = verb or role or "make"
-            weight = ROLE_WEIGHT[role] * (1.0 if i < MAIN_CLAUSES else LATE_CLAUSE_WEIGHT)
-            if self.rx is None:
+            if not words:
                 continue
-            words = [m.group(0) for m in self.rx.finditer(part.lower())]
+            weight = ROLE_WEIGHT[role] * (1.0 if i < MAIN_CLAUSES else LATE_CLAUSE_WEIGHT)
             # A clause whose goods span many chains is a catch-all ("销售电子产品、医疗器械、
             # 汽车配件、化工产品…"); one listing eight drugs is not. Trading clauses listing many
             # goods are damped by their length too.
-            spread = len({at[0] for w in words for at in self.kw[w]})
             if spread > 2:
                 weight *= 2 / spread
             if role == "trade" and items > 3:
                 weight *= 3 / items
             found.extend((i, w, role, weight) for w in words)
-        if len(self._scope_cache) > 200_000:
-            self._scope_cache.clear()
-        self._scope_cache[description] = found
         return found
 
     def classify(self, org: OrgFacts) -> list[Hit]:

@@ -8,6 +8,7 @@ removed placement stays in the table as removed, so the classifier cannot bring 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,6 +62,49 @@ def _org_batches(conn: Connection, batch: int) -> Iterator[list[tuple[int, OrgFa
         last = hi
 
 
+_CLF: Classifier | None = None
+PARALLEL_FROM = 50_000  # organisations; below this one process is quicker than starting workers
+
+
+def _init_worker(chain_data: list[dict]) -> None:
+    global _CLF
+    from haihe.chains.definitions import from_data
+
+    _CLF = Classifier([from_data(d) for d in chain_data])
+
+
+def _classify_batch(rows: list[tuple[int, OrgFacts]]) -> list[tuple[int, list]]:
+    assert _CLF is not None
+    return [(oid, _CLF.classify(facts)) for oid, facts in rows]
+
+
+def _hits(conn: Connection, clf: Classifier, chains: list, batch: int, total: int):  # noqa: ANN202
+    """(organisation id, hits) per batch in id order: in worker processes for a big
+    registry (reading and writing stay in this process and its transaction)."""
+    workers = min(os.cpu_count() or 1, 4)
+    if workers <= 1 or total < PARALLEL_FROM:
+        for rows in _org_batches(conn, batch):
+            yield [(oid, clf.classify(facts)) for oid, facts in rows]
+        return
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=_init_worker,
+        initargs=([c.to_data() for c in chains],),
+    ) as pool:
+        pending: deque = deque()
+        for rows in _org_batches(conn, batch):
+            pending.append(pool.submit(_classify_batch, rows))
+            if len(pending) > workers * 2:  # bounded: memory stays flat
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 @dataclass
 class ClassifyResult:
     organisations: int = 0
@@ -88,10 +132,9 @@ def classify_all(
     total = conn.execute(select(func.count()).select_from(Organisation.__table__)).scalar_one()
     result = ClassifyResult(kept=len(kept))
     done = 0
-    for rows in _org_batches(conn, batch):
+    for classified in _hits(conn, clf, chains, batch, total):
         out = []
-        for oid, facts in rows:
-            hits = clf.classify(facts)
+        for oid, hits in classified:
             if hits:
                 result.placed_organisations += 1
             for h in hits:
@@ -111,7 +154,7 @@ def classify_all(
                 )
         bulk_insert(conn, p, out)
         result.placements += len(out)
-        done += len(rows)
+        done += len(classified)
         if progress:
             progress(done, total)
     result.organisations = done
