@@ -7,6 +7,7 @@ land exactly once). Target (issue 3): zero errors, p99 ≤ 300 ms, no lost or do
 writes. Prints the figures; run on the machine, not in the test suite.
 
     .venv/bin/python benchmarks/load.py [--orgs 1000000] [--users 50] [--seconds 120]
+        [--think 1-3]   # seconds between a user's requests; --think 0: never pausing
 """
 
 from __future__ import annotations
@@ -129,12 +130,22 @@ async def sign_in(base: str, project_id: int, stats: Stats) -> tuple | None:
 
 
 async def user(
-    session: tuple, n: int, deadline: float, queries: list[str], project_id: int, stats: Stats
+    session: tuple,
+    n: int,
+    deadline: float,
+    queries: list[str],
+    project_id: int,
+    stats: Stats,
+    think: tuple[float, float] = (0.0, 0.0),
 ) -> None:
     rng = random.Random(n)
     c, csrf, version = session
     try:
         while time.perf_counter() < deadline:
+            if think[1]:  # a person reads the page before the next click
+                await asyncio.sleep(rng.uniform(*think))
+                if time.perf_counter() >= deadline:
+                    break
             roll = rng.random()
             if roll < 0.30:
                 kind, req = (
@@ -189,12 +200,20 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=120)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument(
+        "--think",
+        default="1-3",
+        help="seconds each user waits between requests, 'MIN-MAX' (as locust's between); "
+        "'0' for users that never pause (a saturation test)",
+    )
+    ap.add_argument(
         "--postgres-url",
         default=os.environ.get(
             "HAIHE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
         ),
     )
     args = ap.parse_args()
+    lo, _, hi = args.think.partition("-")
+    think = (float(lo), float(hi or lo))
 
     schema = "load_" + uuid.uuid4().hex[:8]
     admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
@@ -257,7 +276,7 @@ def main() -> None:
             deadline = time.perf_counter() + args.seconds
             await asyncio.gather(
                 *(
-                    user(sessions[i], i, deadline, queries, ids[i], stats)
+                    user(sessions[i], i, deadline, queries, ids[i], stats, think)
                     for i in range(args.users)
                     if sessions[i] is not None
                 )
@@ -266,7 +285,8 @@ def main() -> None:
         asyncio.run(run())
         every = [x for xs in stats.times.values() for x in xs]
         print(
-            f"{args.users} users, {args.seconds} s, {args.workers} server workers: "
+            f"{args.users} users (think {args.think} s), {args.seconds} s, "
+            f"{args.workers} server workers: "
             f"{len(every):,} requests ({len(every) / args.seconds:.0f}/s), "
             f"{len(stats.errors)} errors"
         )

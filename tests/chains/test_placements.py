@@ -243,3 +243,23 @@ def test_figures_follow_decisions_edits_imports_and_chain_edits(world, tmp_path)
         s.commit()
     assert ("med_devices", tj) not in _figures(engine)
     _members_match_a_fresh_rebuild(engine)
+
+
+def test_classification_in_worker_processes_equals_one_process(world, monkeypatch):
+    """The parallel path (used for big registries) places exactly what one process does."""
+    engine, _ids = world
+
+    def rows():
+        with Session(engine) as s:
+            return sorted(
+                (p.organisation_id, p.chain_key, p.segment_id, p.role, p.confidence, p.reason_zh)
+                for p in s.scalars(select(Placement))
+            )
+
+    with engine.begin() as conn:
+        placements.classify_all(conn)
+    single = rows()
+    monkeypatch.setattr(placements, "PARALLEL_FROM", 1)
+    with engine.begin() as conn:
+        placements.classify_all(conn, batch=2)
+    assert rows() == single and single

@@ -407,7 +407,7 @@ class RegistryOverview:
     named_in_source: list[Organisation]
 
 
-def registry_overview(session: Session) -> RegistryOverview:
+def registry_overview(session: Session, with_named: bool = True) -> RegistryOverview:
     """Counts for the home page: organisations per home province, parks, named ones."""
     counts = []
     for prov in regions.home_provinces():
@@ -418,12 +418,16 @@ def registry_overview(session: Session) -> RegistryOverview:
             )
         ).scalar_one()
         counts.append((prov.code, n))
-    named = list(
-        session.execute(
-            select(Organisation).where(Organisation.named_in_source).order_by(Organisation.id)
+    named = (
+        list(
+            session.execute(
+                select(Organisation).where(Organisation.named_in_source).order_by(Organisation.id)
+            )
+            .unique()
+            .scalars()
         )
-        .unique()
-        .scalars()
+        if with_named
+        else []
     )
     return RegistryOverview(
         organisations=count_organisations(session),

@@ -102,8 +102,25 @@ def dashboard(
         request,
         "projects/dashboard.html",
         **_dashboard(session, params, lang, principal),
-        overview=registry.registry_overview(session),
+        overview=_overview(request, session),
     )
+
+
+OVERVIEW_SECONDS = 30.0
+
+
+def _overview(request: Request, session: Session) -> registry.RegistryOverview:
+    """The registry's counts on the dashboard, counted at most every 30 seconds per server
+    process: over a million organisations they cost more than the rest of the page."""
+    import time
+
+    cached = getattr(request.app.state, "registry_counts", None)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < OVERVIEW_SECONDS:
+        return cached[1]
+    got = registry.registry_overview(session, with_named=False)
+    request.app.state.registry_counts = (now, got)
+    return got
 
 
 @router.get("/briefing", response_class=HTMLResponse)
