@@ -153,5 +153,13 @@ class ChainMember(Base):
             "capital_cny",
         ),
         Index("ix_chain_members_region", "chain_key", "region_code"),
+        Index(
+            "ix_chain_members_rank",
+            "chain_key",
+            "segment_id",
+            "employees",
+            "capital_cny",
+            "organisation_id",
+        ),
         Index("ix_chain_members_org", "organisation_id"),
     )

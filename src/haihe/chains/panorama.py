@@ -208,38 +208,28 @@ def organisations_on(
     if not wanted:
         return []
     m = ChainMember
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=m.segment_id,
-            order_by=(m.employees.desc(), m.capital_cny.desc(), m.organisation_id),
+    top = []
+    for seg in wanted:  # one index walk per segment (ix_chain_members_rank), stopping early
+        q = select(m.segment_id, m.organisation_id, m.role).where(
+            m.chain_key == chain.key, m.segment_id == seg
         )
-        .label("rk")
-    )
-    inner = select(m.segment_id, m.organisation_id, m.role, rank).where(
-        m.chain_key == chain.key, m.segment_id.in_(wanted)
-    )
-    if within:
-        if within.endswith("0000"):
-            inner = inner.where(m.province == within)
-        else:
-            lo, hi = region_range(within)
-            inner = inner.where(m.region_code >= lo, m.region_code < hi)
-    if outside:
-        lo, hi = region_range(outside)
-        inner = inner.where((m.region_code < lo) | (m.region_code >= hi) | m.region_code.is_(None))
-    if roles is not None:
-        inner = inner.where(m.role.in_(list(roles)))
-    if research is True:
-        inner = inner.where((m.role == "research") | m.kind.in_(RESEARCH_KINDS))
-    elif research is False:
-        inner = inner.where(m.role == "make", m.kind.not_in(RESEARCH_KINDS))
-    sub = inner.subquery()
-    top = session.execute(
-        select(sub.c.segment_id, sub.c.organisation_id, sub.c.role)
-        .where(sub.c.rk > offset, sub.c.rk <= offset + per_segment)
-        .order_by(sub.c.segment_id, sub.c.rk)
-    ).all()
+        if within:
+            if within.endswith("0000"):
+                q = q.where(m.province == within)
+            else:
+                lo, hi = region_range(within)
+                q = q.where(m.region_code >= lo, m.region_code < hi)
+        if outside:
+            lo, hi = region_range(outside)
+            q = q.where((m.region_code < lo) | (m.region_code >= hi) | m.region_code.is_(None))
+        if roles is not None:
+            q = q.where(m.role.in_(list(roles)))
+        if research is True:
+            q = q.where((m.role == "research") | m.kind.in_(RESEARCH_KINDS))
+        elif research is False:
+            q = q.where(m.role == "make", m.kind.not_in(RESEARCH_KINDS))
+        q = q.order_by(m.employees.desc(), m.capital_cny.desc(), m.organisation_id.desc())
+        top.extend(session.execute(q.limit(per_segment).offset(offset)).all())
     if not top:
         return []
     ids = sorted({r[1] for r in top})

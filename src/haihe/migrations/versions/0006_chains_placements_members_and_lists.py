@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-28 00:02:11.924878
+Create Date: 2026-11-28 00:22:50.248661
 """
 
 import sqlalchemy as sa
@@ -86,6 +86,11 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index("ix_chain_members_org", ["organisation_id"], unique=False)
+        batch_op.create_index(
+            "ix_chain_members_rank",
+            ["chain_key", "segment_id", "employees", "capital_cny", "organisation_id"],
+            unique=False,
+        )
         batch_op.create_index("ix_chain_members_region", ["chain_key", "region_code"], unique=False)
 
     op.create_table(
@@ -120,6 +125,7 @@ def downgrade() -> None:
     op.drop_table("placements")
     with op.batch_alter_table("chain_members", schema=None) as batch_op:
         batch_op.drop_index("ix_chain_members_region")
+        batch_op.drop_index("ix_chain_members_rank")
         batch_op.drop_index("ix_chain_members_org")
         batch_op.drop_index("ix_chain_members_figures")
 
