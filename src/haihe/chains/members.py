@@ -25,10 +25,11 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from haihe.chains.definitions import ChainDefinition
 from haihe.chains.models import ChainMember, Placement
+from haihe.core.db import analyze
 from haihe.registry.models import Organisation
 
 EFFECTIVE = or_(Placement.decision.is_(None), Placement.decision == "confirmed")
@@ -87,7 +88,7 @@ def _insert_lifted(conn: Connection, chain: ChainDefinition, org_ids: list[int] 
     for s in chain.segments:
         for anc in chain.ancestors(s.id):
             lifts.setdefault(anc, []).append(s.id)
-    p, o, m = Placement, Organisation, ChainMember
+    p, o = Placement, Organisation
     for anc, kids in lifts.items():
         inner = (
             select(p.organisation_id.label("oid"), func.min(p.role).label("role"))
@@ -97,8 +98,12 @@ def _insert_lifted(conn: Connection, chain: ChainDefinition, org_ids: list[int] 
         if org_ids is not None:
             inner = inner.where(p.organisation_id.in_(org_ids))
         d = inner.subquery()
+        on_itself = aliased(Placement)  # placed on the ancestor itself: counted there already
         already = exists().where(
-            m.chain_key == chain.key, m.segment_id == anc, m.organisation_id == d.c.oid
+            on_itself.organisation_id == d.c.oid,
+            on_itself.chain_key == chain.key,
+            on_itself.segment_id == anc,
+            or_(on_itself.decision.is_(None), on_itself.decision == "confirmed"),
         )
         q = (
             select(
@@ -123,6 +128,8 @@ def rebuild(
     chains = list(chains)
     ids = None if org_ids is None else sorted(set(org_ids))
     chunks = [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    if ids is None:  # the planner needs to know the placements' size for what follows
+        analyze(conn, "placements")
     for chunk in chunks:
         for chain in chains:
             q = delete(ChainMember).where(ChainMember.chain_key == chain.key)
@@ -134,6 +141,7 @@ def rebuild(
     if ids is None:
         known = [c.key for c in chains]
         conn.execute(delete(ChainMember).where(ChainMember.chain_key.not_in(known)))
+        analyze(conn, "chain_members")
 
 
 def rebuild_for(session: Session, org_ids: Iterable[int]) -> None:
