@@ -22,6 +22,12 @@ def test_chain_map_side_by_side_and_segment_drill_down(page, tmp_path):
     expect(page.locator("#diagnosis thead")).to_contain_text("北京")
     expect(page.locator("#complementarity tbody tr").first).to_contain_text("北京")
     page.screenshot(path=str(tmp_path / "chain.png"), full_page=True)
+    # The panorama drills down to Tianjin's districts and parks.
+    page.click("#by-district")
+    expect(page.locator("#panorama thead")).to_contain_text("滨海新区")
+    page.click("#by-park")
+    expect(page.locator("#panorama thead")).to_contain_text("天津滨海—中关村科技园")
+    page.goto("/chains/biomedicine?region=120000&compare=110000")
     # Clicking a node opens the segment with its organisations and evidence.
     box = page.locator("#graph-0").bounding_box()
     page.locator("#diagnosis tr[data-segment='implants'] a").click()

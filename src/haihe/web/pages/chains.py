@@ -117,6 +117,7 @@ def chain_page(
     region: RegionQ = None,
     compare: RegionQ = None,
     thresholds: Annotated[str | None, Query(max_length=200)] = None,
+    by: Annotated[str | None, Query(pattern="^(county|park)$")] = None,
 ):  # noqa: ANN201
     lang = request.state.lang
     info = service.get_chain(session, chain)
@@ -143,7 +144,8 @@ def chain_page(
         graph_json=_json(graphs),
         choices=region_choices(lang),
         colours=STATUS_COLOURS,
-        pano=panorama(session, d, None, None, lang),
+        pano=panorama(session, d, reg if by else None, by, lang),
+        by=by or "",
         can_edit=scopes.can_edit_chain(principal),
     )
 
