@@ -79,8 +79,10 @@ def fill(engine, n: int) -> list[str]:  # noqa: ANN001
             do_bulk_create_organisations(conn, items)
     with engine.begin() as conn:
         classify_all(conn)
-    with engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
+    # A freshly bulk-loaded database: vacuum it now rather than have autovacuum do it in
+    # the middle of the measured two minutes.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
     return queries
 
 

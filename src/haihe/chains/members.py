@@ -24,11 +24,12 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Session, aliased
 
 from haihe.chains.definitions import ChainDefinition
-from haihe.chains.models import ChainMember, Placement
+from haihe.chains.models import ChainMember, ChainState, Placement
 from haihe.core.db import analyze
 from haihe.registry.models import Organisation
 
@@ -142,6 +143,20 @@ def rebuild(
         known = [c.key for c in chains]
         conn.execute(delete(ChainMember).where(ChainMember.chain_key.not_in(known)))
         analyze(conn, "chain_members")
+    bump(conn)
+
+
+def bump(conn: Connection) -> None:
+    """Figures kept by server processes are stale from now on (in this transaction)."""
+    done = conn.execute(
+        update(ChainState).where(ChainState.id == 1).values(generation=ChainState.generation + 1)
+    ).rowcount
+    if not done:
+        conn.execute(insert(ChainState).values(id=1, generation=1))
+
+
+def generation(session: Session) -> int:
+    return session.scalar(select(ChainState.generation).where(ChainState.id == 1)) or 0
 
 
 def rebuild_for(session: Session, org_ids: Iterable[int]) -> None:

@@ -163,3 +163,13 @@ class ChainMember(Base):
         ),
         Index("ix_chain_members_org", "organisation_id"),
     )
+
+
+class ChainState(Base):
+    """One row: a generation number bumped by every change to chain_members, so that a
+    server process may keep a chain's figures until they change (and not a moment longer)."""
+
+    __tablename__ = "chain_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)

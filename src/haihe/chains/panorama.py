@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session
 
+from haihe.chains import members
 from haihe.chains.definitions import ChainDefinition
 from haihe.chains.models import ChainMember, Placement
 from haihe.chains.placements import effective
@@ -73,8 +74,20 @@ def grouped(
     (a parent segment's rows include its sub-segments' organisations, each once);
     remembered for the rest of the request (the session), as pages ask twice."""
     memo = session.info.setdefault("chain_figures", {})
-    key_ = (chain.key, by, within)
+    if "generation" not in memo:
+        memo["generation"] = members.generation(session)
+    key_ = (
+        str(session.get_bind().url),
+        chain.key,
+        chain_hash(chain),
+        by,
+        within,
+        memo["generation"],
+    )
     if key_ in memo:
+        return memo[key_]
+    if key_ in _KEPT:  # counted by this process since the members last changed
+        memo[key_] = _KEPT[key_]
         return memo[key_]
     m = ChainMember
     if by == "province":
@@ -114,7 +127,19 @@ def grouped(
         k = str(k) if k is not None else ELSEWHERE
         out.setdefault((seg, k), Figures()).add(role, kind, n, int(emp or 0), Decimal(cap or 0))
     memo[key_] = out
+    if len(_KEPT) > 2000:
+        _KEPT.clear()
+    _KEPT[key_] = out
     return out
+
+
+# Figures per (database, chain, its tree, grouping, region, members generation): a server
+# process answers the next request for the same chain from here until chain_members changes.
+_KEPT: dict[tuple, dict[tuple[str, str], Figures]] = {}
+
+
+def chain_hash(chain: ChainDefinition) -> int:
+    return hash(tuple((s.id, s.parent) for s in chain.segments))
 
 
 @dataclass
