@@ -624,6 +624,10 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        # Longer than a person's pause between clicks, so the server does not close a
+        # kept-alive connection just as the browser reuses it (seen in the load test as a
+        # reset request under load with uvicorn's 5 s default).
+        timeout_keep_alive=75,
     )
 
 
