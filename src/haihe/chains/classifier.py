@@ -222,6 +222,12 @@ class Classifier:
         return found
 
     def classify(self, org: OrgFacts) -> list[Hit]:
+        name_text = f"{org.name} {org.name_en or ''}".lower()
+        if self.rx is not None and not any(c in self.codes for c in org.industry_codes):
+            # Most of a registry is on no chain: one pass over the raw text settles it (the
+            # clauses and exclusions below can only find fewer keywords, never more).
+            if not self.rx.findall(f"{org.description or ''} {name_text}".lower()):
+                return []
         ev: dict[tuple[str, str], _Evidence] = {}
         research_body = org.kind in ("research_institute", "university")
 
@@ -249,7 +255,6 @@ class Classifier:
                 if e is not None:
                     for w in words:
                         e.keywords.setdefault(w, role)
-        name_text = f"{org.name} {org.name_en or ''}".lower()
         if self.rx is not None:
             name_role = "research" if research_body else "make"
             for m in set(self.rx.findall(name_text)):
