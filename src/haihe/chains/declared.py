@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from haihe.audit.recorder import record
@@ -149,16 +149,3 @@ def import_declared(engine: Engine, path: Path, username: str | None = None) -> 
         s.commit()
         report.committed = True
     return report
-
-
-def known_placement(session: Session, org_id: int, chain_key: str, segment_id: str) -> bool:
-    return (
-        session.scalar(
-            select(Placement.organisation_id).where(
-                Placement.organisation_id == org_id,
-                Placement.chain_key == chain_key,
-                Placement.segment_id == segment_id,
-            )
-        )
-        is not None
-    )

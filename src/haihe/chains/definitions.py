@@ -26,7 +26,7 @@ ACTIVITIES = ("make", "research", "service", "trade")
 DEFAULT_ACTIVITIES = ("make", "research", "service")
 GROUPS = ("shared", "tianjin", "custom")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
-MIN_SEGMENTS, MAX_SEGMENTS = 1, 60
+MAX_SEGMENTS = 60
 
 
 @dataclass(frozen=True)

@@ -148,14 +148,9 @@ class PanoramaOut(BaseModel):
         )
 
 
-class Evidence(BaseModel):
-    organisations: int
-    manufacturers: int
-    research: int
-    services: int
-    traders: int
-    employees: int
-    registered_capital_yuan: str
+class Evidence(FiguresOut):
+    """A segment's figures in the region and what the diagnosis rules made of them."""
+
     score: float
     relative_to_region_average: float
     location_quotient_vs_partners: float | None
