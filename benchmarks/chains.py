@@ -133,16 +133,17 @@ def run(label: str, url: str, n: int) -> None:
         f"{label}: {n:,} organisations written in {time.perf_counter() - t0:.0f} s (not measured)"
     )
 
-    t0 = time.perf_counter()
-    with engine.begin() as conn:
-        result = classify_all(conn)
-        analyze(conn, "placements")
-    secs = time.perf_counter() - t0
-    print(
-        f"{label}: classify all {result.organisations:,} in {secs:.1f} s "
-        f"= {result.organisations / secs:,.0f} organisations/s; {result.placements:,} placements "
-        f"on {result.placed_organisations:,} organisations (target ≤ 120 s)"
-    )
+    for run_name in ("classify all", "classify all again (replacing every placement)"):
+        t0 = time.perf_counter()
+        with engine.begin() as conn:
+            result = classify_all(conn)  # it analyzes what it wrote
+        secs = time.perf_counter() - t0
+        print(
+            f"{label}: {run_name}: {result.organisations:,} in {secs:.1f} s "
+            f"= {result.organisations / secs:,.0f} organisations/s; {result.placements:,} "
+            f"placements on {result.placed_organisations:,} organisations (target ≤ 120 s); "
+            f"placing {result.seconds_placing:.1f} s, chain_members {result.seconds_members:.1f} s"
+        )
 
     with Session(engine) as s:
         chain = service.get_chain(s, "biomedicine").definition

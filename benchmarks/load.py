@@ -29,7 +29,7 @@ from datetime import date
 from decimal import Decimal
 
 import httpx
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,7 @@ CHAIN_PAGES = [
     for c in ("biomedicine", "integrated_circuits", "nev", "hydrogen", "xinchuang")
     for r in ("120000", "110000", "130000", "120116")
 ]
+SLOW_MS = 300  # the target
 COUNTIES = ["120116", "120104", "110108", "110105", "130602", "130203", "131002", "120111"]
 
 
@@ -110,6 +111,7 @@ class Stats:
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
         self.writes: dict[int, int] = defaultdict(int)
+        self.slow: list[tuple[float, str, float]] = []  # (seconds into the run, kind, ms)
 
 
 async def sign_in(base: str, project_id: int, stats: Stats) -> tuple | None:
@@ -139,6 +141,7 @@ async def user(
     project_id: int,
     stats: Stats,
     think: tuple[float, float] = (0.0, 0.0),
+    seconds: float = 0.0,
 ) -> None:
     rng = random.Random(n)
     c, csrf, version = session
@@ -180,7 +183,10 @@ async def user(
             except httpx.HTTPError as exc:
                 stats.errors.append(f"{kind}: {exc!r}")
                 continue
-            stats.times[kind].append((time.perf_counter() - t0) * 1000)
+            ms = (time.perf_counter() - t0) * 1000
+            stats.times[kind].append(ms)
+            if ms > SLOW_MS:
+                stats.slow.append((t0 - (deadline - seconds), kind, ms))
             if r.status_code != 200:
                 stats.errors.append(f"{kind}: HTTP {r.status_code}")
             elif kind == "project update":
@@ -188,6 +194,34 @@ async def user(
                 version = r.json()["version"]
     finally:
         await c.aclose()
+
+
+def write_counts(engine, ids: list[int]) -> dict[int, tuple[int, int]]:  # noqa: ANN001
+    """Each project's (update entries in its history, version)."""
+    with Session(engine) as s:
+        return {
+            pid: (
+                s.scalar(
+                    select(func.count()).where(
+                        ProjectHistory.project_id == pid, ProjectHistory.action == "update"
+                    )
+                ),
+                s.get(Project, pid).version,
+            )
+            for pid in ids
+        }
+
+
+def reused(engine, users: int) -> tuple[list[str], list[int]]:  # noqa: ANN001
+    """The queries and the users' own projects of a kept database."""
+    with Session(engine) as s:
+        queries = list(s.scalars(text("SELECT q FROM load_queries")))
+        ids = list(
+            s.scalars(select(Project.id).where(Project.code.like("LOAD-%")).order_by(Project.code))
+        )
+    if len(ids) < users:
+        raise SystemExit(f"the kept database has projects for {len(ids)} users, not {users}")
+    return queries, ids[:users]
 
 
 def percentile(xs: list[float], p: float) -> float:
@@ -208,6 +242,12 @@ def main() -> None:
         "'0' for users that never pause (a saturation test)",
     )
     ap.add_argument(
+        "--keep",
+        metavar="SCHEMA",
+        help="keep the database in this PostgreSQL schema; a later run given the same name "
+        "reuses it instead of building it again (for repeated measurements)",
+    )
+    ap.add_argument(
         "--postgres-url",
         default=os.environ.get(
             "HAIHE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -217,11 +257,21 @@ def main() -> None:
     lo, _, hi = args.think.partition("-")
     think = (float(lo), float(hi or lo))
 
-    schema = "load_" + uuid.uuid4().hex[:8]
+    schema = args.keep or "load_" + uuid.uuid4().hex[:8]
     admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
+        reuse = bool(
+            args.keep
+            and conn.execute(
+                text(
+                    "SELECT 1 FROM information_schema.tables WHERE table_schema = :s "
+                    "AND table_name = 'load_queries'"
+                ),
+                {"s": schema},
+            ).first()
+        )
+        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
     url = (
         make_url(args.postgres_url)
         .update_query_dict({"options": f"-csearch_path={schema},public"})
@@ -230,15 +280,24 @@ def main() -> None:
     proc = None
     try:
         engine = make_engine(url)
-        upgrade(engine)
-        t0 = time.perf_counter()
-        build_demo(engine)
-        queries = fill(engine, args.orgs)
-        ids = own_projects(engine, args.users)
-        print(
-            f"database: demo + {args.orgs:,} organisations in "
-            f"{time.perf_counter() - t0:.0f} s; {os.cpu_count()} cores"
-        )
+        if reuse:
+            queries, ids = reused(engine, args.users)
+            print(f"database: reused schema {schema}; {os.cpu_count()} cores")
+        else:
+            upgrade(engine)
+            t0 = time.perf_counter()
+            build_demo(engine)
+            queries = fill(engine, args.orgs)
+            ids = own_projects(engine, args.users)
+            with engine.begin() as conn:  # for a later run with --keep
+                conn.execute(text("CREATE TABLE load_queries (q text)"))
+                conn.execute(
+                    text("INSERT INTO load_queries VALUES (:q)"), [{"q": q} for q in queries]
+                )
+            print(
+                f"database: demo + {args.orgs:,} organisations in "
+                f"{time.perf_counter() - t0:.0f} s; {os.cpu_count()} cores"
+            )
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -266,6 +325,7 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         stats = Stats()
+        before = write_counts(engine, ids)
 
         async def run() -> None:
             gate = asyncio.Semaphore(4)
@@ -278,7 +338,7 @@ def main() -> None:
             deadline = time.perf_counter() + args.seconds
             await asyncio.gather(
                 *(
-                    user(sessions[i], i, deadline, queries, ids[i], stats, think)
+                    user(sessions[i], i, deadline, queries, ids[i], stats, think, args.seconds)
                     for i in range(args.users)
                     if sessions[i] is not None
                 )
@@ -301,31 +361,36 @@ def main() -> None:
                 f"  {kind:<16} n={len(xs):>6}  p50 {statistics.median(xs):6.0f} ms  "
                 f"p99 {percentile(xs, 0.99):6.0f} ms"
             )
+        if stats.slow:  # when the slow ones came: all at once (a stall) or spread out
+            buckets: dict[int, list[str]] = defaultdict(list)
+            for at, kind, _ms in stats.slow:
+                buckets[int(at // 10) * 10].append(kind)
+            print(f"  over {SLOW_MS} ms, by 10 s of the run:")
+            for at, kinds in sorted(buckets.items()):
+                counts = ", ".join(f"{k} {kinds.count(k)}" for k in sorted(set(kinds)))
+                print(f"    {at:>4}-{at + 10:<4} s: {len(kinds):>3}  ({counts})")
         for e in sorted(set(stats.errors))[:10]:
             print("  error:", e)
-        with Session(engine) as s:
-            lost = doubled = 0
-            for pid in ids:
-                updates = s.execute(
-                    select(ProjectHistory).where(
-                        ProjectHistory.project_id == pid, ProjectHistory.action == "update"
-                    )
-                ).all()
-                version = s.get(Project, pid).version
-                made = stats.writes[pid]
-                lost += max(0, made - len(updates))
-                doubled += max(0, len(updates) - made)
-                assert version == 1 + made or True
+        after = write_counts(engine, ids)
+        lost = doubled = wrong_version = 0
+        for pid in ids:
+            made = stats.writes[pid]
+            landed = after[pid][0] - before[pid][0]
+            lost += max(0, made - landed)
+            doubled += max(0, landed - made)
+            wrong_version += after[pid][1] - before[pid][1] != made
         print(
             f"  project updates: {sum(stats.writes.values())} acknowledged, "
-            f"{lost} lost, {doubled} doubled"
+            f"{lost} lost, {doubled} doubled, {wrong_version} projects whose version moved "
+            "by other than their updates"
         )
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        if not args.keep:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         admin.dispose()
 
 

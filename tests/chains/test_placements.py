@@ -4,7 +4,7 @@ re-classification, and only those who may edit an organisation may rule on it.""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from haihe.accounts.scopes import NotAllowed, Principal
@@ -184,6 +184,51 @@ def _members_match_a_fresh_rebuild(engine) -> None:
         with Session(bind=conn) as s:
             members.rebuild(conn, [c.definition for c in service.all_chains(s)])
     assert rows() == kept
+    with engine.begin() as conn:  # the whole-table rebuild of a classification run too
+        with Session(bind=conn) as s:
+            members.rebuild_all(conn, [c.definition for c in service.all_chains(s)])
+    assert rows() == kept
+
+
+def test_members_table_keeps_its_schema_and_cascade_after_a_classification_run(world):
+    """A classification run builds chain_members anew and swaps it in: afterwards the
+    table must be the migrations' table (names, indexes, key, foreign key) and still
+    follow an organisation's deletion."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import delete, inspect
+
+    from haihe.chains.models import ChainMember
+    from haihe.core.db import Base, include_object
+    from haihe.registry.models import Organisation
+
+    engine, (maker, _seller, _lab, _cafe) = world
+    before = inspect(engine)
+    names = (
+        before.get_pk_constraint("chain_members")["name"],
+        sorted(i["name"] for i in before.get_indexes("chain_members")),
+        [fk["name"] for fk in before.get_foreign_keys("chain_members")],
+    )
+    for _ in range(2):
+        with engine.begin() as conn:
+            placements.classify_all(conn)
+    after = inspect(engine)
+    assert (
+        after.get_pk_constraint("chain_members")["name"],
+        sorted(i["name"] for i in after.get_indexes("chain_members")),
+        [fk["name"] for fk in after.get_foreign_keys("chain_members")],
+    ) == names
+    assert sorted(after.get_table_names()) == sorted(before.get_table_names())
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
+        assert compare_metadata(ctx, Base.metadata) == []
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).where(ChainMember.organisation_id == maker))
+        s.execute(delete(Organisation).where(Organisation.id == maker))
+        s.commit()
+        assert not s.scalar(select(func.count()).where(ChainMember.organisation_id == maker))
 
 
 def test_figures_follow_decisions_edits_imports_and_chain_edits(world, tmp_path):
