@@ -618,7 +618,7 @@ def serve(
         build_demo(engine, log=console.print)
     console.print(f"Haihe on http://{host}:{port}/  (database {engine.url.render_as_string()})")
     uvicorn.run(
-        "haihe.web.app:create_app",
+        "haihe.web.warm:serving_app",  # each worker warms its figures as it starts
         factory=True,
         host=host,
         port=port,

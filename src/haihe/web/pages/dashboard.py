@@ -22,6 +22,7 @@ from haihe.web.api.projects import Filters, thresholds
 from haihe.web.auth import Reader
 from haihe.web.deps import db
 from haihe.web.filters import figure_filter
+from haihe.web.kept import Kept
 from haihe.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -102,25 +103,27 @@ def dashboard(
         request,
         "projects/dashboard.html",
         **_dashboard(session, params, lang, principal),
-        overview=_overview(request, session),
+        overview=_overview(request),
     )
 
 
 OVERVIEW_SECONDS = 30.0
 
 
-def _overview(request: Request, session: Session) -> registry.RegistryOverview:
-    """The registry's counts on the dashboard, counted at most every 30 seconds per server
-    process: over a million organisations they cost more than the rest of the page."""
-    import time
+def _overview(request: Request) -> registry.RegistryOverview:
+    """The registry's counts on the dashboard, at most 30 seconds old and recounted in the
+    background (see web/kept.py): over a million organisations they cost more than the
+    rest of the page."""
+    return overview_of(request.app).get(request.app.state.engine)
 
-    cached = getattr(request.app.state, "registry_counts", None)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < OVERVIEW_SECONDS:
-        return cached[1]
-    got = registry.registry_overview(session, with_named=False)
-    request.app.state.registry_counts = (now, got)
-    return got
+
+def overview_of(app) -> Kept[registry.RegistryOverview]:  # noqa: ANN001 - a FastAPI app
+    kept = getattr(app.state, "registry_counts", None)
+    if kept is None:
+        kept = app.state.registry_counts = Kept(
+            lambda s: registry.registry_overview(s, with_named=False), OVERVIEW_SECONDS
+        )
+    return kept
 
 
 @router.get("/briefing", response_class=HTMLResponse)
