@@ -1,11 +1,12 @@
 """Load: 50 concurrent signed-in users for 2 minutes against `haihe serve --workers N` on
 PostgreSQL holding 1,000,000 organisations and the demo's data.
 
-The mix: organisation searches, organisation pages, chain pages, the dashboard, project
-lists and pages, and project updates (each user edits a project of its own, so every
-update must land exactly once). Users sign in as the demo's six accounts in turn
-(administrator, two regional officers, park manager, fair organiser, enterprise), so
-scopes are checked as in real use; those who may not edit projects read instead.
+The mix: organisation searches, organisation pages, chain pages (with segment pages and
+the three lists), the dashboard, project lists and pages, and project updates (each user
+edits a project of its own, so every update must land exactly once). Users sign in as
+the demo's six accounts in turn (administrator, two regional officers, park manager, fair
+organiser, enterprise), so scopes are checked as in real use; those who may not edit
+projects read instead.
 Target (issue 3): zero errors, p99 ≤ 300 ms, no lost or doubled writes. Prints the
 figures; run on the machine, not in the test suite.
 
@@ -36,6 +37,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from haihe.chains import service as chains
 from haihe.core.db import make_engine, upgrade
 from haihe.demo import build_demo
 from haihe.projects import service as projects
@@ -153,9 +155,11 @@ async def user(
     stats: Stats,
     think: tuple[float, float] = (0.0, 0.0),
     seconds: float = 0.0,
+    segments: dict[str, list[str]] | None = None,
 ) -> None:
     rng = random.Random(n)
     c, csrf, version, visible = session
+    segments = segments or {}
     try:
         while time.perf_counter() < deadline:
             if think[1]:  # a person reads the page before the next click
@@ -172,9 +176,18 @@ async def user(
                 )
             elif roll < 0.45:
                 kind, req = "organisation page", c.get(f"/organisations/{rng.randint(1, 5000)}")
-            elif roll < 0.55:
+            elif roll < 0.51:
                 chain, region = rng.choice(CHAIN_PAGES)
                 kind, req = "chain page", c.get(f"/chains/{chain}", params={"region": region})
+            elif roll < 0.53:
+                chain, region = rng.choice(CHAIN_PAGES)
+                seg = rng.choice(segments[chain])
+                kind = "segment page"
+                req = c.get(f"/chains/{chain}/segments/{seg}", params={"region": region})
+            elif roll < 0.55:
+                chain, region = rng.choice(CHAIN_PAGES)
+                kind = "chain lists"
+                req = c.get(f"/chains/{chain}/lists", params={"region": region})
             elif roll < 0.65:
                 kind, req = "dashboard", c.get("/?fair=1")
             elif roll < 0.75 or (roll >= 0.85 and version is None):  # a reader lists instead
@@ -339,6 +352,10 @@ def main() -> None:
                 time.sleep(0.2)
         stats = Stats()
         before = write_counts(engine, ids)
+        with Session(engine) as s:
+            segments = {
+                c.key: [seg.id for seg in c.definition.segments] for c in chains.all_chains(s)
+            }
 
         async def run() -> None:
             gate = asyncio.Semaphore(4)
@@ -352,7 +369,17 @@ def main() -> None:
             deadline = time.perf_counter() + args.seconds
             await asyncio.gather(
                 *(
-                    user(sessions[i], i, deadline, queries, ids[i], stats, think, args.seconds)
+                    user(
+                        sessions[i],
+                        i,
+                        deadline,
+                        queries,
+                        ids[i],
+                        stats,
+                        think,
+                        args.seconds,
+                        segments,
+                    )
                     for i in range(args.users)
                     if sessions[i] is not None
                 )
