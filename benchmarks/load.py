@@ -262,6 +262,13 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=120)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument(
+        "--settle",
+        type=float,
+        default=10,
+        help="seconds between the server answering and the users arriving (a deployed "
+        "server is up before its users; each process warms its figures as it starts)",
+    )
+    ap.add_argument(
         "--think",
         default="1-3",
         help="seconds each user waits between requests, 'MIN-MAX' (as locust's between); "
@@ -350,6 +357,7 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
+        time.sleep(args.settle)
         stats = Stats()
         before = write_counts(engine, ids)
         with Session(engine) as s:
@@ -390,7 +398,7 @@ def main() -> None:
         print(
             f"{args.users} users (think {args.think} s; signed in in turn as "
             f"{', '.join(ACCOUNTS)}), {args.seconds} s, "
-            f"{args.workers} server workers: "
+            f"{args.workers} server workers, users {args.settle:g} s after the server is up: "
             f"{len(every):,} requests ({len(every) / args.seconds:.0f}/s), "
             f"{len(stats.errors)} errors"
         )
