@@ -308,3 +308,30 @@ def test_classification_in_worker_processes_equals_one_process(world, monkeypatc
     with engine.begin() as conn:
         placements.classify_all(conn, batch=2)
     assert rows() == single and single
+
+
+def test_edits_made_during_a_classification_run_wait_for_it_on_postgresql(world):
+    """A run classifies one state of the registry: an edit tried meanwhile waits (here it
+    gives up after 200 ms) instead of slipping past the chain_members the run swaps in;
+    reading goes on."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    engine, (maker, *_rest) = world
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time anyway")
+    seen = []
+
+    def meanwhile(done: int, total: int) -> None:
+        with engine.connect() as other:
+            other.execute(text("SET lock_timeout = '200ms'"))
+            seen.append(other.execute(text("SELECT count(*) FROM chain_members")).scalar())
+            with pytest.raises(OperationalError, match="lock"):
+                other.execute(
+                    text("UPDATE organisations SET employees = 7 WHERE id = :id"), {"id": maker}
+                )
+            other.rollback()
+
+    with engine.begin() as conn:
+        placements.classify_all(conn, progress=meanwhile)
+    assert seen  # the reader was served while the run held its locks

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, func, or_, select
+from sqlalchemy import Connection, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
@@ -131,7 +131,15 @@ def classify_all(
     progress: Callable[[int, int], None] | None = None,
     batch: int = BATCH,
 ) -> ClassifyResult:
-    """Re-place every organisation inside the caller's transaction (all or nothing)."""
+    """Re-place every organisation inside the caller's transaction (all or nothing).
+
+    The run classifies one state of the registry: on PostgreSQL it first takes SHARE locks
+    on organisations, placements and chain_members, so edits and officers' decisions made
+    meanwhile wait for it to commit and then apply to its result (readers never wait).
+    Without them, an edit committed mid-run would be missing from the chain_members the
+    run swaps in. SQLite has one writer at a time anyway."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("LOCK TABLE organisations, placements, chain_members IN SHARE MODE"))
     with Session(bind=conn) as s:
         chains = [c.definition for c in chain_service.all_chains(s)]
     clf = Classifier(chains)
