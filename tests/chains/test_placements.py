@@ -335,3 +335,30 @@ def test_edits_made_during_a_classification_run_wait_for_it_on_postgresql(world)
     with engine.begin() as conn:
         placements.classify_all(conn, progress=meanwhile)
     assert seen  # the reader was served while the run held its locks
+
+
+def test_organisations_listed_on_a_segment_follow_renames_and_decisions(world):
+    """Lists of organisations on a segment are kept per process like the figures: a
+    rename or an officer's removal shows on the next request all the same."""
+    from haihe.chains.panorama import organisations_on
+    from haihe.registry.models import Organisation
+
+    engine, (maker, *_rest) = world
+    with engine.begin() as conn:
+        placements.classify_all(conn)
+
+    def listed() -> dict[int, str]:
+        with Session(engine) as s:  # a fresh session, as each request has
+            chain = service.get_chain(s, "biomedicine").definition
+            return {o.id: o.name for o in organisations_on(s, chain, ["implants"])}
+
+    assert listed()[maker] == "天津甲骨科器械有限公司"
+    with Session(engine) as s:
+        s.get(Organisation, maker).name = "天津甲骨科器械股份有限公司"
+        s.commit()
+    assert listed()[maker] == "天津甲骨科器械股份有限公司"
+    officer = Principal(user_id=1, username="t", role="regional_officer", region_codes=("120000",))
+    with Session(engine) as s:
+        placements.decide(s, officer, maker, "biomedicine", "implants", "remove")
+        s.commit()
+    assert maker not in listed()

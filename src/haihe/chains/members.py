@@ -284,7 +284,18 @@ def organisations_changed(conn: Connection, org_ids: Iterable[int]) -> None:
         rebuild(conn, _chains(conn), ids)
 
 
-FACTS = ("region_code", "park_id", "kind", "employees", "registered_capital", "capital_currency")
+# What chain_members carries or what pages list beside it (names): a change rebuilds the
+# organisation's rows, and so makes kept figures and lists stale everywhere.
+FACTS = (
+    "region_code",
+    "park_id",
+    "kind",
+    "employees",
+    "registered_capital",
+    "capital_currency",
+    "name",
+    "name_en",
+)
 
 
 def _after_flush(session: Session, _ctx) -> None:  # noqa: ANN001

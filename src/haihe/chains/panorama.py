@@ -74,15 +74,13 @@ def grouped(
     (a parent segment's rows include its sub-segments' organisations, each once);
     remembered for the rest of the request (the session), as pages ask twice."""
     memo = session.info.setdefault("chain_figures", {})
-    if "generation" not in memo:
-        memo["generation"] = members.generation(session)
     key_ = (
         str(session.get_bind().url),
         chain.key,
         chain_hash(chain),
         by,
         within,
-        memo["generation"],
+        _generation(session),
     )
     if key_ in memo:
         return memo[key_]
@@ -136,6 +134,14 @@ def grouped(
 # Figures per (database, chain, its tree, grouping, region, members generation): a server
 # process answers the next request for the same chain from here until chain_members changes.
 _KEPT: dict[tuple, dict[tuple[str, str], Figures]] = {}
+
+
+def _generation(session: Session) -> int:
+    """chain_members' generation, read once per request (the session)."""
+    memo = session.info.setdefault("chain_figures", {})
+    if "generation" not in memo:
+        memo["generation"] = members.generation(session)
+    return memo["generation"]
 
 
 def chain_hash(chain: ChainDefinition) -> int:
@@ -228,10 +234,53 @@ def organisations_on(
 ) -> list[OrgOnSegment]:
     """The largest organisations on each of `segment_ids` (sub-segments included), by
     employees then capital, `per_segment` each: ranked in chain_members, then the few
-    winners' names and reasons fetched."""
+    winners' names and reasons fetched.
+
+    Kept per server process like the figures, until chain_members changes: the names,
+    sizes and placement reasons shown all change only with a rebuild of it (an edit of an
+    organisation's name or size rebuilds its rows)."""
     wanted = list(dict.fromkeys(segment_ids))
     if not wanted:
         return []
+    roles = None if roles is None else tuple(roles)
+    key = (
+        str(session.get_bind().url),
+        chain.key,
+        chain_hash(chain),
+        tuple(wanted),
+        within,
+        outside,
+        roles,
+        research,
+        per_segment,
+        offset,
+        _generation(session),
+    )
+    if key in _ON_KEPT:
+        return list(_ON_KEPT[key])
+    out = _organisations_on(
+        session, chain, wanted, within, outside, roles, research, per_segment, offset
+    )
+    if len(_ON_KEPT) > 5000:
+        _ON_KEPT.clear()
+    _ON_KEPT[key] = tuple(out)
+    return out
+
+
+_ON_KEPT: dict[tuple, tuple[OrgOnSegment, ...]] = {}
+
+
+def _organisations_on(  # noqa: PLR0913 - organisations_on's arguments, passed on
+    session: Session,
+    chain: ChainDefinition,
+    wanted: list[str],
+    within: str | None,
+    outside: str | None,
+    roles: Iterable[str] | None,
+    research: bool | None,
+    per_segment: int,
+    offset: int,
+) -> list[OrgOnSegment]:
     m = ChainMember
     top = []
     for seg in wanted:  # one index walk per segment (ix_chain_members_rank), stopping early
