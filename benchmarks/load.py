@@ -290,6 +290,8 @@ def main() -> None:
     lo, _, hi = args.think.partition("-")
     think = (float(lo), float(hi or lo))
 
+    if args.keep and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", args.keep):
+        ap.error(f"--keep {args.keep!r}: a schema name is lower-case letters, digits and _")
     schema = args.keep or "load_" + uuid.uuid4().hex[:8]
     admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -178,8 +178,8 @@ def rebuild_all(conn: Connection, chains: Iterable[ChainDefinition]) -> None:
     if pg:
         _swap_postgresql(conn)
     else:  # SQLite: one writer and readers on their snapshot; no lock window to keep short
-        conn.execute(text("DROP TABLE chain_members"))
-        conn.execute(text(f"ALTER TABLE {NEXT} RENAME TO chain_members"))
+        conn.execute(text(f"DROP TABLE {MEMBERS.name}"))
+        conn.execute(text(f"ALTER TABLE {NEXT} RENAME TO {MEMBERS.name}"))
         for index in MEMBERS.indexes:
             index.create(conn)
     analyze(conn, "chain_members")
@@ -213,12 +213,15 @@ def _swap_postgresql(conn: Connection) -> None:
     for index in MEMBERS.indexes:
         cols = ", ".join(c.name for c in index.columns)
         conn.execute(text(f"CREATE INDEX {index.name}_next ON {NEXT} ({cols})"))
-    conn.execute(  # constraint names are per table: the fresh one may take the final name
-        text(
-            f"ALTER TABLE {NEXT} ADD CONSTRAINT {name}_organisation_id_fkey "
-            "FOREIGN KEY (organisation_id) REFERENCES organisations (id) ON DELETE CASCADE"
+    for fk in MEMBERS.foreign_key_constraints:  # as the model says; constraint names are
+        cols = ", ".join(c.name for c in fk.columns)  # per table, so the final one at once
+        refs = ", ".join(e.column.name for e in fk.elements)
+        conn.execute(
+            text(
+                f"ALTER TABLE {NEXT} ADD CONSTRAINT {name}_{cols}_fkey FOREIGN KEY ({cols}) "
+                f"REFERENCES {fk.referred_table.name} ({refs}) ON DELETE {fk.ondelete}"
+            )
         )
-    )
     conn.execute(text(f"DROP TABLE {name}"))
     conn.execute(text(f"ALTER TABLE {NEXT} RENAME TO {name}"))
     conn.execute(text(f"ALTER TABLE {name} RENAME CONSTRAINT {NEXT}_pkey TO {name}_pkey"))

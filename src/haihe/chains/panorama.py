@@ -74,14 +74,7 @@ def grouped(
     (a parent segment's rows include its sub-segments' organisations, each once);
     remembered for the rest of the request (the session), as pages ask twice."""
     memo = session.info.setdefault("chain_figures", {})
-    key_ = (
-        str(session.get_bind().url),
-        chain.key,
-        chain_hash(chain),
-        by,
-        within,
-        _generation(session),
-    )
+    key_ = _kept_key(session, chain, by, within)
     if key_ in memo:
         return memo[key_]
     if key_ in _KEPT:  # counted by this process since the members last changed
@@ -136,12 +129,14 @@ def grouped(
 _KEPT: dict[tuple, dict[tuple[str, str], Figures]] = {}
 
 
-def _generation(session: Session) -> int:
-    """chain_members' generation, read once per request (the session)."""
+def _kept_key(session: Session, chain: ChainDefinition, *what: object) -> tuple:
+    """What a kept answer is valid for: the database, the chain and its tree, the
+    question, and chain_members' generation (read once per request, i.e. session)."""
     memo = session.info.setdefault("chain_figures", {})
     if "generation" not in memo:
         memo["generation"] = members.generation(session)
-    return memo["generation"]
+    url = str(session.get_bind().url)
+    return (url, chain.key, chain_hash(chain), *what, memo["generation"])
 
 
 def chain_hash(chain: ChainDefinition) -> int:
@@ -243,18 +238,8 @@ def organisations_on(
     if not wanted:
         return []
     roles = None if roles is None else tuple(roles)
-    key = (
-        str(session.get_bind().url),
-        chain.key,
-        chain_hash(chain),
-        tuple(wanted),
-        within,
-        outside,
-        roles,
-        research,
-        per_segment,
-        offset,
-        _generation(session),
+    key = _kept_key(
+        session, chain, tuple(wanted), within, outside, roles, research, per_segment, offset
     )
     if key in _ON_KEPT:
         return list(_ON_KEPT[key])
