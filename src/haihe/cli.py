@@ -1,21 +1,73 @@
-"""The `haihe` command: one sub-command group per context."""
+"""The `haihe` command: mounts each context's command groups through one error wrapper.
+
+Each context's `cli.py` lists its Typer sub-apps in `COMMANDS`; `mount` wraps every
+command so that a `HaiheError` it raises is printed in the user's language (HAIHE_LANG)
+and ends the command with the exit code core.errors gives its kind. The commands that
+belong to no context (db, backup, restore, demo, serve) live here.
+"""
 
 from __future__ import annotations
 
-import os
+import functools
+import getpass
 import sys
+from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+from haihe.core.commands import console, err
+from haihe.core.errors import HaiheError, exit_code
 from haihe.core.i18n import t
+
+# The contexts whose cli.py has COMMANDS, mounted in this order.
+CONTEXTS = ()
 
 app = typer.Typer(
     help="Haihe: cross-city advanced-manufacturing cluster platform.", no_args_is_help=True
 )
+
+
+@app.callback()
+def _everyone() -> None:
+    """Every table known, and every write recorded as the machine's operator's."""
+    from haihe.audit.recorder import Actor, current_actor
+    from haihe.models import load_all
+
+    load_all()
+    current_actor.set(Actor(username=f"cli:{getpass.getuser()}"))
+
+
+def guarded(fn: Callable[..., object]) -> Callable[..., object]:
+    """The one error wrapper: a HaiheError becomes its message and exit code."""
+
+    @functools.wraps(fn)
+    def run(*args: object, **kwargs: object) -> object:
+        from haihe.core.commands import lang
+
+        try:
+            return fn(*args, **kwargs)
+        except HaiheError as exc:
+            for line in exc.details(lang()):
+                err.print(line, style="red", markup=False, highlight=False)
+            raise typer.Exit(exit_code(exc)) from exc
+
+    return run
+
+
+def guard_all(group: typer.Typer) -> None:
+    """Every command of `group` and of its sub-groups, guarded (once)."""
+    for command in group.registered_commands:
+        if command.callback is not None and not hasattr(command.callback, "__wrapped__"):
+            command.callback = guarded(command.callback)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            guard_all(sub.typer_instance)
+
+
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data from CSV or XLSX.", no_args_is_help=True)
 export_app = typer.Typer(help="Export data to CSV or XLSX.", no_args_is_help=True)
@@ -116,26 +168,16 @@ def users_reset(
     console.print(f"password of {username} reset")
 
 
-console = Console()
-err = Console(stderr=True)
-
-
 def _lang() -> str:
-    return os.environ.get("HAIHE_LANG", "zh")
+    from haihe.core.commands import lang
+
+    return lang()
 
 
 def _engine():  # noqa: ANN202
-    import getpass
+    from haihe.core.commands import engine
 
-    from haihe.audit.recorder import Actor, current_actor
-    from haihe.core.db import get_engine, upgrade
-    from haihe.models import load_all
-
-    load_all()
-    current_actor.set(Actor(username=f"cli:{getpass.getuser()}"))
-    engine = get_engine()
-    upgrade(engine)
-    return engine
+    return engine()
 
 
 @db_app.command("upgrade")
@@ -224,13 +266,12 @@ def export_organisations(
 ) -> None:
     """Export organisations in the columns the import reads back."""
     from haihe.core.errors import InvalidInput
-    from haihe.core.i18n import Problem
     from haihe.registry.exports import export_organisations as run
     from haihe.registry.service import OrganisationFilter
 
     try:
         n = run(_engine(), file, OrganisationFilter(q=q, region=region, industry=industry))
-    except (Problem, InvalidInput) as exc:
+    except InvalidInput as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     console.print(f"{n} → {file}")
@@ -380,9 +421,9 @@ def projects_figures(
     """The cluster figures, counted as on the dashboard."""
     from haihe.core.db import session_scope
     from haihe.core.errors import InvalidInput
+    from haihe.core.money import format_yuan
     from haihe.core.settings import get_settings
     from haihe.projects import figures, lifecycle
-    from haihe.registry.values import format_yuan
 
     lang = _lang()
     try:
@@ -451,8 +492,8 @@ def projects_list(
 def projects_show(code: str) -> None:
     """A project with its milestones and history."""
     from haihe.core.db import session_scope
+    from haihe.core.money import format_yuan
     from haihe.projects import service
-    from haihe.registry.values import format_yuan
 
     lang = _lang()
     with session_scope(_engine()) as s:
@@ -489,7 +530,7 @@ def projects_milestone(
     from datetime import date
 
     from haihe.core.db import session_scope
-    from haihe.core.i18n import Problem
+    from haihe.core.errors import InvalidInput
     from haihe.projects import lifecycle, service
 
     lang = _lang()
@@ -502,13 +543,13 @@ def projects_milestone(
         with session_scope(_engine()) as s:
             p = service.find_project(s, code)
             if p is None:
-                raise Problem("projects.unknown_code", value=code)
+                raise InvalidInput("projects.unknown_code", value=code)
             if kind == lifecycle.CANCELLED:
                 service.do_cancel(s, p.id, day, reason or "", by=by)
             else:
                 service.do_record_milestone(s, p.id, kind, day, by=by, evidence=evidence)
             console.print(f"{p.code}: {t('stage.' + p.stage, lang)}")
-    except Problem as exc:
+    except InvalidInput as exc:
         err.print(f"[red]{exc.message(lang)}[/red]")
         raise typer.Exit(1) from exc
 
@@ -546,12 +587,12 @@ def projects_import(file: Path) -> None:
 @projects_app.command("export")
 def projects_export(file: Path) -> None:
     """Export projects and milestones to .xlsx (the import reads it back)."""
-    from haihe.core.i18n import Problem
+    from haihe.core.errors import InvalidInput
     from haihe.projects.transfer import export_projects
 
     try:
         n = export_projects(_engine(), file)
-    except Problem as exc:
+    except InvalidInput as exc:
         err.print(f"[red]{exc.message(_lang())}[/red]")
         raise typer.Exit(2) from exc
     console.print(f"{n} → {file}")
@@ -679,7 +720,7 @@ def chains_import(file: Path) -> None:
         with session_scope(engine) as s:
             info = service.import_file(s, file.name, file.read_bytes(), username=None)
     except DefinitionError as exc:
-        for m in exc.messages(lang):
+        for m in exc.details(lang):
             err.print(m, markup=False, highlight=False)
         err.print(f"[red]{t('chains.nothing_changed', lang)}[/red]")
         raise typer.Exit(1) from exc
@@ -743,12 +784,12 @@ def chains_classify() -> None:
 def chains_place(file: Path) -> None:
     """Import declared placements (USCC or name, chain, segment[, activity]); all or nothing."""
     from haihe.chains.declared import import_declared
-    from haihe.core.i18n import Problem
+    from haihe.core.errors import InvalidInput
 
     lang = _lang()
     try:
         report = import_declared(_engine(), file)
-    except Problem as exc:
+    except InvalidInput as exc:
         err.print(f"[red]{file}: {exc.message(lang)}[/red]")
         raise typer.Exit(2) from exc
     for e in report.errors:
@@ -805,3 +846,9 @@ def chains_report(
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     console.print(f"{key} {region} → {file}")
+
+
+for _context in CONTEXTS:
+    for _name, _group in import_module(f"haihe.{_context}.cli").COMMANDS.items():
+        app.add_typer(_group, name=_name)
+guard_all(app)

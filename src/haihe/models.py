@@ -16,9 +16,11 @@ def load_all() -> None:
         ProjectMilestone,
         ProjectParty,
     )
+    from haihe.registry import events as registry_events
     from haihe.registry.models import Organisation, Park
 
     members.listen()
+    registry_events.listen()
     AUDITED.update(
         {
             Organisation: "organisation",

@@ -50,7 +50,7 @@ def _data() -> dict:
 def _problems(data: dict) -> list[str]:
     with pytest.raises(DefinitionError) as exc:
         definitions.from_data(data, "my.yaml")
-    return exc.value.messages("en")
+    return exc.value.details("en")
 
 
 def test_a_cycle_in_the_supply_edges_is_named():
@@ -105,14 +105,14 @@ def test_every_problem_is_reported_at_once_in_both_languages():
     with pytest.raises(DefinitionError) as exc:
         definitions.from_data(data, "x.yaml")
     assert len(exc.value.problems) >= 2
-    zh = exc.value.messages("zh")
+    zh = exc.value.details("zh")
     assert any("环节位置" in m for m in zh) and any("行业代码" in m for m in zh)
 
 
 def test_yaml_syntax_errors_name_the_line():
     with pytest.raises(DefinitionError) as exc:
         definitions.parse_yaml("key: x\nsegments: [\n  - a: b\n", "bad.yaml")
-    assert "bad.yaml: line" in exc.value.messages("en")[0]
+    assert "bad.yaml: line" in exc.value.details("en")[0]
 
 
 def test_yaml_and_xlsx_round_trips_keep_the_definition():
@@ -134,7 +134,7 @@ def test_xlsx_problems_name_the_sheet_and_row():
     wb.save(out)
     with pytest.raises(DefinitionError) as exc:
         definitions.parse_xlsx(out.getvalue(), "mine.xlsx")
-    assert any("mine.xlsx" in m and "stage" in m for m in exc.value.messages("en"))
+    assert any("mine.xlsx" in m and "stage" in m for m in exc.value.details("en"))
 
 
 def _counts(engine) -> tuple[int, int]:

@@ -29,7 +29,7 @@ def test_every_key_used_in_templates_and_code_exists():
     for path in list(root.rglob("*.html")) + list(root.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"\bt\(['\"]([a-z_]+\.[a-z_]+)['\"]", text))
-        used |= set(re.findall(r"Problem\(\s*['\"]([a-z_]+\.[a-z_]+)['\"]", text))
+        used |= set(re.findall(r"InvalidInput\(\s*['\"]([a-z_]+\.[a-z_]+)['\"]", text))
     missing = {k for k in used if k not in catalogue("zh")}
     assert not missing, missing
 

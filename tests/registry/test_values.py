@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from haihe.core.i18n import Problem
+from haihe.core.errors import InvalidInput
 from haihe.registry.values import (
     format_yuan,
     header_multiplier,
@@ -46,7 +46,7 @@ def test_bare_numbers_take_the_header_unit():
 
 @pytest.mark.parametrize("text", ["一千万", "abc", "500万欧", "万"])
 def test_unreadable_capital_is_an_error_with_a_reason(text):
-    with pytest.raises(Problem) as exc:
+    with pytest.raises(InvalidInput) as exc:
         parse_capital(text)
     assert text in exc.value.message("zh")
 
@@ -76,18 +76,18 @@ def test_dates(text):
 
 
 def test_future_and_impossible_dates_are_errors():
-    with pytest.raises(Problem, match="future"):
+    with pytest.raises(InvalidInput, match="future"):
         parse_date("2999-01-01")
-    with pytest.raises(Problem):
+    with pytest.raises(InvalidInput):
         parse_date("2023-02-30")
-    with pytest.raises(Problem):
+    with pytest.raises(InvalidInput):
         parse_date("去年")
 
 
 def test_head_counts():
     assert parse_int("1,200") == 1200
     assert parse_int("120人") == 120
-    with pytest.raises(Problem):
+    with pytest.raises(InvalidInput):
         parse_int("很多")
 
 
@@ -110,7 +110,7 @@ def test_capital_round_trips_through_its_text(amount):
 def test_capital_parser_never_crashes(text):
     try:
         parse_capital(text)
-    except Problem:
+    except InvalidInput:
         pass
 
 
@@ -118,11 +118,11 @@ def test_capital_parser_never_crashes(text):
 def test_date_parser_never_crashes(text):
     try:
         parse_date(text)
-    except Problem:
+    except InvalidInput:
         pass
 
 
 @pytest.mark.parametrize("text", ["100000000000000000000000000", "1e30", "99999999999亿"])
 def test_absurd_amounts_are_refused(text):
-    with pytest.raises(Problem):
+    with pytest.raises(InvalidInput):
         parse_capital(text)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from haihe.codes import regions
+from haihe.core.errors import NotAllowed
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,13 @@ class Principal:
 ANONYMOUS = Principal()
 
 
-class NotAllowed(Exception):
-    """The principal may see the object but not change it (403)."""
+def command_line(operator: str) -> Principal:
+    """Who acts from the command line: the machine's operator, with an administrator's
+    rights (whoever runs `haihe` can open the database file anyway)."""
+    return Principal(role="admin", username=f"cli:{operator}")
 
-    def __init__(self, what: str, key: object) -> None:
-        super().__init__(f"not allowed to change {what} {key}")
+
+__all__ = ["ANONYMOUS", "NotAllowed", "Principal"]  # NotAllowed: core.errors (TRANSITION)
 
 
 def can_edit_organisation(

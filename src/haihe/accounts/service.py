@@ -15,7 +15,6 @@ from haihe.accounts.models import ROLES, ApiToken, LoginAttempt, LoginSession, U
 from haihe.accounts.scopes import Principal
 from haihe.codes import regions
 from haihe.core.errors import InvalidInput
-from haihe.core.i18n import Problem
 
 HASHER = PasswordHasher()
 SESSION_DAYS = 14
@@ -109,11 +108,11 @@ def _recent_failures(
 
 
 def authenticate(session: Session, username: str, password: str, ip: str | None) -> User:
-    """The user for these credentials, or Problem (wrong, or too many recent failures)."""
+    """The user for these credentials, or InvalidInput (wrong, or too many recent failures)."""
     if _recent_failures(session, username=username) >= MAX_FAILURES or (
         ip and _recent_failures(session, ip=ip) >= MAX_FAILURES * 4
     ):
-        raise Problem("auth.locked", minutes=int(FAILURE_WINDOW.total_seconds() // 60))
+        raise InvalidInput("auth.locked", minutes=int(FAILURE_WINDOW.total_seconds() // 60))
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     ok = False
     if user is not None and user.is_active:
@@ -124,7 +123,7 @@ def authenticate(session: Session, username: str, password: str, ip: str | None)
     session.add(LoginAttempt(username=username[:64], ip=ip, ok=ok))
     session.flush()
     if not ok:
-        raise Problem("auth.failed")
+        raise InvalidInput("auth.failed")
     return user
 
 

@@ -19,7 +19,7 @@ from haihe.audit.recorder import record
 from haihe.chains import members
 from haihe.chains import service as chain_service
 from haihe.chains.models import ROLES, Placement
-from haihe.core.i18n import Problem
+from haihe.core.errors import InvalidInput
 from haihe.core.tabular import RowError, header_key, open_table
 from haihe.registry import service as registry
 from haihe.registry.models import Organisation
@@ -83,7 +83,9 @@ def import_declared(engine: Engine, path: Path, username: str | None = None) -> 
                 def bad(
                     column: str, value: str, key: str, row_no: int = row_no, **params: object
                 ) -> None:
-                    report.errors.append(RowError(row_no, column, value, Problem(key, **params)))
+                    report.errors.append(
+                        RowError(row_no, column, value, InvalidInput(key, **params))
+                    )
 
                 org: Organisation | None = None
                 if values.get("uscc"):

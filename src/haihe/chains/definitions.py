@@ -18,8 +18,7 @@ from importlib import resources
 import yaml
 
 from haihe.codes import industries
-from haihe.core.errors import HaiheError
-from haihe.core.i18n import Problem
+from haihe.core.errors import InvalidInput
 
 STAGES = ("upstream", "midstream", "downstream")
 ACTIVITIES = ("make", "research", "service", "trade")
@@ -127,15 +126,21 @@ class ChainDefinition:
         )
 
 
-class DefinitionError(HaiheError):
+class DefinitionError(InvalidInput):
     """A chain file with problems; `problems` name each place. Nothing was changed."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[InvalidInput]) -> None:
         self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems[:10]))
+        super().__init__("chains.definition_invalid", field="file", count=len(problems))
 
-    def messages(self, lang: str = "zh") -> list[str]:
+    def details(self, lang: str = "zh") -> list[str]:
         return [p.message(lang) for p in self.problems]
+
+    def message(self, lang: str = "zh") -> str:
+        return "；".join(self.details(lang)[:10])
+
+    def __reduce__(self):  # noqa: ANN204
+        return (DefinitionError, (self.problems,))
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -170,14 +175,14 @@ def _code(value: object) -> str:
 
 def from_data(data: object, source: str = "") -> ChainDefinition:
     """Check a parsed definition and build it; DefinitionError lists every problem."""
-    problems: list[Problem] = []
+    problems: list[InvalidInput] = []
     where = source or "chain"
 
     def bad(key: str, place: str, **params: object) -> None:
-        problems.append(Problem(key, place=f"{where}: {place}", **params))
+        problems.append(InvalidInput(key, place=f"{where}: {place}", **params))
 
     if not isinstance(data, dict):
-        raise DefinitionError([Problem("chains.file_not_mapping", place=where)])
+        raise DefinitionError([InvalidInput("chains.file_not_mapping", place=where)])
     key = _text(data.get("key"))
     if not KEY_RE.match(key):
         bad("chains.bad_key", "key", value=key)
@@ -325,7 +330,7 @@ def parse_yaml(text: str | bytes, source: str = "") -> ChainDefinition:
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
         raise DefinitionError(
             [
-                Problem(
+                InvalidInput(
                     "chains.yaml_syntax",
                     place=f"{source or 'chain'}: {place}",
                     error=str(getattr(e, "problem", e)),
@@ -367,7 +372,7 @@ def parse_xlsx(content: bytes, source: str = "") -> ChainDefinition:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - any unreadable workbook is the user's file
         raise DefinitionError(
-            [Problem("chains.xlsx_unreadable", place=where, error=str(e))]
+            [InvalidInput("chains.xlsx_unreadable", place=where, error=str(e))]
         ) from None
     chain_ws = _sheet(wb, "产业链", "chain")
     seg_ws = _sheet(wb, "环节", "segments")
@@ -375,7 +380,7 @@ def parse_xlsx(content: bytes, source: str = "") -> ChainDefinition:
     missing = [n for n, ws in (("产业链/chain", chain_ws), ("环节/segments", seg_ws)) if ws is None]
     if missing:
         raise DefinitionError(
-            [Problem("chains.xlsx_missing_sheet", place=where, sheet=m) for m in missing]
+            [InvalidInput("chains.xlsx_missing_sheet", place=where, sheet=m) for m in missing]
         )
     info: dict[str, str] = {}
     for row in chain_ws.iter_rows(values_only=True):
@@ -389,7 +394,7 @@ def parse_xlsx(content: bytes, source: str = "") -> ChainDefinition:
             if h in aliases:
                 col[name] = i
     problems = [
-        Problem("chains.xlsx_missing_column", place=f"{where}: 环节/segments", column=c)
+        InvalidInput("chains.xlsx_missing_column", place=f"{where}: 环节/segments", column=c)
         for c in ("id", "stage", "name_zh")
         if c not in col
     ]
@@ -490,9 +495,9 @@ def parse_file(filename: str, content: bytes) -> ChainDefinition:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise DefinitionError([Problem("chains.not_utf8", place=filename)]) from None
+            raise DefinitionError([InvalidInput("chains.not_utf8", place=filename)]) from None
         return parse_yaml(text, filename)
-    raise DefinitionError([Problem("chains.unknown_format", place=filename)])
+    raise DefinitionError([InvalidInput("chains.unknown_format", place=filename)])
 
 
 def shipped() -> list[ChainDefinition]:

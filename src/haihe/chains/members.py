@@ -287,33 +287,8 @@ def organisations_changed(conn: Connection, org_ids: Iterable[int]) -> None:
         rebuild(conn, _chains(conn), ids)
 
 
-# What chain_members carries or what pages list beside it (names): a change rebuilds the
-# organisation's rows, and so makes kept figures and lists stale everywhere.
-FACTS = (
-    "region_code",
-    "park_id",
-    "kind",
-    "employees",
-    "registered_capital",
-    "capital_currency",
-    "name",
-    "name_en",
-)
-
-
 def _after_flush(session: Session, _ctx) -> None:  # noqa: ANN001
-    """Organisations edited through the ORM: their members follow in the same transaction."""
-    from sqlalchemy import inspect
-
     forget_figures(session)
-    changed = []
-    for obj in session.dirty:
-        if isinstance(obj, Organisation):
-            state = inspect(obj)
-            if any(state.attrs[a].history.has_changes() for a in FACTS):
-                changed.append(obj.id)
-    if changed:
-        organisations_changed(session.connection(), changed)
 
 
 def forget_figures(session: Session, *_args: object) -> None:

@@ -17,13 +17,12 @@ from sqlalchemy.orm import Session
 from haihe.chains import definitions
 from haihe.chains.definitions import ChainDefinition, DefinitionError
 from haihe.chains.models import Chain, ChainVersion
-from haihe.core.errors import NotFound
-from haihe.core.i18n import Problem
+from haihe.core.errors import Conflict, InvalidInput, NotFound
 
 _PARSED: dict[tuple[str, int, str], ChainDefinition] = {}
 
 
-class ChainVersionConflict(Problem):
+class ChainVersionConflict(Conflict):
     def __init__(self, key: str, expected: int, found: int) -> None:
         super().__init__("chains.version_conflict", chain=key, expected=expected, found=found)
 
@@ -144,7 +143,11 @@ def import_file(
     defn = definitions.parse_file(filename, content)
     if expect_key and defn.key != expect_key:
         raise DefinitionError(
-            [Problem("chains.key_mismatch", place=filename, found=defn.key, expected=expect_key)]
+            [
+                InvalidInput(
+                    "chains.key_mismatch", place=filename, found=defn.key, expected=expect_key
+                )
+            ]
         )
     return save_definition(session, defn, username=username, note=f"导入 {filename}"[:500])
 

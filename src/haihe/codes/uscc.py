@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from haihe.core.i18n import Problem
+from haihe.core.errors import InvalidInput
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -67,7 +67,7 @@ class USCCCheck:
     ok: bool
     rule: str | None = None  # length | charset | check
     error: str | None = None  # English; `problem` carries the key for either language
-    problem: Problem | None = None
+    problem: InvalidInput | None = None
     expected_check: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
@@ -85,7 +85,7 @@ def normalise(code: str) -> str:
     return code.translate(HALF_WIDTH).upper()
 
 
-def _fail(code: str, rule: str, problem: Problem, expected: str | None = None) -> USCCCheck:
+def _fail(code: str, rule: str, problem: InvalidInput, expected: str | None = None) -> USCCCheck:
     return USCCCheck(code, False, rule, str(problem), problem, expected)
 
 
@@ -93,14 +93,14 @@ def validate(raw: str) -> USCCCheck:
     """Check length, character set and check character, in that order."""
     code = normalise(raw)
     if len(code) != 18:
-        return _fail(code, "length", Problem("uscc.length", n=len(code)))
+        return _fail(code, "length", InvalidInput("uscc.length", n=len(code)))
     bad = [c for c in code if c not in _VALUE] if not _CHARSET.issuperset(code) else None
     if bad:
-        return _fail(code, "charset", Problem("uscc.charset", char=bad[0]))
+        return _fail(code, "charset", InvalidInput("uscc.charset", char=bad[0]))
     expected = check_character(code[:17])
     if code[17] != expected:
         return _fail(
-            code, "check", Problem("uscc.check", got=code[17], expected=expected), expected
+            code, "check", InvalidInput("uscc.check", got=code[17], expected=expected), expected
         )
     warnings = []
     from haihe.codes import regions

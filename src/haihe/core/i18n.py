@@ -1,8 +1,10 @@
 """Messages in Chinese (first) and English, looked up by key.
 
-Catalogues live in core/locales/{zh,en}.json, one key per message with
-`{name}` placeholders; a test checks both catalogues have the same keys and
-placeholders, so no page or error exists in one language only.
+Each context keeps its own messages in `<context>/locales/{zh,en}.json` (the shared ones
+are in core/locales/), one key per message with `{name}` placeholders; the catalogue of a
+language is all of them together. A key may be defined in one file only, and a test checks
+both languages have the same keys and placeholders, so no page or error exists in one
+language only.
 """
 
 from __future__ import annotations
@@ -16,8 +18,16 @@ LANGUAGES = ("zh", "en")
 
 @lru_cache(maxsize=4)
 def catalogue(lang: str) -> dict[str, str]:
-    text = resources.files("haihe.core").joinpath(f"locales/{lang}.json").read_text("utf-8")
-    return json.loads(text)
+    merged: dict[str, str] = {}
+    for package in sorted(resources.files("haihe").iterdir(), key=lambda p: p.name):
+        found = package.joinpath("locales", f"{lang}.json")
+        if not found.is_file():
+            continue
+        for key, text in json.loads(found.read_text("utf-8")).items():
+            if key in merged:
+                raise RuntimeError(f"message key {key!r} is defined twice ({found})")
+            merged[key] = text
+    return merged
 
 
 def t(key: str, lang: str = "zh", **params: object) -> str:
@@ -28,22 +38,3 @@ def t(key: str, lang: str = "zh", **params: object) -> str:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
-
-
-class Problem(ValueError):
-    """A user-facing problem with a message key, readable in either language."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(t(key, "en", **params))
-
-    def message(self, lang: str = "zh") -> str:
-        return t(self.key, lang, **self.params)
-
-    def __reduce__(self):  # noqa: ANN204 - keep key and params when sent between processes
-        return (_problem, (self.key, self.params))
-
-
-def _problem(key: str, params: dict[str, object]) -> Problem:
-    return Problem(key, **params)

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from haihe.core.i18n import Problem, t
+from haihe.core.errors import InvalidInput
+from haihe.core.i18n import t
 
 SAMPLE_BYTES = 1 << 20
 HEADER_SCAN_ROWS = 10
@@ -89,19 +90,19 @@ def open_table(
     """Open a .csv or .xlsx file and find its header row.
 
     `recognise(header)` says whether a header names a known column; the header row is
-    the first of the leading rows with the most recognised headers. Raises Problem for
+    the first of the leading rows with the most recognised headers. Raises InvalidInput for
     an empty file or a file with no recognisable header.
     """
     path = Path(path)
     if not path.exists():
-        raise Problem("file.not_found", path=str(path))
+        raise InvalidInput("file.not_found", path=str(path))
     size = path.stat().st_size
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _open_xlsx(path, recognise, size)
     if suffix in (".csv", ".txt", ".tsv", ""):
         return _open_csv(path, recognise, on_bytes, size)
-    raise Problem("file.unsupported", suffix=suffix or path.name)
+    raise InvalidInput("file.unsupported", suffix=suffix or path.name)
 
 
 def _pick_header(
@@ -113,7 +114,7 @@ def _pick_header(
         if score > best_score:
             best, best_score = i, score
     if best < 0:
-        raise Problem("file.no_header")
+        raise InvalidInput("file.no_header")
     return best, [str(c).strip() if c is not None else "" for c in lead[best][1]]
 
 
@@ -121,11 +122,11 @@ def _open_csv(
     path: Path, recognise: Callable[[str], bool], on_bytes: Callable[[int], None] | None, size: int
 ) -> Table:
     if size == 0:
-        raise Problem("file.empty")
+        raise InvalidInput("file.empty")
     with path.open("rb") as f:
         sample = f.read(SAMPLE_BYTES)
     if not sample.strip(b"\r\n\t ,\xef\xbb\xbf"):
-        raise Problem("file.empty")
+        raise InvalidInput("file.empty")
     encoding = detect_encoding(sample)
     raw = path.open("rb")
     text = io.TextIOWrapper(
@@ -146,10 +147,10 @@ def _open_csv(
             break
     if not lead:
         text.close()
-        raise Problem("file.empty")
+        raise InvalidInput("file.empty")
     try:
         idx, headers = _pick_header(lead, recognise)
-    except Problem:
+    except InvalidInput:
         text.close()
         raise
     header_row = lead[idx][0]
@@ -172,7 +173,7 @@ def _open_xlsx(path: Path, recognise: Callable[[str], bool], size: int) -> Table
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise Problem("file.bad_xlsx", reason=str(exc)) from exc
+        raise InvalidInput("file.bad_xlsx", reason=str(exc)) from exc
     ws = wb.worksheets[0]
     it = ws.iter_rows(values_only=True)
     lead: list[tuple[int, list[object]]] = []
@@ -185,10 +186,10 @@ def _open_xlsx(path: Path, recognise: Callable[[str], bool], size: int) -> Table
             break
     if not lead:
         wb.close()
-        raise Problem("file.empty")
+        raise InvalidInput("file.empty")
     try:
         idx, headers = _pick_header(lead, recognise)
-    except Problem:
+    except InvalidInput:
         wb.close()
         raise
     while headers and headers[-1] == "":
@@ -244,7 +245,7 @@ class RowError:
     row: int
     column: str
     value: str
-    problem: Problem
+    problem: InvalidInput
 
     def message(self, lang: str = "zh") -> str:
         return self.problem.message(lang)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from haihe.core.i18n import Problem
+from haihe.core.errors import InvalidInput
 
 STAGES = (
     "planned",
@@ -51,7 +51,7 @@ DEFAULT_STALL_DAYS = {
 }
 
 
-class LifecycleError(Problem):
+class LifecycleError(InvalidInput):
     """An operation the lifecycle refuses; nothing changed."""
 
 

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
 from haihe.codes import regions
-from haihe.core.errors import InvalidInput, NotFound
-from haihe.core.i18n import Problem
+from haihe.core.errors import Conflict, InvalidInput, NotFound
 from haihe.projects import lifecycle
 from haihe.projects.models import (
     TYPES,
@@ -28,7 +27,7 @@ from haihe.projects.models import (
 from haihe.registry import service as registry
 
 
-class VersionConflict(Problem):
+class VersionConflict(Conflict):
     """Someone saved the project since it was loaded; nothing was overwritten."""
 
 

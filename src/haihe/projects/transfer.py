@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from haihe.codes import regions
 from haihe.core.errors import InvalidInput
-from haihe.core.i18n import Problem, catalogue
+from haihe.core.i18n import catalogue
 from haihe.core.tabular import RowError, header_key, write_error_report
 from haihe.fairs import service as fairs
 from haihe.projects import lifecycle, service
@@ -86,7 +86,7 @@ class ProjectImportReport:
     milestones: int = 0
     milestones_recorded: int = 0
     errors: list[RowError] = field(default_factory=list)
-    file_problem: Problem | None = None
+    file_problem: InvalidInput | None = None
     report_path: Path | None = None
     committed: bool = False
 
@@ -109,7 +109,7 @@ def _sheets(path: Path) -> dict[str, tuple[list[str], list[tuple[int, list[objec
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # damaged or not a workbook
-        raise Problem("file.bad_xlsx", reason=str(exc)) from exc
+        raise InvalidInput("file.bad_xlsx", reason=str(exc)) from exc
     out = {}
     for i, ws in enumerate(wb.worksheets):
         rows = [
@@ -154,7 +154,7 @@ def _add_error(
     cols: dict[str, int],
     f: str,
     v: object,
-    problem: Problem,
+    problem: InvalidInput,
 ) -> None:
     errs.append(
         RowError(n, headers[cols[f]] if f in cols else f, "" if v is None else str(v), problem)
@@ -166,11 +166,11 @@ def _amount(get, err, unit: dict[str, Decimal], f: str) -> Decimal | None:  # no
     raw = get(f)
     try:
         parsed = values.parse_capital(raw, unit.get(f, Decimal(1)))
-    except Problem as p:
+    except InvalidInput as p:
         err(f, raw, p)
         return None
     if parsed and parsed[1] != "CNY":
-        err(f, raw, Problem("projects.yuan_only"))
+        err(f, raw, InvalidInput("projects.yuan_only"))
         return None
     return parsed[0] if parsed else None
 
@@ -193,30 +193,30 @@ def import_projects(
     report = ProjectImportReport(path=path)
     today = today or date.today()
     if not path.exists():
-        report.file_problem = Problem("file.not_found", path=str(path))
+        report.file_problem = InvalidInput("file.not_found", path=str(path))
         return report
     if path.stat().st_size == 0:
-        report.file_problem = Problem("file.empty")
+        report.file_problem = InvalidInput("file.empty")
         return report
     try:
         sheets = _sheets(path)
-    except Problem as p:
+    except InvalidInput as p:
         report.file_problem = p
         return report
     if "projects" not in sheets:
-        report.file_problem = Problem("file.empty")
+        report.file_problem = InvalidInput("file.empty")
         return report
     headers, rows = sheets["projects"]
     cols = _colmap(headers, PROJECT_HEADERS)
     for required in ("code", "title"):
         if required not in cols:
-            report.file_problem = Problem(
+            report.file_problem = InvalidInput(
                 "import.missing_column",
                 column=" / ".join(PROJECT_HEADERS[required][:1] + (required,)),
             )
             return report
     if not rows:
-        report.file_problem = Problem("file.header_only")
+        report.file_problem = InvalidInput("file.header_only")
         return report
     unit = {f: values.header_multiplier(headers[i]) for f, i in cols.items()}
     stages, types = _stage_names(), _type_names()
@@ -233,13 +233,13 @@ def import_projects(
 
             code, title = get("code"), get("title")
             if not code:
-                err("code", None, Problem("projects.code_missing"))
+                err("code", None, InvalidInput("projects.code_missing"))
             elif str(code) in seen:
-                err("code", code, Problem("projects.duplicate_code", first=seen[str(code)]))
+                err("code", code, InvalidInput("projects.duplicate_code", first=seen[str(code)]))
             else:
                 seen[str(code)] = n
             if not title:
-                err("title", None, Problem("projects.title_missing"))
+                err("title", None, InvalidInput("projects.title_missing"))
 
             amount = partial(_amount, get, err, unit)
             intended, contracted, in_place = (
@@ -250,7 +250,7 @@ def import_projects(
             signed_on = None
             try:
                 signed_on = values.parse_date(get("signed_on"))
-            except Problem as p:
+            except InvalidInput as p:
                 err("signed_on", get("signed_on"), p)
             ptype = "other"
             if get("project_type"):
@@ -259,7 +259,7 @@ def import_projects(
                     err(
                         "project_type",
                         get("project_type"),
-                        Problem("projects.type_unknown", value=get("project_type")),
+                        InvalidInput("projects.type_unknown", value=get("project_type")),
                     )
             landing = None
             if get("landing"):
@@ -268,7 +268,7 @@ def import_projects(
                     err(
                         "landing",
                         get("landing"),
-                        Problem("import.region_unknown", value=get("landing")),
+                        InvalidInput("import.region_unknown", value=get("landing")),
                     )
                 else:
                     landing = r.code
@@ -290,7 +290,7 @@ def import_projects(
                     err(
                         f,
                         raw,
-                        Problem(
+                        InvalidInput(
                             "projects.party_unknown" if not found else "projects.party_ambiguous",
                             value=raw,
                         ),
@@ -301,14 +301,18 @@ def import_projects(
             if get("fair"):
                 fair = fairs.find_fair(s, str(get("fair")))
                 if fair is None:
-                    err("fair", get("fair"), Problem("projects.fair_unknown", value=get("fair")))
+                    err(
+                        "fair",
+                        get("fair"),
+                        InvalidInput("projects.fair_unknown", value=get("fair")),
+                    )
                 else:
                     fair_id = fair.id
             park_id = None
             if get("park"):
                 park = registry.find_park(s, str(get("park")))
                 if park is None:
-                    err("park", get("park"), Problem("import.park_unknown", value=get("park")))
+                    err("park", get("park"), InvalidInput("import.park_unknown", value=get("park")))
                 else:
                     park_id = park.id
             if errs:
@@ -364,11 +368,11 @@ def import_projects(
                         report.updated += 1
                     else:
                         report.unchanged += 1
-            except (InvalidInput, Problem) as exc:
+            except InvalidInput as exc:
                 problem = (
                     exc
-                    if isinstance(exc, Problem)
-                    else Problem("projects.invalid", field=exc.field, reason=exc.message)
+                    if isinstance(exc, InvalidInput)
+                    else InvalidInput("projects.invalid", field=exc.field, reason=exc.message("zh"))
                 )
                 e = RowError(n, headers[cols["code"]], str(code), problem)
                 report.errors.append(e)
@@ -389,15 +393,15 @@ def import_projects(
                 problem = None
                 try:
                     on = values.parse_date(mget("on"))
-                except Problem as p:
+                except InvalidInput as p:
                     problem, on = p, None
                 if project is None:
-                    problem = Problem("projects.unknown_code", value=code)
+                    problem = InvalidInput("projects.unknown_code", value=code)
                 elif kind is None:
-                    problem = Problem("lifecycle.unknown_stage", stage=kind_raw)
+                    problem = InvalidInput("lifecycle.unknown_stage", stage=kind_raw)
                     col = mh[mc["kind"]] if "kind" in mc else "kind"
                 elif on is None and problem is None:
-                    problem = Problem("value.date_unreadable", value="")
+                    problem = InvalidInput("value.date_unreadable", value="")
                 if problem is None:
                     done = any(
                         m.kind == kind and m.reached_on == on and not m.reverted
@@ -429,7 +433,7 @@ def import_projects(
                             )
                         report.milestones_recorded += 1
                         continue
-                    except Problem as p:
+                    except InvalidInput as p:
                         problem = p
                 e = RowError(n, f"节点:{col}", "" if code is None else str(code), problem)
                 report.errors.append(e)
@@ -473,7 +477,7 @@ def export_projects(engine: Engine, path: str | Path) -> int:
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise Problem("file.unsupported", suffix=path.suffix or path.name)
+        raise InvalidInput("file.unsupported", suffix=path.suffix or path.name)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("项目 projects")
     ms = wb.create_sheet("节点")

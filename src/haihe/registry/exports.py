@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from haihe.core.i18n import Problem
+from haihe.core.errors import InvalidInput
 from haihe.core.tabular import write_csv
 from haihe.registry import service
 from haihe.registry.columns import EXPORT_COLUMNS
@@ -59,7 +59,7 @@ def export_organisations(
     headers = [h for _, h in EXPORT_COLUMNS]
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise Problem("file.unsupported", suffix=suffix or path.name)
+        raise InvalidInput("file.unsupported", suffix=suffix or path.name)
     with Session(engine) as session:
         if suffix == ".csv":
             return write_csv(path, headers, _rows(session, f))

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, up
 from haihe.codes import industries, regions, uscc
 from haihe.core import events
 from haihe.core.db import analyze, bulk_insert, insert_many_returning_ids
-from haihe.core.i18n import Problem
+from haihe.core.errors import InvalidInput
 from haihe.core.tabular import (
     RowError,
     Table,
@@ -110,7 +110,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
-    file_problem: Problem | None = None
+    file_problem: InvalidInput | None = None
     ignored_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     report_path: Path | None = None
@@ -237,7 +237,10 @@ def parse_row(
     ):
         errs.append(
             RowError(
-                n, "*", "", Problem("import.extra_cells", n=len(cells), expected=len(ctx.headers))
+                n,
+                "*",
+                "",
+                InvalidInput("import.extra_cells", n=len(cells), expected=len(ctx.headers)),
             )
         )
         return None, errs
@@ -261,7 +264,7 @@ def _garbled(n: int, cells: list[object], ctx: _Context) -> list[RowError]:
                     cells[i] = trimmed
                     continue
             errs.append(
-                RowError(n, ctx.headers[i] or str(i + 1), c[:40], Problem("import.garbled"))
+                RowError(n, ctx.headers[i] or str(i + 1), c[:40], InvalidInput("import.garbled"))
             )
             return errs
     return errs
@@ -272,7 +275,7 @@ def _parse_clean_row(
 ) -> tuple[OrgRecord | None, list[RowError]]:
     errs: list[RowError] = []
 
-    def err(f: str, value: object, problem: Problem) -> None:
+    def err(f: str, value: object, problem: InvalidInput) -> None:
         col = ctx.header(f) if f in ctx.colmap else f
         errs.append(RowError(n, col, "" if value is None else str(value), problem))
 
@@ -287,9 +290,9 @@ def _parse_clean_row(
 
     name = _text(get("name"))
     if not name:
-        err("name", None, Problem("import.name_missing"))
+        err("name", None, InvalidInput("import.name_missing"))
     elif len(name) > 300:
-        err("name", name, Problem("import.too_long", max=300))
+        err("name", name, InvalidInput("import.too_long", max=300))
 
     code = None
     raw_uscc = get("uscc")
@@ -311,7 +314,7 @@ def _parse_clean_row(
         uscc_region=code[2:8] if code else None,
     )
     if raw_province and regions.lookup(raw_province) is None:
-        err("province", raw_province, Problem("import.region_unknown", value=raw_province))
+        err("province", raw_province, InvalidInput("import.region_unknown", value=raw_province))
     elif (
         raw_region
         and "district" not in res.sources
@@ -322,7 +325,7 @@ def _parse_clean_row(
             is None
         )
     ):
-        err("region", raw_region, Problem("import.region_unknown", value=raw_region))
+        err("region", raw_region, InvalidInput("import.region_unknown", value=raw_region))
     else:
         region_code = res.code
 
@@ -331,7 +334,7 @@ def _parse_clean_row(
     if raw_park:
         park_id = ctx.parks.get(header_key(raw_park))
         if park_id is None:
-            err("park", raw_park, Problem("import.park_unknown", value=raw_park))
+            err("park", raw_park, InvalidInput("import.park_unknown", value=raw_park))
 
     codes: list[str] = []
     raw_ind = get("industry")
@@ -342,7 +345,7 @@ def _parse_clean_row(
             if not token:
                 continue
             if not m or not industries.is_valid(token):
-                err("industry", part, Problem("import.industry_unknown", value=part))
+                err("industry", part, InvalidInput("import.industry_unknown", value=part))
             elif token not in codes:
                 codes.append(token)
 
@@ -350,7 +353,7 @@ def _parse_clean_row(
     raw_founded = get("founded")
     try:
         founded = values.parse_date(raw_founded)
-    except Problem as p:
+    except InvalidInput as p:
         err("founded", raw_founded, p)
 
     capital, currency = None, "CNY"
@@ -359,14 +362,14 @@ def _parse_clean_row(
         parsed = values.parse_capital(raw_cap, ctx.capital_unit)
         if parsed:
             capital, currency = parsed
-    except Problem as p:
+    except InvalidInput as p:
         err("capital", raw_cap, p)
 
     employees = None
     raw_emp = get("employees")
     try:
         employees = values.parse_int(raw_emp)
-    except Problem as p:
+    except InvalidInput as p:
         err("employees", raw_emp, p)
 
     kind = None
@@ -374,10 +377,10 @@ def _parse_clean_row(
     if raw_kind:
         kind = columns.kind_from_text(raw_kind)
         if kind is None:
-            err("kind", raw_kind, Problem("import.kind_unknown", value=raw_kind))
+            err("kind", raw_kind, InvalidInput("import.kind_unknown", value=raw_kind))
     website = _text(get("website"))
     if website and (" " in website or "." not in website):
-        err("website", website, Problem("import.website_bad", value=website))
+        err("website", website, InvalidInput("import.website_bad", value=website))
 
     if errs or not name:
         return None, errs
@@ -547,7 +550,7 @@ def import_organisations(
     table: Table | None = None
     try:
         table = open_table(path, columns.recognise, on_bytes)
-    except Problem as p:
+    except InvalidInput as p:
         report.file_problem = p
         return report
     report.encoding = table.encoding
@@ -560,7 +563,9 @@ def import_organisations(
             report.ignored_columns = ctx.ignored
             missing = [f for f in columns.REQUIRED if f not in ctx.colmap]
             if missing:
-                report.file_problem = Problem("import.missing_column", column="企业名称 / name")
+                report.file_problem = InvalidInput(
+                    "import.missing_column", column="企业名称 / name"
+                )
                 trans.rollback()
                 table.close()
                 return report
@@ -582,7 +587,7 @@ def import_organisations(
                                 n,
                                 ctx.header("uscc") if rec.uscc else ctx.header("name"),
                                 rec.uscc or rec.name,
-                                Problem(
+                                InvalidInput(
                                     "import.duplicate_uscc"
                                     if rec.uscc
                                     else "import.duplicate_name",
@@ -598,7 +603,9 @@ def import_organisations(
                     and allowed is not None
                     and not allowed(rec.region_code, rec.park_id)
                 ):
-                    errs = [RowError(n, ctx.header("name"), rec.name, Problem("auth.out_of_scope"))]
+                    errs = [
+                        RowError(n, ctx.header("name"), rec.name, InvalidInput("auth.out_of_scope"))
+                    ]
                     rec = None
                 if errs:
                     report.errors.extend(errs)
@@ -607,7 +614,7 @@ def import_organisations(
                 if rec is not None and (skip_invalid or not report.errors):
                     writer.add(rec)
             if report.rows == 0:
-                report.file_problem = Problem("file.header_only")
+                report.file_problem = InvalidInput("file.header_only")
             if report.file_problem or (report.errors and not skip_invalid):
                 trans.rollback()
                 report.created = report.updated = report.unchanged = 0

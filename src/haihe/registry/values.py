@@ -11,7 +11,7 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from haihe.core.i18n import Problem
+from haihe.core.errors import InvalidInput
 
 MISSING = {
     "",
@@ -108,16 +108,16 @@ def parse_capital(value: object, unit: Decimal = Decimal(1)) -> tuple[Decimal, s
         return _bounded(Decimal(value) * unit, value), "CNY"
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")) or value < 0:
-            raise Problem("value.amount_unreadable", value=repr(value))
+            raise InvalidInput("value.amount_unreadable", value=repr(value))
         return _bounded(Decimal(repr(value)) * unit, value), "CNY"
     text = clean(value).lower().replace(",", "").replace("，", "").replace(" ", "")
     m = _NUMBER.match(text)
     if not m:
-        raise Problem("value.amount_unreadable", value=clean(value))
+        raise InvalidInput("value.amount_unreadable", value=clean(value))
     try:
         number = Decimal(m.group(1))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
-        raise Problem("value.amount_unreadable", value=clean(value)) from exc
+        raise InvalidInput("value.amount_unreadable", value=clean(value)) from exc
     rest = re.sub(r"[()（）\[\]]", "", text[m.end() :])
     mult = None
     for token, factor in MULTIPLIERS:
@@ -134,7 +134,7 @@ def parse_capital(value: object, unit: Decimal = Decimal(1)) -> tuple[Decimal, s
             break
     rest = rest.replace("元", "").replace("整", "")
     if rest:
-        raise Problem("value.amount_unit", unit=rest, value=clean(value))
+        raise InvalidInput("value.amount_unit", unit=rest, value=clean(value))
     amount = number * (mult if mult is not None else unit)
     return _bounded(amount, value), currency
 
@@ -145,9 +145,9 @@ MAX_AMOUNT = Decimal(10) ** 17
 
 def _bounded(amount: Decimal, value: object) -> Decimal:
     if amount < 0:
-        raise Problem("value.negative", value=clean(value))
+        raise InvalidInput("value.negative", value=clean(value))
     if amount >= MAX_AMOUNT:
-        raise Problem("value.amount_too_large", value=clean(value))
+        raise InvalidInput("value.amount_too_large", value=clean(value))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -175,14 +175,14 @@ def parse_date(
                 try:
                     d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
                 except ValueError as exc:
-                    raise Problem("value.date_unreal", value=text) from exc
+                    raise InvalidInput("value.date_unreal", value=text) from exc
                 break
         else:
-            raise Problem("value.date_unreadable", value=text)
+            raise InvalidInput("value.date_unreadable", value=text)
     if not allow_future and d > (today or date.today()):
-        raise Problem("value.date_future", value=d.isoformat())
+        raise InvalidInput("value.date_future", value=d.isoformat())
     if d.year < 1900:
-        raise Problem("value.date_too_old", value=d.isoformat())
+        raise InvalidInput("value.date_too_old", value=d.isoformat())
     return d
 
 
@@ -191,7 +191,7 @@ def parse_int(value: object) -> int | None:
     if is_missing(value):
         return None
     if isinstance(value, bool):
-        raise Problem("value.int_unreadable", value=str(value))
+        raise InvalidInput("value.int_unreadable", value=str(value))
     if isinstance(value, int):
         n = value
     elif isinstance(value, float) and value.is_integer():
@@ -200,34 +200,8 @@ def parse_int(value: object) -> int | None:
         text = clean(value).replace(",", "").replace("，", "")
         text = re.sub(r"(人|名)$", "", text)
         if not text.isdigit():
-            raise Problem("value.int_unreadable", value=clean(value))
+            raise InvalidInput("value.int_unreadable", value=clean(value))
         n = int(text)
     if n < 0:
-        raise Problem("value.negative", value=n)
+        raise InvalidInput("value.negative", value=n)
     return n
-
-
-def format_yuan(amount: Decimal | None, currency: str = "CNY", lang: str = "zh") -> str:
-    """5000000 → 500万元 / 1.2亿元; other currencies keep their name (50万美元)."""
-    if amount is None:
-        return ""
-    names = {
-        "CNY": ("元", "yuan"),
-        "USD": ("美元", "USD"),
-        "HKD": ("港元", "HKD"),
-        "JPY": ("日元", "JPY"),
-        "EUR": ("欧元", "EUR"),
-        "GBP": ("英镑", "GBP"),
-    }
-    zh, en = names.get(currency, (currency, currency))
-    if lang == "en":
-        if amount >= 10**9:
-            return f"{(amount / 10**9).quantize(Decimal('0.001')).normalize():f} billion {en}"
-        if amount >= 10**6:
-            return f"{(amount / 10**6).quantize(Decimal('0.01')).normalize():f} million {en}"
-        return f"{amount.quantize(Decimal('1')):,} {en}"
-    if amount >= 10**8:
-        return f"{(amount / 10**8).quantize(Decimal('0.01')).normalize():f}亿{zh}"
-    if amount >= 10**4:
-        return f"{(amount / 10**4).quantize(Decimal('0.01')).normalize():f}万{zh}"
-    return f"{amount.quantize(Decimal('0.01')).normalize():f}{zh}"

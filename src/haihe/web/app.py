@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from haihe import __version__
 from haihe.core.db import get_engine
-from haihe.core.errors import InvalidInput, NotFound
 from haihe.core.i18n import LANGUAGES
 from haihe.core.settings import get_settings
-from haihe.web.auth import AuthRequired, Forbidden, login_redirect
+from haihe.web import errors
 
+# Each context's JSON routes (`api`) and pages (`pages`), mounted in this order.
+ROUTERS = (
+    "haihe.web.api.registry",
+    "haihe.web.api.projects",
+    "haihe.web.api.codes",
+    "haihe.web.api.chains",
+    "haihe.web.pages.dashboard",
+    "haihe.web.pages.projects",
+    "haihe.web.pages.accounts",
+    "haihe.web.api.audit",
+    "haihe.web.pages.organisations",
+    "haihe.web.pages.chains",
+    "haihe.web.pages.parks",
+    "haihe.web.pages.imports",
+)
 LANG_COOKIE = "haihe_lang"
 # Scripts only from this site (no inline script anywhere); ECharts' SVG needs inline styles.
 CSP = (
@@ -66,91 +80,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    @app.exception_handler(AuthRequired)
-    async def auth_required(request: Request, exc: AuthRequired):  # noqa: ANN202
-        if request.url.path.startswith("/api/"):
-            return JSONResponse(
-                {"detail": "sign in or send an API token"},
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        return login_redirect(request)
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden):  # noqa: ANN202
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.reason}, status_code=403)
-        from haihe.web.templating import render
-
-        key = "auth.csrf" if exc.reason == "csrf" else "auth.forbidden"
-        from haihe.core.i18n import t
-
-        return render(
-            request,
-            "error.html",
-            status_code=403,
-            message=t(key, getattr(request.state, "lang", "zh")),
-        )
-
-    from haihe.accounts.scopes import NotAllowed
-
-    @app.exception_handler(NotAllowed)
-    async def not_allowed(request: Request, exc: NotAllowed):  # noqa: ANN202
-        return await forbidden(request, Forbidden(str(exc)))
+    errors.install(app)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs(request: Request):  # noqa: ANN202
         from haihe.web.templating import TEMPLATES
 
         return TEMPLATES.TemplateResponse(request, "api_docs.html", {})
-
-    @app.exception_handler(InvalidInput)
-    async def invalid(request: Request, exc: InvalidInput):  # noqa: ANN202
-        if request.url.path.startswith("/api/"):
-            return JSONResponse(
-                {"detail": [{"loc": ["query", exc.field], "msg": exc.message, "type": "invalid"}]},
-                status_code=422,
-            )
-        from haihe.web.templating import render
-
-        return render(request, "error.html", status_code=400, message=str(exc))
-
-    from haihe.chains.definitions import DefinitionError
-    from haihe.chains.service import ChainVersionConflict
-
-    @app.exception_handler(DefinitionError)
-    async def bad_definition(request: Request, exc: DefinitionError):  # noqa: ANN202
-        lang = getattr(request.state, "lang", "zh")
-        if request.url.path.startswith("/api/"):
-            return JSONResponse(
-                {
-                    "detail": [
-                        {"loc": ["body", "file"], "msg": m, "type": "invalid_chain"}
-                        for m in exc.messages(lang)
-                    ]
-                },
-                status_code=422,
-            )
-        from haihe.web.templating import render
-
-        return render(request, "error.html", status_code=400, message="；".join(exc.messages(lang)))
-
-    @app.exception_handler(ChainVersionConflict)
-    async def chain_conflict(request: Request, exc: ChainVersionConflict):  # noqa: ANN202
-        lang = getattr(request.state, "lang", "zh")
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.message(lang)}, status_code=409)
-        from haihe.web.templating import render
-
-        return render(request, "error.html", status_code=409, message=exc.message(lang))
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound):  # noqa: ANN202
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": str(exc)}, status_code=404)
-        from haihe.web.templating import render
-
-        return render(request, "error.html", status_code=404, message=str(exc))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
@@ -160,25 +96,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
-    from haihe.web.api import chains as chains_api
-    from haihe.web.api import codes as codes_api
-    from haihe.web.api import projects as projects_api
-    from haihe.web.api import registry as registry_api
-    from haihe.web.pages import accounts, dashboard, imports, organisations, parks, projects
-    from haihe.web.pages import chains as chain_pages
-
-    app.include_router(registry_api.router)
-    app.include_router(projects_api.router)
-    app.include_router(codes_api.router)
-    app.include_router(chains_api.router)
-    app.include_router(dashboard.router)
-    app.include_router(projects.router)
-    app.include_router(accounts.router)
-    from haihe.web.api import audit as audit_api
-
-    app.include_router(audit_api.router)
-    app.include_router(organisations.router)
-    app.include_router(chain_pages.router)
-    app.include_router(parks.router)
-    app.include_router(imports.router)
+    for module in ROUTERS:
+        app.include_router(import_module(module).router)
     return app

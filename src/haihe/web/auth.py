@@ -10,27 +10,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from haihe.accounts import service as accounts
 from haihe.accounts.scopes import ANONYMOUS, Principal
 from haihe.audit.recorder import Actor, current_actor
 from haihe.core.db import session_scope
+from haihe.core.errors import AuthRequired, NotAllowed
 
 SESSION_COOKIE = "haihe_session"
-
-
-class AuthRequired(Exception):
-    """Not signed in (401 for the API, a redirect to /login for pages)."""
-
-
-class Forbidden(Exception):
-    """Signed in but not allowed (403), or a missing/invalid CSRF token."""
-
-    def __init__(self, reason: str = "forbidden") -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def client_ip(request: Request) -> str | None:
@@ -81,19 +69,19 @@ async def writer(request: Request) -> Principal:
             form = await request.form()
             sent = form.get("csrf_token")
         if not sent or sent != p.csrf_token:
-            raise Forbidden("csrf")
+            raise NotAllowed("auth.csrf")
     return p
 
 
 def admin_reader(p: Annotated[Principal, Depends(signed_in)]) -> Principal:
     if not p.is_admin:
-        raise Forbidden()
+        raise NotAllowed("auth.forbidden")
     return p
 
 
 def admin_writer(p: Annotated[Principal, Depends(writer)]) -> Principal:
     if not p.is_admin:
-        raise Forbidden()
+        raise NotAllowed("auth.forbidden")
     return p
 
 
@@ -102,12 +90,6 @@ SignedIn = Annotated[Principal, Depends(signed_in)]
 Writer = Annotated[Principal, Depends(writer)]
 AdminReader = Annotated[Principal, Depends(admin_reader)]
 AdminWriter = Annotated[Principal, Depends(admin_writer)]
-
-
-def login_redirect(request: Request) -> RedirectResponse:
-    from urllib.parse import quote
-
-    return RedirectResponse(f"/login?next={quote(str(request.url.path))}", status_code=303)
 
 
 __all__ = ["Session"]

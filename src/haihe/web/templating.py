@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from haihe.codes import industries, regions
 from haihe.core.i18n import t
-from haihe.registry.values import format_yuan
+from haihe.core.money import format_yuan
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -71,7 +71,8 @@ TEMPLATES.env.globals.update(
 def render(request: Request, template: str, status_code: int = 200, **context: object):  # noqa: ANN201
     """A page in the visitor's language, knowing who they are (`me`) and their CSRF token."""
     from haihe.accounts.scopes import ANONYMOUS
-    from haihe.web.auth import AuthRequired, load_principal
+    from haihe.core.errors import AuthRequired
+    from haihe.web.auth import load_principal
 
     lang = getattr(request.state, "lang", "zh")
     try:

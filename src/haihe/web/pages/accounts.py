@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from haihe.accounts import service as accounts
 from haihe.audit import service as audit
 from haihe.core.errors import InvalidInput
-from haihe.core.i18n import Problem, t
+from haihe.core.i18n import t
 from haihe.registry.service import Page
 from haihe.web.auth import (
     SESSION_COOKIE,
@@ -50,7 +50,7 @@ def login(
     lang = request.state.lang
     try:
         user = accounts.authenticate(session, username.strip(), password, client_ip(request))
-    except Problem as exc:
+    except InvalidInput as exc:
         session.commit()  # the failed attempt counts
         return render(
             request,

@@ -357,17 +357,17 @@ def edit_save(
     try:
         d = definitions.parse_yaml(definition, f"{chain}.yaml")
         if d.key != chain:
-            from haihe.core.i18n import Problem
+            from haihe.core.errors import InvalidInput
 
             raise DefinitionError(
-                [Problem("chains.key_mismatch", place="key", found=d.key, expected=chain)]
+                [InvalidInput("chains.key_mismatch", place="key", found=d.key, expected=chain)]
             )
         service.save_definition(
             session, d, username=principal.username, note=note, based_on=version
         )
     except DefinitionError as exc:
         session.rollback()
-        return _edit_page(request, session, chain, definition, exc.messages(lang), 400)
+        return _edit_page(request, session, chain, definition, exc.details(lang), 400)
     except service.ChainVersionConflict as exc:
         session.rollback()
         return _edit_page(request, session, chain, definition, [exc.message(lang)], 409)
@@ -428,7 +428,7 @@ def import_upload(
         )
     except DefinitionError as exc:
         session.rollback()
-        return _import_page(request, exc.messages(request.state.lang), 400)
+        return _import_page(request, exc.details(request.state.lang), 400)
     except InvalidInput as exc:
         session.rollback()
         return _import_page(request, [str(exc)], 400)

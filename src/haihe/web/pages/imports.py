@@ -12,9 +12,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
 
 from haihe.accounts import scopes
-from haihe.core.errors import NotFound
+from haihe.core.errors import NotAllowed, NotFound
 from haihe.registry.imports import import_organisations
-from haihe.web.auth import Forbidden, SignedIn, Writer
+from haihe.web.auth import SignedIn, Writer
 from haihe.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +34,7 @@ def import_scope(principal):  # noqa: ANN001, ANN201
 
 def _check(principal) -> None:  # noqa: ANN001
     if not scopes.can_import_organisations(principal):
-        raise Forbidden()
+        raise NotAllowed("auth.forbidden")
 
 
 @router.get("/import", response_class=HTMLResponse)

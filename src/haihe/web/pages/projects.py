@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
 from haihe.core.errors import InvalidInput
-from haihe.core.i18n import Problem
 from haihe.fairs import service as fairs
 from haihe.projects import figures, lifecycle, service
 from haihe.registry.service import Page
@@ -95,11 +94,11 @@ def _page(
 
 
 def _refused(
-    request: Request, session: Session, project_id: int, exc: Problem | InvalidInput, lang: str
+    request: Request, session: Session, project_id: int, exc: InvalidInput | InvalidInput, lang: str
 ):  # noqa: ANN202
     """The project page again, saying why the change was refused (nothing was saved)."""
     session.rollback()
-    message = exc.message(lang) if isinstance(exc, Problem) else str(exc)
+    message = exc.message(lang) if isinstance(exc, InvalidInput) else str(exc)
     status = 409 if isinstance(exc, service.VersionConflict) else 400
     return _page(request, session, project_id, message, status)
 
@@ -147,7 +146,7 @@ def project_milestone(
             service.do_record_milestone(
                 session, project_id, kind, day, by=recorded_by, evidence=evidence, version=version
             )
-    except (Problem, InvalidInput) as exc:
+    except InvalidInput as exc:
         return _refused(request, session, project_id, exc, lang)
     return RedirectResponse(f"/projects/{project_id}", status_code=303)
 
@@ -173,7 +172,7 @@ def project_edit(
             except InvalidOperation as exc:
                 raise InvalidInput("invested_in_place", f"{invested_in_place!r}") from exc
         service.do_update_project(session, project_id, changes, version=version, by=officer or None)
-    except (Problem, InvalidInput) as exc:
+    except InvalidInput as exc:
         return _refused(request, session, project_id, exc, lang)
     return RedirectResponse(f"/projects/{project_id}", status_code=303)
 
