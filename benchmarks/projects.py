@@ -184,15 +184,20 @@ def measure(label: str, engine, runs: int = 7) -> None:  # noqa: ANN001
     from fastapi.testclient import TestClient
 
     from haihe.accounts import service as accounts
+    from haihe.accounts.schemas import UserCreate
+    from haihe.accounts.scopes import command_line
     from haihe.web.app import create_app
 
     with Session(engine) as s:  # an officer who reads everything, as on a real dashboard
         accounts.do_create_user(
             s,
-            username="bench",
-            password="bench-password-1",
-            role="regional_officer",
-            regions_=["120000"],
+            command_line("bench"),
+            UserCreate(
+                username="bench",
+                password="bench-password-1",
+                role="regional_officer",
+                regions=["120000"],
+            ),
         )
         s.commit()
     client = TestClient(create_app(engine))

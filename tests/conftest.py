@@ -149,7 +149,13 @@ def make_admin(engine) -> None:  # noqa: ANN001
     from sqlalchemy.orm import Session
 
     from haihe.accounts import service
+    from haihe.accounts.schemas import UserCreate
+    from haihe.accounts.scopes import command_line
 
     with Session(engine) as s:
-        service.do_create_user(s, username="admin", password=DEMO_PASSWORD, role="admin")
+        service.do_create_user(
+            s,
+            command_line("test"),
+            UserCreate(username="admin", password=DEMO_PASSWORD, role="admin"),
+        )
         s.commit()

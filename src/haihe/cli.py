@@ -24,7 +24,7 @@ from haihe.core.errors import HaiheError, exit_code
 from haihe.core.i18n import t
 
 # The contexts whose cli.py has COMMANDS, mounted in this order.
-CONTEXTS = ()
+CONTEXTS = ("accounts",)
 
 app = typer.Typer(
     help="Haihe: cross-city advanced-manufacturing cluster platform.", no_args_is_help=True
@@ -90,82 +90,6 @@ chains_app = typer.Typer(
     help="Industrial chains: definitions, placement, diagnosis.", no_args_is_help=True
 )
 app.add_typer(chains_app, name="chains")
-users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
-
-
-@users_app.command("add")
-def users_add(
-    username: str,
-    role: str = typer.Option(
-        ..., help="admin, regional_officer, park_manager, fair_organiser, enterprise"
-    ),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
-    name: str = typer.Option(None, help="display name"),
-    region: list[str] = typer.Option(None, help="region (repeat for several)"),
-    park: int = typer.Option(None),
-    organisation: int = typer.Option(None),
-    fair: int = typer.Option(None),
-) -> None:
-    """Create a user (the first administrator of a new deployment, for instance)."""
-    from haihe.accounts import service
-    from haihe.core.db import session_scope
-    from haihe.core.errors import InvalidInput
-
-    try:
-        with session_scope(_engine()) as s:
-            user = service.do_create_user(
-                s,
-                username=username,
-                password=password,
-                role=role,
-                display_name=name,
-                regions_=region or [],
-                park_id=park,
-                organisation_id=organisation,
-                fair_id=fair,
-            )
-            console.print(f"user {user.id}: {user.username} ({user.role})")
-    except InvalidInput as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-
-
-@users_app.command("list")
-def users_list() -> None:
-    """List users and their roles."""
-    from haihe.accounts import service
-    from haihe.core.db import session_scope
-
-    with session_scope(_engine()) as s:
-        table = Table("id", "username", "role", "scope")
-        for u in service.list_users(s):
-            table.add_row(
-                str(u.id),
-                u.username,
-                u.role,
-                u.region_codes or str(u.park_id or u.organisation_id or u.fair_id or ""),
-            )
-    console.print(table)
-
-
-@users_app.command("reset-password")
-def users_reset(
-    username: str,
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
-) -> None:
-    """Set a new password; the user must change it at next sign-in."""
-    from haihe.accounts import service
-    from haihe.core.db import session_scope
-    from haihe.core.errors import InvalidInput
-
-    try:
-        with session_scope(_engine()) as s:
-            service.do_reset_password(s, username, password)
-    except InvalidInput as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    console.print(f"password of {username} reset")
 
 
 def _lang() -> str:
@@ -601,13 +525,9 @@ def projects_export(file: Path) -> None:
 @app.command("backup")
 def backup_cmd(file: Path) -> None:
     """Back up the whole database to FILE (safe while the app is serving)."""
-    from haihe.core.backup import BackupError, backup
+    from haihe.core.backup import backup
 
-    try:
-        backup(_engine(), file)
-    except BackupError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
+    backup(_engine(), file)
     console.print(f"backup → {file}")
 
 
@@ -616,15 +536,11 @@ def restore_cmd(
     file: Path, yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation.")
 ) -> None:
     """Replace the database with the backup in FILE (stop the server first)."""
-    from haihe.core.backup import BackupError, restore
+    from haihe.core.backup import restore
 
     if not yes and not typer.confirm(f"Replace every table with the contents of {file}?"):
         raise typer.Exit(1)
-    try:
-        restore(_engine(), file)
-    except BackupError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
+    restore(_engine(), file)
     console.print(f"restored ← {file}")
 
 

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from haihe.accounts import service
 from haihe.accounts.models import ApiToken, LoginAttempt, LoginSession, User
+from haihe.accounts.schemas import UserCreate
+from haihe.accounts.scopes import command_line
 
 DEMO_PASSWORD = "haihe-demo-2024"
 
@@ -24,13 +26,13 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
                 username="tianjin",
                 role="regional_officer",
                 display_name="天津市工信局",
-                regions_=["120000"],
+                regions=["120000"],
             ),
             dict(
                 username="binhai",
                 role="regional_officer",
                 display_name="滨海新区投促局",
-                regions_=["120116"],
+                regions=["120116"],
             ),
             dict(
                 username="park",
@@ -51,8 +53,9 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
                 organisation_id=scenario.named["winute"],
             ),
         ]
+        operator = command_line("demo")  # the demo is built by the deployment's operator
         for u in users:
-            service.do_create_user(s, password=DEMO_PASSWORD, **u)
+            service.do_create_user(s, operator, UserCreate(password=DEMO_PASSWORD, **u))
         s.flush()
         scenario.counts["users"] = len(users)
 

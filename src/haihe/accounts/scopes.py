@@ -6,6 +6,9 @@
 - park manager: their park's organisations and the projects landing in it;
 - fair organiser: their fairs (and reads the projects signed at them);
 - enterprise user: their own organisation and the projects it is a party to.
+Accounts: administrators manage users (the command line's operator is one, so the first
+administrator of a deployment is made from the command line); every signed-in user manages
+their own password and API tokens.
 Anonymous visitors read the published cluster figures and public organisation profiles.
 Private fields (the contracted and in-place investment of a project not yet signed) are
 shown only to those who may edit the project or are a party to it.
@@ -55,6 +58,16 @@ def command_line(operator: str) -> Principal:
 
 
 __all__ = ["ANONYMOUS", "NotAllowed", "Principal"]  # NotAllowed: core.errors (TRANSITION)
+
+
+def can_manage_users(p: Principal) -> bool:
+    """Create users, reset their passwords, list them: administrators."""
+    return p.is_admin
+
+
+def can_manage_account(p: Principal, user_id: int | None) -> bool:
+    """Change the password, make and revoke API tokens of account `user_id`: its owner."""
+    return p.authenticated and p.user_id is not None and p.user_id == user_id
 
 
 def can_edit_organisation(

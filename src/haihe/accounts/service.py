@@ -1,4 +1,11 @@
-"""Use cases of accounts: users, passwords (argon2), sessions, API tokens, login limits."""
+"""Writes of accounts: users, passwords (argon2), API tokens; sign-in, sessions, login limits.
+
+Every change to an account is `do_<verb>_<noun>(session, principal, …)`: it checks the
+principal itself (accounts.scopes: administrators manage users, everyone their own password
+and tokens), writes, and is audited (users and tokens by the trail's ORM hook, password
+changes and resets by an explicit entry that names no secret). Signing in and resolving a
+session or token run before there is a principal and take none.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from haihe.accounts import scopes
 from haihe.accounts.models import ROLES, ApiToken, LoginAttempt, LoginSession, User
+from haihe.accounts.schemas import UserCreate, UserPublic
 from haihe.accounts.scopes import Principal
+from haihe.audit.recorder import record
 from haihe.codes import regions
-from haihe.core.errors import InvalidInput
+from haihe.core.errors import InvalidInput, NotAllowed, NotFound
 
 HASHER = PasswordHasher()
 SESSION_DAYS = 14
@@ -42,56 +52,58 @@ def principal_of(user: User, **extra: object) -> Principal:
 
 def _check_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput("password", f"must have at least {MIN_PASSWORD} characters")
+        raise InvalidInput("auth.password_short", field="password", min=MIN_PASSWORD)
 
 
-def do_create_user(
-    session: Session,
-    *,
-    username: str,
-    password: str,
-    role: str,
-    display_name: str | None = None,
-    regions_: list[str] | None = None,
-    park_id: int | None = None,
-    organisation_id: int | None = None,
-    fair_id: int | None = None,
-) -> User:
-    username = (username or "").strip()
-    if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
-        raise InvalidInput("username", "letters, digits, - _ . only")
-    if role not in ROLES:
-        raise InvalidInput("role", f"must be one of {', '.join(ROLES)}")
-    _check_password(password)
+def _allow(allowed: bool) -> None:
+    if not allowed:
+        raise NotAllowed("auth.forbidden")
+
+
+def _username_ok(username: str) -> bool:
+    return bool(username) and username.replace("_", "").replace("-", "").replace(".", "").isalnum()
+
+
+def do_create_user(session: Session, principal: Principal, new: UserCreate) -> UserPublic:
+    """An administrator makes an account (from the command line: the deployment's first)."""
+    _allow(scopes.can_manage_users(principal))
+    username = (new.username or "").strip()
+    if not _username_ok(username):
+        raise InvalidInput("users.username_invalid", field="username")
+    if new.role not in ROLES:
+        raise InvalidInput("users.role_unknown", field="role", roles=", ".join(ROLES))
+    _check_password(new.password)
     if session.execute(select(User.id).where(User.username == username)).first():
-        raise InvalidInput("username", f"{username!r} exists already")
+        raise InvalidInput("users.username_taken", field="username", username=username)
     codes = []
-    for text in regions_ or []:
+    for text in new.regions:
         r = regions.lookup(text)
         if r is None:
-            raise InvalidInput("regions", f"unknown region {text!r}")
+            raise InvalidInput("users.region_unknown", field="regions", value=text)
         codes.append(r.code)
-    if role == "regional_officer" and not codes:
-        raise InvalidInput("regions", "a regional officer needs at least one region")
-    if role == "park_manager" and park_id is None:
-        raise InvalidInput("park", "a park manager needs a park")
-    if role == "enterprise" and organisation_id is None:
-        raise InvalidInput("organisation", "an enterprise user needs an organisation")
-    if role == "fair_organiser" and fair_id is None:
-        raise InvalidInput("fair", "a fair organiser needs a fair")
+    needs = {
+        "regional_officer": (codes, "regions", "users.officer_needs_region"),
+        "park_manager": (new.park_id, "park", "users.park_needed"),
+        "enterprise": (new.organisation_id, "organisation", "users.organisation_needed"),
+        "fair_organiser": (new.fair_id, "fair", "users.fair_needed"),
+    }
+    if new.role in needs:
+        given, field, key = needs[new.role]
+        if given is None or given == []:
+            raise InvalidInput(key, field=field)
     user = User(
         username=username,
-        display_name=display_name or username,
-        password_hash=HASHER.hash(password),
-        role=role,
+        display_name=new.display_name or username,
+        password_hash=HASHER.hash(new.password),
+        role=new.role,
         region_codes=",".join(codes) or None,
-        park_id=park_id,
-        organisation_id=organisation_id,
-        fair_id=fair_id,
+        park_id=new.park_id,
+        organisation_id=new.organisation_id,
+        fair_id=new.fair_id,
     )
     session.add(user)
     session.flush()
-    return user
+    return UserPublic.model_validate(user)
 
 
 def _recent_failures(
@@ -167,50 +179,64 @@ def do_end_session(session: Session, token: str) -> None:
         session.delete(ls)
 
 
-def do_change_password(session: Session, user_id: int, old: str, new: str) -> None:
-    user = session.get(User, user_id)
+def do_change_password(session: Session, principal: Principal, old: str, new: str) -> None:
+    """The principal's own password; every session of the account ends with the old one."""
+    _allow(scopes.can_manage_account(principal, principal.user_id))
+    user = session.get(User, principal.user_id)
+    _allow(user is not None)
     try:
         HASHER.verify(user.password_hash, old)
     except (VerificationError, InvalidHashError) as exc:
-        raise InvalidInput("old_password", "is not your current password") from exc
+        raise InvalidInput("auth.old_password_wrong", field="old_password") from exc
     _check_password(new)
     user.password_hash = HASHER.hash(new)
     user.must_change_password = False
     for ls in session.execute(
-        select(LoginSession).where(LoginSession.user_id == user_id)
+        select(LoginSession).where(LoginSession.user_id == user.id)
     ).scalars():
         session.delete(ls)  # every other session ends with the old password
+    record(session, "password_change", "user", user.id, {"username": user.username})
 
 
-def do_reset_password(session: Session, username: str, new: str) -> User:
+def do_reset_password(
+    session: Session, principal: Principal, username: str, new: str
+) -> UserPublic:
     """An administrator's reset: the user must choose a new password at next login."""
+    _allow(scopes.can_manage_users(principal))
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        raise InvalidInput("username", f"no user {username!r}")
+        raise InvalidInput("users.unknown", field="username", username=username)
     _check_password(new)
     user.password_hash = HASHER.hash(new)
     user.must_change_password = True
-    return user
+    record(session, "password_reset", "user", user.id, {"username": user.username})
+    return UserPublic.model_validate(user)
 
 
-def do_create_api_token(session: Session, user_id: int, name: str) -> str:
-    """A new token, returned once; only its hash is kept."""
+def do_create_api_token(session: Session, principal: Principal, name: str) -> str:
+    """A new token of the principal's own account, returned once; only its hash is kept."""
+    _allow(scopes.can_manage_account(principal, principal.user_id))
     if not name or not name.strip():
-        raise InvalidInput("name", "must not be empty")
+        raise InvalidInput("auth.token_name_missing", field="name")
     token = "hh_" + secrets.token_urlsafe(32)
     session.add(
         ApiToken(
-            user_id=user_id, name=name.strip()[:100], token_hash=_digest(token), prefix=token[:10]
+            user_id=principal.user_id,
+            name=name.strip()[:100],
+            token_hash=_digest(token),
+            prefix=token[:10],
         )
     )
     session.flush()
     return token
 
 
-def do_revoke_api_token(session: Session, user_id: int, token_id: int) -> None:
+def do_revoke_api_token(session: Session, principal: Principal, token_id: int) -> None:
+    """Revoke one of the principal's own tokens (another's is not found)."""
+    _allow(scopes.can_manage_account(principal, principal.user_id))
     tok = session.get(ApiToken, token_id)
-    if tok is None or tok.user_id != user_id:
-        raise InvalidInput("token", "not yours")
+    if tok is None or tok.user_id != principal.user_id:
+        raise NotFound("auth.token_unknown", id=token_id)
     tok.revoked_at = datetime.now(UTC)
 
 
@@ -224,15 +250,3 @@ def principal_for_token(session: Session, token: str, ip: str | None) -> Princip
         return None
     row[0].last_used_at = datetime.now(UTC)
     return principal_of(row[1], via_token=True, ip=ip)
-
-
-def list_users(session: Session) -> list[User]:
-    return list(session.execute(select(User).order_by(User.id)).scalars())
-
-
-def list_tokens(session: Session, user_id: int) -> list[ApiToken]:
-    return list(
-        session.execute(
-            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
-        ).scalars()
-    )

@@ -30,17 +30,8 @@ class Actor:
 
 current_actor: ContextVar[Actor] = ContextVar("haihe_actor", default=Actor(username="system"))  # noqa: B039 - frozen
 SECRET_FIELDS = {"password_hash", "token_hash", "data", "csrf_token", "content_hash"}
+# Audited classes and the object type their entries name; haihe.models.load_all fills it.
 AUDITED: dict[type, str] = {}
-
-
-def audited(name: str):  # noqa: ANN201
-    """Class decorator-like registration: audited(name)(Model)."""
-
-    def register(cls: type) -> type:
-        AUDITED[cls] = name
-        return cls
-
-    return register
 
 
 def _plain(v: object) -> object:

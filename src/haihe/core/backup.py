@@ -5,6 +5,9 @@ consistent even while the app is serving. PostgreSQL: pg_dump's custom format an
 pg_restore (the client tools of the server's major version must be installed). A
 database kept in one schema (HAIHE_DATABASE_URL with `options=-csearch_path=...`) is
 backed up and restored as that schema.
+
+What goes wrong is a `HaiheError`: a file that is missing or not a backup is bad input; a
+client tool that is missing or fails, or a target that cannot be written, is `Unavailable`.
 """
 
 from __future__ import annotations
@@ -18,9 +21,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-
-class BackupError(Exception):
-    pass
+from haihe.core.db import is_sqlite
+from haihe.core.errors import InvalidInput, Unavailable
 
 
 def _libpq(engine: Engine) -> tuple[str, str | None]:
@@ -36,14 +38,11 @@ def _libpq(engine: Engine) -> tuple[str, str | None]:
 
 def backup(engine: Engine, target: str | Path) -> Path:
     target = Path(target)
-    if engine.dialect.name == "sqlite":
-        src = sqlite3.connect(engine.url.database)
-        dst = sqlite3.connect(target)
+    if is_sqlite(engine):
         try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+            _sqlite_copy(engine.url.database, target)
+        except sqlite3.Error as exc:
+            raise Unavailable("backup.cannot_write", path=str(target), reason=str(exc)) from exc
         return target
     url, schema = _libpq(engine)
     cmd = ["pg_dump", "--format=custom", "--no-owner", f"--file={target}", url]
@@ -56,21 +55,25 @@ def backup(engine: Engine, target: str | Path) -> Path:
 def restore(engine: Engine, source: str | Path) -> None:
     """Replace the database's contents with the backup's (stop the app first)."""
     source = Path(source)
-    if not source.exists():
-        raise BackupError(f"no backup at {source}")
+    if not source.is_file():
+        raise InvalidInput("file.not_found", field="file", path=str(source))
     engine.dispose()
-    if engine.dialect.name == "sqlite":
+    if is_sqlite(engine):
         src = sqlite3.connect(source)
         try:
             src.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise BackupError(f"{source} is not a SQLite backup: {exc}") from exc
-        dst = sqlite3.connect(engine.url.database)
-        try:
-            src.backup(dst)
+            raise InvalidInput(
+                "backup.not_sqlite", field="file", path=str(source), reason=str(exc)
+            ) from exc
         finally:
-            dst.close()
             src.close()
+        try:
+            _sqlite_copy(source, engine.url.database)
+        except sqlite3.Error as exc:
+            raise Unavailable(
+                "backup.cannot_write", path=str(engine.url.database), reason=str(exc)
+            ) from exc
         return
     url, schema = _libpq(engine)
     cmd = [
@@ -87,11 +90,24 @@ def restore(engine: Engine, source: str | Path) -> None:
     _run(cmd)
 
 
+def _sqlite_copy(source: str | Path, target: str | Path) -> None:
+    """SQLite's online backup, page by page under its own locks."""
+    src = sqlite3.connect(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
 def _run(cmd: list[str]) -> None:
     env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
     except FileNotFoundError as exc:
-        raise BackupError(f"{cmd[0]} is not installed (PostgreSQL client tools)") from exc
+        raise Unavailable("backup.tool_missing", tool=cmd[0]) from exc
     if out.returncode != 0:
-        raise BackupError(f"{cmd[0]} failed: {out.stderr.strip()[:500]}")
+        raise Unavailable("backup.tool_failed", tool=cmd[0], reason=out.stderr.strip()[:500])

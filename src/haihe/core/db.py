@@ -125,6 +125,7 @@ def current_revision(engine: Engine | None = None) -> str | None:
 
 
 def is_sqlite(engine: Engine) -> bool:
+    """The embedded default (one file), not a server (backups differ, for instance)."""
     return engine.dialect.name == "sqlite"
 
 

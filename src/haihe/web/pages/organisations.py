@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
-from haihe.audit import service as audit
+from haihe.audit import queries as audit
 from haihe.core.settings import get_settings
 from haihe.registry import service
 from haihe.web.auth import Reader

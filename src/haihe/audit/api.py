@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from haihe.audit import service as audit
+from haihe.audit import queries
+from haihe.audit.schemas import AuditList
 from haihe.web.auth import AdminReader
 from haihe.web.deps import db
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
-
-
-class AuditPublic(BaseModel):
-    id: int
-    at: datetime
-    username: str | None
-    ip: str | None
-    action: str
-    object_type: str
-    object_id: str | None
-    changes: dict
-
-
-class AuditList(BaseModel):
-    items: list[AuditPublic]
-    total: int
 
 
 @router.get("/audit", response_model=AuditList)
@@ -43,7 +25,7 @@ def list_audit(
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditList:
-    items, total = audit.list_entries(
+    items, total = queries.list_entries(
         session,
         object_type=object_type,
         object_id=object_id,
@@ -51,19 +33,4 @@ def list_audit(
         page=page,
         page_size=page_size,
     )
-    return AuditList(
-        items=[
-            AuditPublic(
-                id=e.id,
-                at=e.at,
-                username=e.username,
-                ip=e.ip,
-                action=e.action,
-                object_type=e.object_type,
-                object_id=e.object_id,
-                changes=json.loads(e.changes),
-            )
-            for e in items
-        ],
-        total=total,
-    )
+    return AuditList(items=items, total=total)

@@ -1,0 +1,34 @@
+"""The read side of accounts: users and API tokens as plain data, for pages and commands."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from haihe.accounts import scopes
+from haihe.accounts.models import ApiToken, User
+from haihe.accounts.schemas import ApiTokenPublic, UserPublic
+from haihe.accounts.scopes import Principal
+from haihe.core.errors import NotAllowed
+
+
+def list_users(session: Session, principal: Principal) -> list[UserPublic]:
+    """Every account, oldest first: for administrators."""
+    if not scopes.can_manage_users(principal):
+        raise NotAllowed("auth.forbidden")
+    return [
+        UserPublic.model_validate(u)
+        for u in session.execute(select(User).order_by(User.id)).scalars()
+    ]
+
+
+def list_tokens(session: Session, principal: Principal) -> list[ApiTokenPublic]:
+    """The principal's own API tokens (revoked ones included), oldest first."""
+    if not scopes.can_manage_account(principal, principal.user_id):
+        return []
+    return [
+        ApiTokenPublic.model_validate(t)
+        for t in session.execute(
+            select(ApiToken).where(ApiToken.user_id == principal.user_id).order_by(ApiToken.id)
+        ).scalars()
+    ]
