@@ -588,14 +588,6 @@ def serve(
     )
 
 
-def main() -> None:  # pragma: no cover
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
 @chains_app.command("list")
 def chains_list() -> None:
     """The chains in the database, with their segments and version."""
@@ -768,3 +760,11 @@ for _context in CONTEXTS:
     for _name, _group in import_module(f"haihe.{_context}.cli").COMMANDS.items():
         app.add_typer(_group, name=_name)
 guard_all(app)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover (every group is mounted by now)
+    sys.exit(main())

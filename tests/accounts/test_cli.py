@@ -2,6 +2,8 @@
 come through the one error wrapper, in Chinese or English, with the kind's exit code."""
 
 import getpass
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy.orm import Session
@@ -70,3 +72,11 @@ def test_refusals_exit_with_the_wrappers_code_in_the_users_language(db_env, lang
         env={"HAIHE_LANG": lang},
     )
     assert r.exit_code == 2 and "nobody" in r.output
+
+
+def test_python_dash_m_haihe_mounts_every_group_too():
+    """`python -m haihe.cli` (as the browser tests start it) has the users commands."""
+    out = subprocess.run(
+        [sys.executable, "-m", "haihe.cli", "users", "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "reset-password" in out.stdout, out.stdout + out.stderr
