@@ -15,7 +15,7 @@ from haihe.accounts import service as accounts
 from haihe.audit import service as audit
 from haihe.core.errors import InvalidInput
 from haihe.core.i18n import t
-from haihe.registry.service import Page
+from haihe.registry.queries import Page
 from haihe.web.auth import (
     SESSION_COOKIE,
     AdminReader,
