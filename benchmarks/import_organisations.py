@@ -155,7 +155,7 @@ def search_latency(url: str, queries: list[str]) -> tuple[float, float, float]:
     from sqlalchemy.orm import Session
 
     from haihe.core.db import make_engine
-    from haihe.registry import service
+    from haihe.registry import queries
 
     engine = make_engine(url)
     times = []
@@ -163,7 +163,7 @@ def search_latency(url: str, queries: list[str]) -> tuple[float, float, float]:
     with Session(engine) as s:
         for q in queries:
             t0 = time.perf_counter()
-            page = service.search_organisations(s, service.OrganisationFilter(q=q), page_size=50)
+            page = queries.search_organisations(s, queries.OrganisationFilter(q=q), page_size=50)
             times.append((time.perf_counter() - t0) * 1000)
             hits += page.total > 0
     times.sort()

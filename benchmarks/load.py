@@ -37,12 +37,14 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from haihe.accounts.scopes import command_line
 from haihe.chains import service as chains
 from haihe.core.db import make_engine, upgrade
 from haihe.demo import build_demo
 from haihe.projects import service as projects
 from haihe.projects.models import Project, ProjectHistory
-from haihe.registry.service import OrganisationInput, do_bulk_create_organisations
+from haihe.registry.schemas import OrganisationCreate
+from haihe.registry.service import do_bulk_create_organisations
 
 PASSWORD = "haihe-demo-2024"
 # The demo's users, one of each role, taken in turn: scopes are checked (and cost) as in
@@ -77,7 +79,7 @@ def fill(engine, n: int) -> list[str]:  # noqa: ANN001
             if len(queries) < 300 and i % 3000 == 0:
                 queries.append(brand + word)
             items.append(
-                OrganisationInput(
+                OrganisationCreate(
                     name=f"{brand}{word}{i}有限公司",
                     region_code=COUNTIES[i % len(COUNTIES)],
                     industry_codes=("3973",),
@@ -86,7 +88,7 @@ def fill(engine, n: int) -> list[str]:  # noqa: ANN001
                 )
             )
         with engine.begin() as conn:
-            do_bulk_create_organisations(conn, items)
+            do_bulk_create_organisations(conn, command_line("bench"), items)
     with engine.begin() as conn:
         classify_all(conn)
     # A freshly bulk-loaded database: vacuum it now rather than have autovacuum do it in

@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 
 from haihe.codes import uscc
 from haihe.demo import build_demo
-from haihe.registry import service
+from haihe.registry import queries
 from tests.registry.helpers import all_orgs
 
 
@@ -12,8 +12,8 @@ def test_demo_has_the_article_parks_and_named_organisations(engine):
     scenario = build_demo(engine)
     assert scenario is not None
     with Session(engine) as s:
-        parks = {p.park.name_en: p.organisation_count for p in service.list_parks(s)}
-        overview = service.registry_overview(s)
+        parks = {p.name_en: p.organisation_count for p in queries.list_parks(s)}
+        overview = queries.registry_overview(s)
     assert parks["Tianjin Binhai-Zhongguancun Science and Technology Park"] > 4000
     assert 100 <= parks["TFI Higher Education Science and Technology Innovation Park"] < 1000
     named = {o.name_en for o in overview.named_in_source}

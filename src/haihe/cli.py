@@ -24,7 +24,7 @@ from haihe.core.errors import HaiheError, exit_code
 from haihe.core.i18n import t
 
 # The contexts whose cli.py has COMMANDS, mounted in this order.
-CONTEXTS = ("accounts",)
+CONTEXTS = ("registry", "codes", "accounts")
 
 app = typer.Typer(
     help="Haihe: cross-city advanced-manufacturing cluster platform.", no_args_is_help=True
@@ -70,18 +70,8 @@ def guard_all(group: typer.Typer) -> None:
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data from CSV or XLSX.", no_args_is_help=True)
-export_app = typer.Typer(help="Export data to CSV or XLSX.", no_args_is_help=True)
-parks_app = typer.Typer(help="Science and industrial parks.", no_args_is_help=True)
-codes_app = typer.Typer(
-    help="Look up national codes (USCC, regions, industries).", no_args_is_help=True
-)
-orgs_app = typer.Typer(help="Organisations in the registry.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
-app.add_typer(export_app, name="export")
-app.add_typer(parks_app, name="parks")
-app.add_typer(codes_app, name="codes")
-app.add_typer(orgs_app, name="orgs")
 projects_app = typer.Typer(
     help="Cooperation projects and the cluster figures.", no_args_is_help=True
 )
@@ -179,138 +169,6 @@ def import_organisations(
         err.print(t("import.skipped", lang, bad=bad))
     if report.created:
         err.print(t("chains.classify_hint", lang))
-
-
-@export_app.command("organisations")
-def export_organisations(
-    file: Path = typer.Argument(..., help="FILE.csv or FILE.xlsx"),
-    q: str = typer.Option(None, help="name or USCC contains"),
-    region: str = typer.Option(None, help="region code or name (includes its districts)"),
-    industry: str = typer.Option(None, help="GB/T 4754 code (section, division, group, class)"),
-) -> None:
-    """Export organisations in the columns the import reads back."""
-    from haihe.core.errors import InvalidInput
-    from haihe.registry.exports import export_organisations as run
-    from haihe.registry.service import OrganisationFilter
-
-    try:
-        n = run(_engine(), file, OrganisationFilter(q=q, region=region, industry=industry))
-    except InvalidInput as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    console.print(f"{n} → {file}")
-
-
-@parks_app.command("add")
-def parks_add(
-    name: str,
-    region: str = typer.Option(..., help="region code or name"),
-    name_en: str = typer.Option(None),
-    operator: str = typer.Option(None),
-) -> None:
-    """Create a park."""
-    from haihe.core.db import session_scope
-    from haihe.core.errors import InvalidInput
-    from haihe.registry import service
-
-    engine = _engine()
-    try:
-        with session_scope(engine) as s:
-            park = service.do_create_park(
-                s, name=name, region_code=region, name_en=name_en, operator=operator
-            )
-            console.print(f"park {park.id}: {park.name} ({park.region_code})")
-    except InvalidInput as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-
-
-@parks_app.command("list")
-def parks_list() -> None:
-    """List parks with their organisation counts."""
-    from haihe.core.db import session_scope
-    from haihe.registry import service
-
-    with session_scope(_engine()) as s:
-        table = Table("id", "园区 park", "地区 region", "组织数 organisations")
-        for p in service.list_parks(s):
-            table.add_row(
-                str(p.park.id), p.park.name, p.park.region_code, str(p.organisation_count)
-            )
-    console.print(table)
-
-
-@orgs_app.command("search")
-def orgs_search(
-    q: str = typer.Argument(None),
-    region: str = typer.Option(None),
-    industry: str = typer.Option(None),
-    limit: int = 20,
-) -> None:
-    """Search organisations by name, USCC, region and industry."""
-    from haihe.core.db import session_scope
-    from haihe.core.errors import InvalidInput
-    from haihe.registry import service
-
-    try:
-        with session_scope(_engine()) as s:
-            page = service.search_organisations(
-                s,
-                service.OrganisationFilter(q=q, region=region, industry=industry),
-                page_size=limit,
-            )
-            table = Table("id", "名称 name", "USCC", "地区 region")
-            for o in page.items:
-                table.add_row(str(o.id), o.name, o.uscc or "", o.region_code or "")
-    except InvalidInput as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    console.print(table)
-    console.print(f"total {page.total}")
-
-
-@codes_app.command("uscc")
-def codes_uscc(code: str) -> None:
-    """Validate and decode a Unified Social Credit Code."""
-    from haihe.codes import uscc
-
-    check = uscc.validate(code)
-    if not check.ok:
-        err.print(f"[red]{check.code}: {check.problem.message(_lang())}[/red]")
-        raise typer.Exit(1)
-    parts = uscc.decode(check.code)
-    console.print(f"{check.code} valid")
-    console.print(
-        f"  authority {parts.authority} {parts.authority_zh or '?'} / "
-        f"type {parts.org_type} {parts.org_type_zh or '?'}"
-    )
-    console.print(f"  region {parts.region_code} {parts.region_name_zh or '?'}")
-    for w in check.warnings:
-        console.print(f"  [yellow]warning: {w}[/yellow]")
-
-
-@codes_app.command("region")
-def codes_region(text: str) -> None:
-    """Find a GB/T 2260 division by code, name, short name or English name."""
-    from haihe.codes import regions
-
-    r = regions.lookup(text)
-    if r is None:
-        err.print(f"[red]unknown region {text!r}[/red]")
-        raise typer.Exit(1)
-    console.print(
-        f"{r.code} {r.full_name_zh} / {r.full_name_en}"
-        + (f" (abolished {r.valid_to})" if r.valid_to else "")
-    )
-
-
-@codes_app.command("industry")
-def codes_industry(text: str) -> None:
-    """Find GB/T 4754-2017 industries by code or name."""
-    from haihe.codes import industries
-
-    for i in industries.search(text):
-        console.print(f"{i.code:>5} {i.level:<8} {i.name_zh}")
 
 
 def _figure_filter(

@@ -8,23 +8,28 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from haihe.accounts.scopes import Principal
 from haihe.audit import queries as audit
 from haihe.audit.models import AuditEntry
 from haihe.audit.recorder import Actor, current_actor
 from haihe.models import load_all
+from haihe.registry import queries
 from haihe.registry import service as registry
-from haihe.registry.service import OrganisationInput
+from haihe.registry.schemas import OrganisationCreate
 from haihe.web.app import create_app
 from tests.conftest import make_admin, signed_client
-from tests.registry.helpers import row, write_csv
+from tests.registry.helpers import OPERATOR, row, write_csv
 
 
 def test_orm_writes_are_recorded_with_actor_and_changes(engine):
     load_all()
     token = current_actor.set(Actor(user_id=7, username="王磊", ip="10.0.0.1"))
+    officer = Principal(user_id=7, username="王磊", role="admin", ip="10.0.0.1")
     try:
         with Session(engine) as s:
-            org = registry.do_create_organisation(s, OrganisationInput(name="审计测试有限公司"))
+            org = registry.do_create_organisation(
+                s, officer, OrganisationCreate(name="审计测试有限公司")
+            )
             s.commit()
             org.employees = 42
             s.commit()
@@ -42,7 +47,7 @@ def test_orm_writes_are_recorded_with_actor_and_changes(engine):
 def test_the_trail_is_append_only_in_the_database(engine):
     load_all()
     with Session(engine) as s:
-        registry.do_create_organisation(s, OrganisationInput(name="不可删有限公司"))
+        registry.do_create_organisation(s, OPERATOR, OrganisationCreate(name="不可删有限公司"))
         s.commit()
     for sql in ("UPDATE audit_entries SET username = 'x'", "DELETE FROM audit_entries"):
         with engine.connect() as conn, pytest.raises(DBAPIError):
@@ -87,7 +92,7 @@ def test_project_page_history_and_organisation_history_shown(demo_engine):
     assert 'id="history"' in r.text
     load_all()
     with Session(demo_engine) as s:
-        org = registry.search_organisations(s, registry.OrganisationFilter(q="威努特")).items[0]
+        org = queries.search_organisations(s, queries.OrganisationFilter(q="威努特")).items[0]
         org.employees = 300  # an edit, so the organisation has a history
         org_id = org.id
         s.commit()

@@ -11,30 +11,32 @@ from haihe.accounts.scopes import NotAllowed, Principal
 from haihe.chains import placements, service
 from haihe.chains.models import Placement
 from haihe.codes import uscc
-from haihe.registry.service import OrganisationInput, do_bulk_create_organisations
+from haihe.registry.schemas import OrganisationCreate
+from haihe.registry.service import do_bulk_create_organisations
+from tests.registry.helpers import OPERATOR
 
 ORGS = [
-    OrganisationInput(
+    OrganisationCreate(
         name="天津甲骨科器械有限公司",
         uscc=uscc.make("91120116MA05ABCD0"),
         region_code="120116",
         description="生产III类医疗器械（骨科植入物、人工关节）",
         industry_codes=("3584",),
     ),
-    OrganisationInput(
+    OrganisationCreate(
         name="天津乙医药商贸有限公司",
         region_code="120101",
         description="销售医疗器械（III类除外）；药品批发",
         industry_codes=("5154",),
     ),
-    OrganisationInput(
+    OrganisationCreate(
         name="北京丙生物医学研究院",
         kind="research_institute",
         region_code="110108",
         description="医学研究和试验发展；抗体药物研发",
         industry_codes=("7340",),
     ),
-    OrganisationInput(
+    OrganisationCreate(
         name="保定丁餐饮管理有限公司", region_code="130602", description="餐饮管理；会议服务"
     ),
 ]
@@ -43,7 +45,7 @@ ORGS = [
 @pytest.fixture
 def world(engine):
     with engine.begin() as conn:
-        ids = do_bulk_create_organisations(conn, ORGS)
+        ids = do_bulk_create_organisations(conn, OPERATOR, ORGS)
     with Session(engine) as s:
         service.install_shipped(s)
         s.commit()

@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 from haihe.cli import app
 from haihe.core.backup import backup, restore
 from haihe.core.errors import InvalidInput, Unavailable, exit_code
-from haihe.registry import service
-from haihe.registry.service import OrganisationInput
-from tests.registry.helpers import all_orgs
+from haihe.registry import queries, service
+from haihe.registry.schemas import OrganisationCreate
+from tests.registry.helpers import OPERATOR, all_orgs
 
 runner = CliRunner()
 
@@ -20,8 +20,9 @@ def test_backup_change_restore(engine, tmp_path):
     with engine.begin() as conn:
         service.do_bulk_create_organisations(
             conn,
+            OPERATOR,
             [
-                OrganisationInput(name=f"备份测试{i}有限公司", region_code="120116")
+                OrganisationCreate(name=f"备份测试{i}有限公司", region_code="120116")
                 for i in range(50)
             ],
         )
@@ -32,7 +33,7 @@ def test_backup_change_restore(engine, tmp_path):
         orgs = all_orgs(engine)
         s.get(type(orgs[0]), orgs[0].id).employees = 999
         s.delete(s.get(type(orgs[1]), orgs[1].id))
-        service.do_create_organisation(s, OrganisationInput(name="备份之后新增有限公司"))
+        service.do_create_organisation(s, OPERATOR, OrganisationCreate(name="备份之后新增有限公司"))
         s.commit()
     assert [(o.id, o.name, o.employees) for o in all_orgs(engine)] != before
     restore(engine, path)
@@ -40,7 +41,7 @@ def test_backup_change_restore(engine, tmp_path):
     # The name index came back too.
     with Session(engine) as s:
         assert (
-            service.search_organisations(s, service.OrganisationFilter(q="备份测试1有限")).total
+            queries.search_organisations(s, queries.OrganisationFilter(q="备份测试1有限")).total
             >= 1
         )
 

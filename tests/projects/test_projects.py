@@ -13,7 +13,8 @@ from haihe.projects import figures, lifecycle, service
 from haihe.projects.figures import FigureFilter
 from haihe.projects.service import PartyInput, ProjectInput
 from haihe.registry import service as registry
-from haihe.registry.service import OrganisationInput
+from haihe.registry.schemas import OrganisationCreate
+from tests.registry.helpers import OPERATOR
 
 TODAY = date(2024, 2, 8)
 
@@ -23,10 +24,11 @@ def world(engine):
     with engine.begin() as conn:
         bj, tj, hb = registry.do_bulk_create_organisations(
             conn,
+            OPERATOR,
             [
-                OrganisationInput(name="北京测试生物有限公司", region_code="110108"),
-                OrganisationInput(name="天津测试制造有限公司", region_code="120116"),
-                OrganisationInput(name="河北测试材料有限公司", region_code="130200"),
+                OrganisationCreate(name="北京测试生物有限公司", region_code="110108"),
+                OrganisationCreate(name="天津测试制造有限公司", region_code="120116"),
+                OrganisationCreate(name="河北测试材料有限公司", region_code="130200"),
             ],
         )
     with Session(engine) as s:

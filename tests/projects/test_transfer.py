@@ -12,8 +12,8 @@ from haihe.projects import figures, service
 from haihe.projects.figures import FigureFilter
 from haihe.projects.transfer import export_projects, import_projects
 from haihe.registry import service as registry
-from haihe.registry.service import OrganisationInput
-from tests.registry.helpers import code
+from haihe.registry.schemas import OrganisationCreate
+from tests.registry.helpers import OPERATOR, code
 
 HEADER = [
     "项目编号",
@@ -35,11 +35,12 @@ def world(engine):
     with engine.begin() as conn:
         registry.do_bulk_create_organisations(
             conn,
+            OPERATOR,
             [
-                OrganisationInput(
+                OrganisationCreate(
                     name="北京导入生物有限公司", uscc=code(1, "110108"), region_code="110108"
                 ),
-                OrganisationInput(
+                OrganisationCreate(
                     name="天津导入制造有限公司", uscc=code(2, "120116"), region_code="120116"
                 ),
             ],

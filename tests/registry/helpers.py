@@ -8,8 +8,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from haihe.accounts.scopes import command_line
 from haihe.codes import uscc
 from haihe.registry.models import Organisation
+
+# Who writes in tests that are not about scopes: the command line's operator (an admin).
+OPERATOR = command_line("test")
 
 HEADER = [
     "统一社会信用代码",

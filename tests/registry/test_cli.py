@@ -53,19 +53,27 @@ def test_empty_file_exits_with_a_message(db_env):
     assert r.exit_code == 2 and "空" in r.output
 
 
-def test_code_lookups():
-    r = runner.invoke(app, ["codes", "uscc", "91120116735441915A"])
-    assert r.exit_code == 1 and "N" in r.output
-    r = runner.invoke(app, ["codes", "region", "Binhai"])
-    assert "120116" in r.output
-    r = runner.invoke(app, ["codes", "industry", "集成电路"])
-    assert "3973" in r.output
-
-
 def test_parks_and_demo(db_env):
     r = runner.invoke(app, ["parks", "add", "测试园区", "--region", "滨海"])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["parks", "add", "测试园区", "--region", "火星"])
-    assert r.exit_code == 2
+    assert r.exit_code == 2 and "火星" in r.output
+    r = runner.invoke(
+        app, ["parks", "add", "测试园区", "--region", "滨海"], env={"HAIHE_LANG": "en"}
+    )
+    assert r.exit_code == 2 and "exists already" in r.output
+    r = runner.invoke(app, ["parks", "list"])
+    assert r.exit_code == 0 and "测试园区" in r.output and "120116" in r.output
     r = runner.invoke(app, ["demo"])
     assert r.exit_code == 0 and "demo data" not in r.output
+
+
+def test_export_and_search_refuse_bad_filters_with_the_reason(db_env):
+    r = runner.invoke(
+        app,
+        ["export", "organisations", str(db_env / "o.csv"), "--region", "火星"],
+        env={"HAIHE_LANG": "en"},
+    )
+    assert r.exit_code == 2 and "unknown region" in r.output
+    r = runner.invoke(app, ["orgs", "search", "--industry", "9999"])
+    assert r.exit_code == 2 and "9999" in r.output

@@ -5,9 +5,10 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from haihe.core.errors import InvalidInput
-from haihe.registry import service
-from haihe.registry.service import OrganisationFilter, OrganisationInput
-from tests.registry.helpers import code
+from haihe.registry import queries, service
+from haihe.registry.queries import OrganisationFilter
+from haihe.registry.schemas import OrganisationCreate, ParkCreate
+from tests.registry.helpers import OPERATOR, code
 
 
 @pytest.fixture
@@ -15,32 +16,35 @@ def registry(engine):
     with engine.begin() as conn:
         assert isinstance(conn, Connection)
         with Session(bind=conn) as s:
-            park = service.do_create_park(s, name="天津滨海—中关村科技园", region_code="120116")
+            park = service.do_create_park(
+                s, OPERATOR, ParkCreate(name="天津滨海—中关村科技园", region="120116")
+            )
             park_id = park.id
             s.flush()
         service.do_bulk_create_organisations(
             conn,
+            OPERATOR,
             [
-                OrganisationInput(
+                OrganisationCreate(
                     name="天津瀚海生物医药有限公司",
                     uscc=code(1, "120116"),
                     region_code="120116",
                     park_id=park_id,
                     industry_codes=("2761",),
                 ),
-                OrganisationInput(
+                OrganisationCreate(
                     name="瀚海生物医药（北京）有限公司",
                     uscc=code(2, "110108"),
                     region_code="110108",
                     industry_codes=("2761", "7340"),
                 ),
-                OrganisationInput(
+                OrganisationCreate(
                     name="唐山精工数控机床有限公司",
                     uscc=code(3, "130203"),
                     region_code="130203",
                     industry_codes=("3421",),
                 ),
-                OrganisationInput(
+                OrganisationCreate(
                     name="北京芯海集成电路设计有限公司",
                     region_code="110108",
                     industry_codes=("6520",),
@@ -52,7 +56,7 @@ def registry(engine):
 
 def _names(engine, **kw):  # noqa: ANN001, ANN202
     with Session(engine) as s:
-        page = service.search_organisations(s, OrganisationFilter(**kw))
+        page = queries.search_organisations(s, OrganisationFilter(**kw))
         assert page.total == len(page.items)
         return sorted(o.name for o in page.items)
 
@@ -104,7 +108,7 @@ def test_filters_combine(registry):
 def test_paging_and_total(registry):
     engine, _ = registry
     with Session(engine) as s:
-        page = service.search_organisations(s, OrganisationFilter(), page=2, page_size=3)
+        page = queries.search_organisations(s, OrganisationFilter(), page=2, page_size=3)
         assert page.total == 4 and len(page.items) == 1 and page.pages == 2
 
 
@@ -112,7 +116,7 @@ def test_paging_and_total(registry):
 def test_bad_filters_are_refused_with_the_field_named(registry, bad):
     engine, _ = registry
     with Session(engine) as s, pytest.raises(InvalidInput) as exc:
-        service.search_organisations(s, OrganisationFilter(**bad))
+        queries.search_organisations(s, OrganisationFilter(**bad))
     assert exc.value.field == next(iter(bad))
 
 
@@ -128,11 +132,13 @@ def test_every_insert_path_keeps_the_name_index_complete(engine, tmp_path):
     from tests.registry.helpers import row, write_csv
 
     with Session(engine) as s:
-        service.do_create_organisation(s, OrganisationInput(name="天津单个录入科技有限公司"))
+        service.do_create_organisation(
+            s, OPERATOR, OrganisationCreate(name="天津单个录入科技有限公司")
+        )
         s.commit()
     with engine.begin() as conn:
         service.do_bulk_create_organisations(
-            conn, [OrganisationInput(name="北京批量录入生物有限公司")]
+            conn, OPERATOR, [OrganisationCreate(name="北京批量录入生物有限公司")]
         )
     import_organisations(
         engine, write_csv(tmp_path / "o.csv", [row(77, 企业名称="河北导入精工有限公司")])

@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from haihe.core.errors import InvalidInput
+from haihe.core.money import format_yuan
 from haihe.registry.values import (
-    format_yuan,
     header_multiplier,
     is_missing,
     parse_capital,

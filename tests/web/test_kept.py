@@ -11,13 +11,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from haihe.registry.models import Organisation
-from haihe.registry.service import OrganisationInput, do_bulk_create_organisations
+from haihe.registry.schemas import OrganisationCreate
+from haihe.registry.service import do_bulk_create_organisations
 from haihe.web.kept import Kept
+from tests.registry.helpers import OPERATOR
 
 
 def _add(engine, name: str) -> None:  # noqa: ANN001
     with engine.begin() as conn:
-        do_bulk_create_organisations(conn, [OrganisationInput(name=name, region_code="120116")])
+        do_bulk_create_organisations(
+            conn, OPERATOR, [OrganisationCreate(name=name, region_code="120116")]
+        )
 
 
 def _count(session: Session) -> int:

@@ -111,7 +111,7 @@ def world(demo_engine):
     """Three projects: one in the Binhai park (Winute a party), one in Hebei, and one still
     under negotiation signed at the article's fair, with a private contracted investment."""
     from haihe.fairs import service as fairs
-    from haihe.registry import service as registry
+    from haihe.registry import queries as registry
 
     with Session(demo_engine) as s:
         winute = next(

@@ -84,6 +84,33 @@ def can_edit_organisation(
     return False
 
 
+def can_read_organisation_history(
+    p: Principal, region_code: str | None, park_id: int | None, org_id: int
+) -> bool:
+    """An organisation's change history: those who read the whole cluster (administrators,
+    regional officers) and whoever may edit the organisation."""
+    return p.role == "regional_officer" or can_edit_organisation(p, region_code, park_id, org_id)
+
+
+def can_create_organisation(p: Principal, region_code: str | None, park_id: int | None) -> bool:
+    """Add an organisation (one or many at once): administrators anywhere, regional officers
+    in their regions, park managers in their park; enterprise users add none."""
+    if p.is_admin:
+        return True
+    if p.role == "regional_officer":
+        return p.in_my_regions(region_code)
+    if p.role == "park_manager":
+        return park_id is not None and park_id == p.park_id
+    return False
+
+
+def can_create_park(p: Principal, region_code: str | None) -> bool:
+    """Parks are shared reference data: administrators, and officers of the park's region."""
+    if p.is_admin:
+        return True
+    return p.role == "regional_officer" and p.in_my_regions(region_code)
+
+
 @dataclass(frozen=True)
 class ProjectFacts:
     """What the rules need to know of a project."""

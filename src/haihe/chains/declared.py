@@ -21,7 +21,7 @@ from haihe.chains import service as chain_service
 from haihe.chains.models import ROLES, Placement
 from haihe.core.errors import InvalidInput
 from haihe.core.tabular import RowError, header_key, open_table
-from haihe.registry import service as registry
+from haihe.registry import queries as registry
 from haihe.registry.models import Organisation
 
 COLUMNS = {

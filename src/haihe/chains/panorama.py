@@ -21,7 +21,7 @@ from haihe.chains.placements import effective
 from haihe.codes import regions
 from haihe.core.settings import get_settings
 from haihe.registry.models import Organisation, Park
-from haihe.registry.service import region_range
+from haihe.registry.queries import region_range
 
 RESEARCH_KINDS = ("research_institute", "university")
 ELSEWHERE = "elsewhere"

@@ -44,14 +44,14 @@ def build_demo(
 ) -> Scenario | None:
     """Build the demo; None (and no change) when the database has data and not `force`."""
     from haihe.models import load_all
-    from haihe.registry import service
+    from haihe.registry import queries
 
     load_all()
     with engine.connect() as conn:
         from sqlalchemy.orm import Session
 
         with Session(bind=conn) as s:
-            has_data = service.count_organisations(s) > 0
+            has_data = queries.count_organisations(s) > 0
     if has_data and not force:
         return None
     scenario = Scenario(seed=seed)

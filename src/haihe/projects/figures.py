@@ -23,7 +23,7 @@ from haihe.codes import regions
 from haihe.core.errors import InvalidInput
 from haihe.projects import lifecycle
 from haihe.projects.models import Project
-from haihe.registry.service import region_range
+from haihe.registry.queries import region_range
 
 
 @dataclass(frozen=True)

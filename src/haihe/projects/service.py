@@ -24,7 +24,7 @@ from haihe.projects.models import (
     ProjectMilestone,
     ProjectParty,
 )
-from haihe.registry import service as registry
+from haihe.registry import queries as registry
 
 
 class VersionConflict(Conflict):

@@ -25,7 +25,7 @@ from haihe.core.tabular import RowError, header_key, write_error_report
 from haihe.fairs import service as fairs
 from haihe.projects import lifecycle, service
 from haihe.projects.models import TYPES, Project
-from haihe.registry import service as registry
+from haihe.registry import queries as registry
 from haihe.registry import values
 
 PROJECT_HEADERS: dict[str, tuple[str, ...]] = {
@@ -486,7 +486,7 @@ def export_projects(engine: Engine, path: str | Path) -> int:
     n = 0
     with Session(engine) as s:
         fair_names = {f.id: f.name for f in fairs.list_fairs(s)}
-        park_names = {p.park.id: p.park.name for p in registry.list_parks(s)}
+        park_names = {p.id: p.name for p in registry.list_parks(s)}
         for p in s.execute(select(Project).order_by(Project.id)).scalars():
             party = {x.role: x for x in p.parties}
             ident = partial(_party_ident, s, party)

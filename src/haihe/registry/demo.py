@@ -16,9 +16,11 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, delete, insert, select
 
+from haihe.accounts.scopes import command_line
 from haihe.codes import regions, uscc
 from haihe.registry.models import Organisation, OrganisationIndustry, Park
-from haihe.registry.service import OrganisationInput, do_bulk_create_organisations
+from haihe.registry.schemas import OrganisationCreate
+from haihe.registry.service import do_bulk_create_organisations
 
 BZ_PARK = "binhai_zhongguancun"
 TK_PARK = "tiankai_higher_education"
@@ -417,7 +419,7 @@ def _make_org(
     used_names: set[str],
     used_uscc: set[str],
     kind: str = "enterprise",
-) -> OrganisationInput:
+) -> OrganisationCreate:
     province = region_code[:2] + "0000"
     weights = DOMAIN_WEIGHTS.get(province, {})
     key = _pick(rng, tuple((d[0], weights.get(d[0], 1.0)) for d in DOMAINS))
@@ -453,7 +455,7 @@ def _make_org(
     size = rng.lognormvariate(3.2, 1.2)
     capital = Decimal(max(10, round(rng.lognormvariate(6.5, 1.4)))) * 10000
     founded = date(1995, 1, 1) + timedelta(days=rng.randrange(0, 365 * 29))
-    return OrganisationInput(
+    return OrganisationCreate(
         name=name,
         kind=kind,
         uscc=_uscc(rng, region_code, used_uscc, kind),
@@ -489,7 +491,7 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
         named_inputs.append(
             (
                 key,
-                OrganisationInput(
+                OrganisationCreate(
                     name=zh,
                     name_en=en,
                     kind=kind,
@@ -502,12 +504,13 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
                 ),
             )
         )
-    ids = do_bulk_create_organisations(conn, [i for _, i in named_inputs])
+    operator = command_line("demo")  # the demo is built by the deployment's operator
+    ids = do_bulk_create_organisations(conn, operator, [i for _, i in named_inputs])
     scenario.named.update({key: oid for (key, _), oid in zip(named_inputs, ids, strict=True)})
 
     used_names: set[str] = {i.name for _, i in named_inputs}
     used_uscc: set[str] = set()
-    items: list[OrganisationInput] = []
+    items: list[OrganisationCreate] = []
     for key, size in PARK_SIZES.items():
         park_region = next(p[3] for p in PARKS if p[0] == key)
         pid = scenario.parks[key]
@@ -526,7 +529,7 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
         elif roll < (0.07 if province == "110000" else 0.025):
             kind = "university"
         items.append(_make_org(rng, region, None, used_names, used_uscc, kind))
-    ids = do_bulk_create_organisations(conn, items)
+    ids = do_bulk_create_organisations(conn, operator, items)
     scenario.organisation_ids = ids
     for oid, item in zip(ids, items, strict=True):
         if item.kind == "enterprise" and item.region_code:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from haihe.core.errors import InvalidInput
 from haihe.core.tabular import write_csv
-from haihe.registry import service
+from haihe.registry import queries
 from haihe.registry.columns import EXPORT_COLUMNS
 from haihe.registry.models import Organisation, Park
 
@@ -31,9 +31,9 @@ def _capital(org: Organisation) -> str:
     return amount if org.capital_currency == "CNY" else f"{amount}({org.capital_currency})"
 
 
-def _rows(session: Session, f: service.OrganisationFilter | None) -> Iterator[list[object]]:
+def _rows(session: Session, f: queries.OrganisationFilter | None) -> Iterator[list[object]]:
     parks = dict(session.execute(select(Park.id, Park.name)).all())
-    for org in service.iter_organisations(session, f):
+    for org in queries.iter_organisations(session, f):
         yield [
             org.uscc,
             org.name,
@@ -52,7 +52,7 @@ def _rows(session: Session, f: service.OrganisationFilter | None) -> Iterator[li
 
 
 def export_organisations(
-    engine: Engine, path: str | Path, f: service.OrganisationFilter | None = None
+    engine: Engine, path: str | Path, f: queries.OrganisationFilter | None = None
 ) -> int:
     """Write the organisations to `path` (.csv or .xlsx); returns the number of rows."""
     path = Path(path)

@@ -1,64 +1,81 @@
-"""API shapes of the registry, named by role (…Public is what the API returns)."""
+"""Shapes of the registry, named by role: …Create is what a write takes, …Public what the
+API returns (built from the rows and summaries of registry/queries.py with
+`model_validate`, the codes turned into their names on the way)."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from haihe.codes import industries, regions
-from haihe.registry.models import Organisation, Park
 
 
-class RegionRef(BaseModel):
+class _Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class RegionRef(_Public):
     code: str
     name_zh: str
     name_en: str
 
 
-class IndustryRef(BaseModel):
+class IndustryRef(_Public):
     code: str
     name_zh: str
 
 
-class ParkPublic(BaseModel):
+def region_ref(code: str | None) -> RegionRef | None:
+    r = regions.get(code) if code else None
+    if r is None:
+        return None
+    return RegionRef(code=r.code, name_zh=r.full_name_zh, name_en=r.full_name_en)
+
+
+def _region(value: object) -> object:
+    """A region code (a row's `region_code`) becomes its reference; a reference stays."""
+    return region_ref(value) if isinstance(value, str) or value is None else value
+
+
+# A row's `region_code` is read as the public `region`.
+_REGION = AliasChoices("region", "region_code")
+
+
+class ParkPublic(_Public):
     id: int
     name: str
     name_en: str | None
-    region: RegionRef | None
+    region: RegionRef | None = Field(validation_alias=_REGION)
     operator: str | None
     description: str | None
     organisation_count: int
 
+    @field_validator("region", mode="before")
     @classmethod
-    def of(cls, park: Park, count: int) -> ParkPublic:
-        return cls(
-            id=park.id,
-            name=park.name,
-            name_en=park.name_en,
-            region=region_ref(park.region_code),
-            operator=park.operator,
-            description=park.description,
-            organisation_count=count,
-        )
+    def _region_from_code(cls, value: object) -> object:
+        return _region(value)
 
 
-class ParkRef(BaseModel):
+class ParkRef(_Public):
     id: int
     name: str
     name_en: str | None
 
 
-class OrganisationPublic(BaseModel):
+class OrganisationPublic(_Public):
     id: int
     uscc: str | None
     name: str
     name_en: str | None
-    name_normalised: str
+    name_normalised: str = Field(validation_alias=AliasChoices("name_normalised", "name_norm"))
     kind: str
-    region: RegionRef | None
+    region: RegionRef | None = Field(validation_alias=_REGION)
     park: ParkRef | None
-    industries: list[IndustryRef]
+    industries: list[IndustryRef] = Field(
+        validation_alias=AliasChoices("industry_codes", "industries")
+    )
     founded: date | None
     registered_capital: str | None = Field(
         description="Decimal string in whole units of capital_currency (yuan for CNY)"
@@ -71,52 +88,73 @@ class OrganisationPublic(BaseModel):
     is_demo: bool
     named_in_source: bool
 
+    @field_validator("region", mode="before")
     @classmethod
-    def of(cls, o: Organisation) -> OrganisationPublic:
-        inds = []
-        for code in o.industry_codes:
-            ind = industries.get(code)
-            inds.append(IndustryRef(code=code, name_zh=ind.name_zh if ind else code))
-        return cls(
-            id=o.id,
-            uscc=o.uscc,
-            name=o.name,
-            name_en=o.name_en,
-            name_normalised=o.name_norm,
-            kind=o.kind,
-            region=region_ref(o.region_code),
-            park=ParkRef(id=o.park.id, name=o.park.name, name_en=o.park.name_en)
-            if o.park
-            else None,
-            industries=inds,
-            founded=o.founded,
-            registered_capital=f"{o.registered_capital:f}"
-            if o.registered_capital is not None
-            else None,
-            capital_currency=o.capital_currency,
-            employees=o.employees,
-            website=o.website,
-            address=o.address,
-            description=o.description,
-            is_demo=o.is_demo,
-            named_in_source=o.named_in_source,
-        )
+    def _region_from_code(cls, value: object) -> object:
+        return _region(value)
+
+    @field_validator("industries", mode="before")
+    @classmethod
+    def _industries(cls, value: object) -> object:
+        """Industry codes (from a row) become references with their Chinese names."""
+        if not isinstance(value, list | tuple):
+            return value
+        refs: list[object] = []
+        for item in value:
+            if isinstance(item, str):
+                ind = industries.get(item)
+                refs.append(IndustryRef(code=item, name_zh=ind.name_zh if ind else item))
+            else:
+                refs.append(item)
+        return refs
+
+    @field_validator("registered_capital", mode="before")
+    @classmethod
+    def _capital(cls, value: object) -> object:
+        return f"{value:f}" if isinstance(value, Decimal) else value
 
 
-class OrganisationList(BaseModel):
+class OrganisationList(_Public):
     items: list[OrganisationPublic]
     total: int
     page: int
     page_size: int
 
 
-class ParkList(BaseModel):
+class ParkList(_Public):
     items: list[ParkPublic]
     total: int
 
 
-def region_ref(code: str | None) -> RegionRef | None:
-    r = regions.get(code) if code else None
-    if r is None:
-        return None
-    return RegionRef(code=r.code, name_zh=r.full_name_zh, name_en=r.full_name_en)
+class OrganisationCreate(BaseModel):
+    """What a person, an import or a generator gives to create an organisation; the
+    registry's rules (registry/service.py) check it before anything is written."""
+
+    name: str
+    kind: str = "enterprise"
+    uscc: str | None = None
+    name_en: str | None = None
+    region_code: str | None = None
+    park_id: int | None = None
+    industry_codes: tuple[str, ...] = ()
+    founded: date | None = None
+    registered_capital: Decimal | None = None
+    capital_currency: str = "CNY"
+    employees: int | None = None
+    website: str | None = None
+    address: str | None = None
+    description: str | None = None
+    source: str = "manual"
+    is_demo: bool = False
+    named_in_source: bool = False
+
+
+class ParkCreate(BaseModel):
+    """A new park; `region` is a GB/T 2260 code or a name the region look-up knows."""
+
+    name: str
+    region: str
+    name_en: str | None = None
+    operator: str | None = None
+    description: str | None = None
+    is_demo: bool = False

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, event, text
 
+from haihe.core.db import is_sqlite
 from haihe.registry.models import Organisation
 
 
 def index_range(conn: Connection, first_id: int, last_id: int) -> None:
     """Index the organisations with ids in [first_id, last_id] (SQLite only)."""
-    if conn.dialect.name != "sqlite":
+    if not is_sqlite(conn.engine):
         return
     conn.execute(
         text(
@@ -33,7 +34,7 @@ def index_ids(conn: Connection, ids: list[int]) -> None:
 
 def rebuild(conn: Connection) -> None:
     """Rebuild the whole index from the table (haihe db reindex)."""
-    if conn.dialect.name == "sqlite":
+    if is_sqlite(conn.engine):
         conn.execute(text("INSERT INTO organisations_fts(organisations_fts) VALUES ('rebuild')"))
     else:
         conn.execute(text("REINDEX INDEX ix_organisations_name_trgm"))
@@ -42,7 +43,7 @@ def rebuild(conn: Connection) -> None:
 
 @event.listens_for(Organisation, "after_insert")
 def _index_orm_insert(mapper, connection: Connection, target: Organisation) -> None:  # noqa: ANN001
-    if connection.dialect.name == "sqlite":
+    if is_sqlite(connection.engine):
         connection.execute(
             text("INSERT INTO organisations_fts(rowid, name, name_norm) VALUES (:i, :n, :m)"),
             {"i": target.id, "n": target.name, "m": target.name_norm},

@@ -17,18 +17,17 @@ from haihe.web import errors
 
 # Each context's JSON routes (`api`) and pages (`pages`), mounted in this order.
 ROUTERS = (
-    "haihe.web.api.registry",
+    "haihe.registry.api",
     "haihe.web.api.projects",
-    "haihe.web.api.codes",
+    "haihe.codes.api",
     "haihe.web.api.chains",
     "haihe.web.pages.dashboard",
     "haihe.web.pages.projects",
     "haihe.accounts.pages",
     "haihe.audit.api",
     "haihe.audit.pages",
-    "haihe.web.pages.organisations",
+    "haihe.registry.pages",
     "haihe.web.pages.chains",
-    "haihe.web.pages.parks",
     "haihe.web.pages.imports",
 )
 LANG_COOKIE = "haihe_lang"

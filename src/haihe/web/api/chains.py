@@ -35,7 +35,7 @@ from haihe.chains.schemas import (
     SegmentOut,
 )
 from haihe.core.errors import InvalidInput, NotFound
-from haihe.registry import service as registry
+from haihe.registry import queries as registry
 from haihe.web.auth import Reader, Writer
 from haihe.web.deps import Id, db
 

@@ -21,6 +21,7 @@ from haihe.chains.models import Placement
 from haihe.chains.panorama import home_provinces, organisations_on, panorama
 from haihe.codes import regions
 from haihe.core.errors import InvalidInput, NotFound
+from haihe.registry import panels as organisation_panels
 from haihe.web.auth import Reader, SignedIn, Writer
 from haihe.web.deps import Id, db
 from haihe.web.templating import render
@@ -453,3 +454,19 @@ def placement_decision(
         raise InvalidInput("segment", "choose a chain segment")
     placements.decide(session, principal, org_id, chain, segment, decision, role or None)
     return RedirectResponse(f"/organisations/{org_id}#placements", status_code=303)
+
+
+@organisation_panels.register
+def placements_panel(session: Session, principal, org, lang: str) -> organisation_panels.Panel:  # noqa: ANN001
+    """The placements section of an organisation's page, with its confirm / remove / add
+    forms for those who may place the organisation."""
+    return organisation_panels.Panel(
+        "chains/organisation_panel.html",
+        {
+            "placements": placements.placements_of(session, org.id, lang),
+            "can_place": scopes.can_place_organisation(
+                principal, org.region_code, org.park_id, org.id
+            ),
+            "chains": service.all_chains(session),
+        },
+    )

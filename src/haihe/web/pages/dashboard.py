@@ -17,7 +17,7 @@ from haihe.core.i18n import t
 from haihe.fairs import service as fairs
 from haihe.projects import figures
 from haihe.projects import service as projects_service
-from haihe.registry import service as registry
+from haihe.registry import queries as registry
 from haihe.web.api.projects import Filters, thresholds
 from haihe.web.auth import Reader
 from haihe.web.deps import db

@@ -15,7 +15,7 @@ from haihe.accounts import scopes
 from haihe.core.errors import InvalidInput
 from haihe.fairs import service as fairs
 from haihe.projects import figures, lifecycle, service
-from haihe.registry.service import Page
+from haihe.registry.queries import Page
 from haihe.web.api.projects import Filters, thresholds
 from haihe.web.auth import SignedIn, Writer, load_principal
 from haihe.web.deps import Id, db

@@ -1,4 +1,4 @@
-"""GET /api/v1/organisations, /api/v1/organisations/{id}, /api/v1/parks."""
+"""GET /api/v1/organisations, /api/v1/organisations/{id}, /api/v1/parks, /api/v1/parks/{id}."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from haihe.core.settings import get_settings
-from haihe.registry import service
+from haihe.registry import queries
 from haihe.registry.schemas import OrganisationList, OrganisationPublic, ParkList, ParkPublic
 from haihe.web.deps import Id, db
 
@@ -32,37 +32,28 @@ def list_organisations(
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int | None, Query(ge=1, le=500)] = None,
 ) -> OrganisationList:
-    size = page_size or get_settings().page_size
-    result = service.search_organisations(
+    result = queries.search_organisations(
         session,
-        service.OrganisationFilter(q=q, region=region, park_id=park, industry=industry, kind=kind),
+        queries.OrganisationFilter(q=q, region=region, park_id=park, industry=industry, kind=kind),
         page=page,
-        page_size=size,
+        page_size=page_size or get_settings().page_size,
     )
-    return OrganisationList(
-        items=[OrganisationPublic.of(o) for o in result.items],
-        total=result.total,
-        page=page,
-        page_size=size,
-    )
+    return OrganisationList.model_validate(result)
 
 
 @router.get("/organisations/{org_id}", response_model=OrganisationPublic)
 def get_organisation(
     org_id: Id, session: Annotated[Session, Depends(db, scope="function")]
 ) -> OrganisationPublic:
-    return OrganisationPublic.of(service.get_organisation(session, org_id))
+    return OrganisationPublic.model_validate(queries.get_organisation(session, org_id))
 
 
 @router.get("/parks", response_model=ParkList)
 def list_parks(session: Annotated[Session, Depends(db, scope="function")]) -> ParkList:
-    parks = service.list_parks(session)
-    return ParkList(
-        items=[ParkPublic.of(p.park, p.organisation_count) for p in parks], total=len(parks)
-    )
+    parks = queries.list_parks(session)
+    return ParkList.model_validate({"items": parks, "total": len(parks)})
 
 
 @router.get("/parks/{park_id}", response_model=ParkPublic)
 def get_park(park_id: Id, session: Annotated[Session, Depends(db, scope="function")]) -> ParkPublic:
-    p = service.get_park(session, park_id)
-    return ParkPublic.of(p.park, p.organisation_count)
+    return ParkPublic.model_validate(queries.get_park(session, park_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from haihe.codes import industries, regions, uscc
 from haihe.core.errors import NotFound
@@ -28,6 +28,8 @@ class USCCResult(BaseModel):
 
 
 class RegionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     level: str
     name_zh: str
@@ -35,10 +37,12 @@ class RegionPublic(BaseModel):
     full_name_zh: str
     full_name_en: str
     parent: str | None
-    abolished: int | None
+    abolished: int | None = Field(validation_alias=AliasChoices("abolished", "valid_to"))
 
 
 class IndustryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     level: str
     name_zh: str
@@ -67,19 +71,6 @@ def check_uscc(code: str) -> USCCResult:
     return out
 
 
-def _region(r: regions.Region) -> RegionPublic:
-    return RegionPublic(
-        code=r.code,
-        level=r.level,
-        name_zh=r.name_zh,
-        name_en=r.name_en,
-        full_name_zh=r.full_name_zh,
-        full_name_en=r.full_name_en,
-        parent=r.parent,
-        abolished=r.valid_to,
-    )
-
-
 @router.get("/regions", response_model=list[RegionPublic])
 def find_regions(
     q: Annotated[str | None, Query(max_length=40)] = None,
@@ -88,19 +79,14 @@ def find_regions(
     """With q: the division it names; with parent: its current children; else the home provinces."""
     if q:
         r = regions.lookup(q)
-        return [_region(r)] if r else []
+        return [RegionPublic.model_validate(r)] if r else []
     if parent:
         if regions.get(parent) is None:
-            raise NotFound("region", parent)
-        return [_region(r) for r in regions.children(parent)]
-    return [_region(r) for r in regions.home_provinces()]
+            raise NotFound("codes.region_unknown", value=parent)
+        return [RegionPublic.model_validate(r) for r in regions.children(parent)]
+    return [RegionPublic.model_validate(r) for r in regions.home_provinces()]
 
 
 @router.get("/industries", response_model=list[IndustryPublic])
 def find_industries(q: Annotated[str, Query(min_length=1, max_length=40)]) -> list[IndustryPublic]:
-    return [
-        IndustryPublic(
-            code=i.code, level=i.level, name_zh=i.name_zh, name_en=i.name_en, parent=i.parent
-        )
-        for i in industries.search(q)
-    ]
+    return [IndustryPublic.model_validate(i) for i in industries.search(q)]

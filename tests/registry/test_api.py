@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1 on a demo database."""
+"""The registry's JSON API (/api/v1/organisations, /api/v1/parks) on a demo database."""
 
 import pytest
 from fastapi.testclient import TestClient
@@ -78,16 +78,6 @@ def test_bad_requests_are_refused_clearly(client, url, status):
     r = client.get(url)
     assert r.status_code == status
     assert r.json()["detail"]
-
-
-def test_codes_endpoints(client):
-    ok = client.get("/api/v1/codes/uscc/91120116735441915N").json()
-    assert ok["valid"] and ok["region_name"] == "天津市滨海新区"
-    bad = client.get("/api/v1/codes/uscc/91120116735441915A").json()
-    assert not bad["valid"] and bad["rule"] == "check" and bad["expected_check"] == "N"
-    assert client.get("/api/v1/codes/regions", params={"q": "Binhai"}).json()[0]["code"] == "120116"
-    assert len(client.get("/api/v1/codes/regions", params={"parent": "120000"}).json()) == 16
-    assert client.get("/api/v1/codes/industries", params={"q": "集成电路"}).json()
 
 
 def test_openapi_documents_the_api_and_healthz(client):
