@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 from haihe.fairs import service as fairs
 from haihe.projects import figures, service
 from haihe.projects.figures import FigureFilter
-from haihe.projects.transfer import export_projects, import_projects
+from haihe.projects.transfer import do_import_projects, export_projects
 from haihe.registry import service as registry
 from haihe.registry.service import OrganisationInput
-from tests.registry.helpers import code
+from tests.registry.helpers import ADMIN, code
 
 HEADER = [
     "项目编号",
@@ -90,9 +90,9 @@ def test_import_creates_projects_with_milestones_and_reimport_changes_nothing(wo
         [_row(1), _row(2, **{"意向投资(亿元)": "3000万"})],
         [["T1", "已投产", date(2023, 9, 1), "投产仪式"], ["T1", "已纳税", date(2023, 12, 1), None]],
     )
-    r = import_projects(world, path, today=date(2024, 2, 8))
+    r = do_import_projects(world, ADMIN, path, today=date(2024, 2, 8))
     assert r.committed, [e.line("en") for e in r.errors]
-    assert (r.created, r.milestones_recorded) == (2, 2)
+    assert (r.created, r.counts["milestones_recorded"]) == (2, 2)
     with Session(world) as s:
         f = figures.compute(s, FigureFilter(), today=date(2024, 2, 8))
         assert (f.signed, f.in_operation, f.paying_tax) == (2, 1, 1)
@@ -103,13 +103,9 @@ def test_import_creates_projects_with_milestones_and_reimport_changes_nothing(wo
             "120116",
             "manufacturing_base",
         )
-    again = import_projects(world, path, today=date(2024, 2, 8))
-    assert (again.created, again.updated, again.unchanged, again.milestones_recorded) == (
-        0,
-        0,
-        2,
-        0,
-    )
+    again = do_import_projects(world, ADMIN, path, today=date(2024, 2, 8))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert again.counts == {"milestones_recorded": 0}
 
 
 def test_one_bad_row_writes_nothing_and_reports_every_bad_row(world, tmp_path):
@@ -118,7 +114,7 @@ def test_one_bad_row_writes_nothing_and_reports_every_bad_row(world, tmp_path):
         [_row(1), _row(2, 投资方="不存在的公司"), _row(3, 落地地区="火星"), _row(1)],
         [["T1", "已纳税", date(2023, 7, 1), None], ["T9", "已投产", date(2023, 7, 1), None]],
     )
-    r = import_projects(world, path, today=date(2024, 2, 8))
+    r = do_import_projects(world, ADMIN, path, today=date(2024, 2, 8))
     assert not r.committed
     rows = {(e.row, e.problem.key) for e in r.errors}
     assert {
@@ -127,6 +123,7 @@ def test_one_bad_row_writes_nothing_and_reports_every_bad_row(world, tmp_path):
         (5, "projects.duplicate_code"),
         (3, "projects.unknown_code"),
     } <= rows
+    assert any(e.sheet == "节点" and e.row == 3 for e in r.errors)
     assert r.report_path and r.report_path.exists()
     with Session(world) as s:
         assert figures.compute(s, FigureFilter()).signed == 0
@@ -137,19 +134,20 @@ def test_empty_or_missing_file(world, tmp_path, content):
     path = tmp_path / "x.xlsx"
     if content is not None:
         path.write_bytes(content)
-    r = import_projects(world, path)
+    r = do_import_projects(world, ADMIN, path)
     assert r.file_problem is not None and not r.committed
 
 
 def test_export_reads_back(world, tmp_path):
-    import_projects(
+    do_import_projects(
         world,
+        ADMIN,
         _book(tmp_path / "p.xlsx", [_row(1), _row(2)], [["T1", "已开工", date(2023, 8, 1), None]]),
         today=date(2024, 2, 8),
     )
     out = tmp_path / "out.xlsx"
     assert export_projects(world, out) == 2
-    r = import_projects(world, out, today=date(2024, 2, 8))
+    r = do_import_projects(world, ADMIN, out, today=date(2024, 2, 8))
     assert r.committed and (r.created, r.updated, r.unchanged) == (0, 0, 2)
 
 

@@ -8,8 +8,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from haihe.accounts.scopes import Principal
 from haihe.codes import uscc
 from haihe.registry.models import Organisation
+
+# Who imports in tests that are not about scopes.
+ADMIN = Principal(username="admin", role="admin")
 
 HEADER = [
     "统一社会信用代码",

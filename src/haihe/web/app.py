@@ -28,7 +28,7 @@ ROUTERS = (
     "haihe.web.pages.organisations",
     "haihe.web.pages.chains",
     "haihe.web.pages.parks",
-    "haihe.web.pages.imports",
+    "haihe.registry.import_page",
 )
 LANG_COOKIE = "haihe_lang"
 # Scripts only from this site (no inline script anywhere); ECharts' SVG needs inline styles.

@@ -1,4 +1,8 @@
-"""The import page: upload an organisation file, see the result or fetch the error report."""
+"""The import page: upload an organisation file, see the result or fetch the error report.
+
+The page only parses and formats: who may import which rows is the registry's door
+(`imports.do_import_organisations`) to decide.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
 
-from haihe.accounts import scopes
-from haihe.core.errors import NotAllowed, NotFound
-from haihe.registry.imports import import_organisations
+from haihe.core.errors import InvalidInput, NotFound
+from haihe.registry import imports
 from haihe.web.auth import SignedIn, Writer
 from haihe.web.templating import render
 
@@ -22,24 +25,9 @@ UPLOADS = Path(tempfile.gettempdir()) / "haihe-uploads"
 ALLOWED = (".csv", ".xlsx", ".txt")
 
 
-def import_scope(principal):  # noqa: ANN001, ANN201
-    """Which rows this importer may write: all for administrators; officers their regions;
-    park managers their park."""
-    if principal.is_admin:
-        return None
-    if principal.role == "regional_officer":
-        return lambda region, park: principal.in_my_regions(region)
-    return lambda region, park: park is not None and park == principal.park_id
-
-
-def _check(principal) -> None:  # noqa: ANN001
-    if not scopes.can_import_organisations(principal):
-        raise NotAllowed("auth.forbidden")
-
-
 @router.get("/import", response_class=HTMLResponse)
 def import_form(request: Request, principal: SignedIn):  # noqa: ANN201
-    _check(principal)
+    imports.require_importer(principal)
     return render(request, "registry/import.html", report=None)
 
 
@@ -50,7 +38,7 @@ def import_upload(
     file: Annotated[UploadFile, File()],
     skip_invalid: Annotated[bool, Form()] = False,
 ):  # noqa: ANN201
-    _check(principal)
+    imports.require_importer(principal)  # before the upload is stored
     name = Path(file.filename or "upload.csv").name
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
@@ -59,7 +47,7 @@ def import_upload(
             "registry/import.html",
             status_code=400,
             report=None,
-            problem=f"{name}: .csv / .xlsx",
+            problem=InvalidInput("file.unsupported", suffix=suffix or name),
         )
     token = secrets.token_hex(8)
     folder = UPLOADS / token
@@ -67,8 +55,8 @@ def import_upload(
     target = folder / name
     with target.open("wb") as out:
         shutil.copyfileobj(file.file, out)
-    report = import_organisations(
-        request.app.state.engine, target, skip_invalid=skip_invalid, allowed=import_scope(principal)
+    report = imports.do_import_organisations(
+        request.app.state.engine, principal, target, skip_invalid=skip_invalid
     )
     status = 200 if report.ok or report.committed else 400
     return render(
@@ -83,11 +71,9 @@ def import_upload(
 
 @router.get("/import/{token}/report.xlsx")
 def import_report(token: str, principal: SignedIn) -> FileResponse:
-    if not token.isalnum():
-        raise NotFound("report", token)
-    reports = list((UPLOADS / token).glob("*.errors.xlsx"))
+    reports = list((UPLOADS / token).glob("*.errors.xlsx")) if token.isalnum() else []
     if not reports:
-        raise NotFound("report", token)
+        raise NotFound("import.report_gone")
     return FileResponse(
         reports[0],
         filename=reports[0].name,
