@@ -190,3 +190,59 @@ def test_projects_cli(world, tmp_path, monkeypatch):
     assert r.exit_code == 1 and "火星" in r.output
     get_settings.cache_clear()
     db.engine_for.cache_clear()
+
+
+def test_skip_invalid_writes_every_good_row_and_leaves_each_bad_one_out_whole(world, tmp_path):
+    path = _book(
+        tmp_path / "skip.xlsx",
+        [_row(1), _row(2, 落地地区="火星"), _row(3)],
+        [
+            ["T1", "已投产", date(2023, 9, 1), None],
+            ["T3", "已纳税", date(2023, 7, 1), None],  # refused: T3 is not operating
+            ["T2", "已投产", date(2023, 9, 1), None],  # T2 is left out, so is this row
+        ],
+    )
+    r = do_import_projects(world, ADMIN, path, skip_invalid=True, today=date(2024, 2, 8))
+    assert r.committed and (r.created, r.counts["milestones_recorded"]) == (2, 1)
+    assert r.bad_rows == [3] and r.bad == 3
+    assert {(e.sheet, e.row) for e in r.errors} == {(None, 3), ("节点", 3), ("节点", 4)}
+    assert r.report_path.exists()
+    with Session(world) as s:
+        assert service.find_project(s, "T2") is None
+        assert service.find_project(s, "T3").stage == "signed"
+        assert service.find_project(s, "T1").stage == "in_operation"
+    again = do_import_projects(world, ADMIN, path, skip_invalid=True, today=date(2024, 2, 8))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert again.counts["milestones_recorded"] == 0
+
+
+def test_a_title_row_and_unknown_columns(world, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024 年签约项目台账"])
+    ws.append([*HEADER, "颜色"])
+    ws.append([*_row(1), "蓝"])
+    wb.save(tmp_path / "t.xlsx")
+    r = do_import_projects(world, ADMIN, tmp_path / "t.xlsx", today=date(2024, 2, 8))
+    assert r.committed and r.created == 1 and r.ignored_columns == ["颜色"]
+
+
+@pytest.mark.parametrize("role", ["enterprise", "fair_organiser", None])
+def test_who_may_edit_no_project_is_refused_outright(world, tmp_path, role):
+    from haihe.accounts.scopes import Principal
+    from haihe.core.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        do_import_projects(world, Principal(role=role), _book(tmp_path / "p.xlsx", [_row(1)]))
+
+
+def test_the_import_is_one_audit_entry_with_its_counts(world, tmp_path):
+    from sqlalchemy import select
+
+    from haihe.audit.models import AuditEntry
+
+    do_import_projects(world, ADMIN, _book(tmp_path / "p.xlsx", [_row(1)]), today=date(2024, 2, 8))
+    with Session(world) as s:
+        items = s.scalars(select(AuditEntry).where(AuditEntry.object_type == "projects")).all()
+    assert [(e.action, e.object_id) for e in items] == [("import", "p.xlsx")]
+    assert '"created": 1' in items[0].changes

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from haihe.accounts.scopes import Principal
+from haihe.core.errors import NotAllowed
 from haihe.core.importing import error_report_path
 from haihe.registry.imports import do_import_organisations
 from tests.registry.helpers import (
@@ -286,3 +288,71 @@ def test_parsing_in_worker_processes_gives_the_same_result(engine, tmp_path, sql
     assert [(o.uscc, o.name_norm, o.region_code) for o in all_orgs(engine)] == [
         (o.uscc, o.name_norm, o.region_code) for o in all_orgs(other)
     ]
+
+
+# Who may import which rows: the registry's door decides ------------------------------------
+
+
+@pytest.fixture
+def parks(engine):
+    from sqlalchemy.orm import Session
+
+    from haihe.registry import service
+
+    with Session(engine) as s:
+        ours = service.do_create_park(s, name="滨海测试园", region_code="120116")
+        theirs = service.do_create_park(s, name="海淀测试园", region_code="110108")
+        s.commit()
+        return ours.id, theirs.id
+
+
+def _rows(n_from: int, park: str, n: int = 2) -> tuple[list[list[str]], list[str]]:
+    header = [*HEADER, "所属园区"]
+    return [[*row(i), park] for i in range(n_from, n_from + n)], header
+
+
+def test_a_park_manager_writes_only_the_rows_of_their_park(engine, tmp_path, parks):
+    ours, _theirs = parks
+    manager = Principal(username="pm", role="park_manager", park_id=ours)
+    good, header = _rows(1, "滨海测试园")
+    other, _ = _rows(3, "海淀测试园", 1)
+    path = write_csv(tmp_path / "p.csv", [*good, *other], header=header)
+    report = do_import_organisations(engine, manager, path)
+    assert not report.committed and count(engine) == 0
+    assert report.bad_rows == [4] and report.errors[0].problem.key == "auth.out_of_scope"
+    report = do_import_organisations(engine, manager, path, skip_invalid=True)
+    assert report.committed and report.created == 2 and count(engine) == 2
+    assert {o.park_id for o in all_orgs(engine)} == {ours}
+
+
+def test_a_park_manager_cannot_take_over_another_parks_organisation(engine, tmp_path, parks):
+    ours, theirs = parks
+    theirs_rows, header = _rows(7, "海淀测试园", 1)
+    do_import_organisations(
+        engine, ADMIN, write_csv(tmp_path / "a.csv", theirs_rows, header=header)
+    )
+    manager = Principal(username="pm", role="park_manager", park_id=ours)
+    mine = [[*theirs_rows[0][:-1], "滨海测试园"]]  # the same USCC, moved into their park
+    report = do_import_organisations(
+        engine, manager, write_csv(tmp_path / "b.csv", mine, header=header)
+    )
+    assert not report.committed and report.bad_rows == [2]
+    assert report.errors[0].problem.key == "auth.out_of_scope"
+    assert report.report_path.exists()
+    assert {o.park_id for o in all_orgs(engine)} == {theirs}
+
+
+def test_a_regional_officer_writes_only_rows_in_their_regions(engine, tmp_path):
+    officer = Principal(username="tj", role="regional_officer", region_codes=("120000",))
+    path = write_csv(tmp_path / "r.csv", [row(1), row(2, 所属地区="海淀")])
+    report = do_import_organisations(engine, officer, path, skip_invalid=True)
+    assert report.created == 1 and report.bad_rows == [3]
+    assert [o.region_code for o in all_orgs(engine)] == ["120116"]
+
+
+@pytest.mark.parametrize("role", ["enterprise", "fair_organiser", None])
+def test_who_may_import_no_organisation_is_refused_outright(engine, tmp_path, role):
+    path = write_csv(tmp_path / "o.csv", [row(1)])
+    with pytest.raises(NotAllowed):
+        do_import_organisations(engine, Principal(username="u", role=role, organisation_id=1), path)
+    assert count(engine) == 0 and not error_report_path(path).exists()
