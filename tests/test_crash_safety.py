@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from haihe.registry.models import Organisation
 from tests.conftest import DEMO_PASSWORD, make_admin
-from tests.registry.helpers import row, write_csv
+from tests.registry.helpers import ADMIN, row, write_csv
 
 ROWS = 60_000  # about 13 MB: parsed by worker processes, several seconds to import
 
@@ -95,11 +95,11 @@ def test_killed_during_a_large_import(engine, tmp_path):
 
 
 def test_killed_during_a_bulk_update(engine, tmp_path):
-    from haihe.registry.imports import import_organisations
+    from haihe.registry.imports import do_import_organisations
 
     make_admin(engine)
     first = write_csv(tmp_path / "v1.csv", [row(i, 从业人数="10") for i in range(1, ROWS + 1)])
-    assert import_organisations(engine, first).created == ROWS
+    assert do_import_organisations(engine, ADMIN, first).created == ROWS
     engine.dispose()
     second = write_csv(tmp_path / "v2.csv", [row(i, 从业人数="20") for i in range(1, ROWS + 1)])
     _import_and_kill(_url(engine), second)

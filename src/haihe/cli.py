@@ -16,7 +16,7 @@ from importlib import import_module
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from haihe.core.commands import console, err
@@ -69,9 +69,7 @@ def guard_all(group: typer.Typer) -> None:
 
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-import_app = typer.Typer(help="Import data from CSV or XLSX.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(import_app, name="import")
 projects_app = typer.Typer(
     help="Cooperation projects and the cluster figures.", no_args_is_help=True
 )
@@ -110,65 +108,6 @@ def db_current() -> None:
     from haihe.core.db import current_revision
 
     console.print(current_revision() or "empty")
-
-
-@import_app.command("organisations")
-def import_organisations(
-    file: Path = typer.Argument(..., help=".csv (UTF-8, UTF-8 with BOM, GBK/GB18030) or .xlsx"),
-    skip_invalid: bool = typer.Option(
-        False, "--skip-invalid", help="Write the valid rows and report the bad ones."
-    ),
-) -> None:
-    """Import organisations; all-or-nothing unless --skip-invalid."""
-    from haihe.registry.imports import import_organisations as run
-
-    lang = _lang()
-    engine = _engine()
-    progress = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        disable=not err.is_terminal,
-    )
-    with progress:
-        task = progress.add_task(file.name, total=None)
-        report = run(
-            engine,
-            file,
-            skip_invalid=skip_invalid,
-            on_start=lambda n: progress.update(task, total=n),
-            on_bytes=lambda n: progress.advance(task, n),
-        )
-    if report.file_problem:
-        err.print(f"[red]{file}: {report.file_problem.message(lang)}[/red]")
-        raise typer.Exit(2)
-    for e in report.errors:
-        err.print(e.line(lang), markup=False, highlight=False)
-    if report.ignored_columns:
-        err.print(t("import.ignored_columns", lang, columns=", ".join(report.ignored_columns)))
-    bad = len(report.bad_rows)
-    console.print(
-        t(
-            "import.summary",
-            lang,
-            rows=report.rows,
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            bad=bad,
-        )
-    )
-    if report.report_path:
-        err.print(t("import.report_written", lang, path=report.report_path))
-    if bad and not report.committed:
-        err.print(f"[red]{t('import.rolled_back', lang, bad=bad)}[/red]")
-        raise typer.Exit(1)
-    if bad:
-        err.print(t("import.skipped", lang, bad=bad))
-    if report.created:
-        err.print(t("chains.classify_hint", lang))
 
 
 def _figure_filter(
@@ -337,33 +276,19 @@ def projects_milestone(
 
 
 @projects_app.command("import")
-def projects_import(file: Path) -> None:
+def projects_import(
+    file: Path,
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Write the valid rows and report the bad ones."
+    ),
+) -> None:
     """Import projects (and a 节点/milestones sheet) from .xlsx or .csv, all-or-nothing."""
-    from haihe.projects.transfer import import_projects
+    from haihe.accounts.scopes import command_line
+    from haihe.core.commands import print_import_report
+    from haihe.projects.transfer import do_import_projects
 
-    lang = _lang()
-    report = import_projects(_engine(), file, by="import")
-    if report.file_problem:
-        err.print(f"[red]{file}: {report.file_problem.message(lang)}[/red]")
-        raise typer.Exit(2)
-    for e in report.errors:
-        err.print(e.line(lang), markup=False, highlight=False)
-    console.print(
-        t(
-            "import.summary",
-            lang,
-            rows=report.projects,
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            bad=len(report.bad_rows),
-        )
-    )
-    if report.report_path:
-        err.print(t("import.report_written", lang, path=report.report_path))
-    if not report.committed:
-        err.print(f"[red]{t('import.rolled_back', lang, bad=len(report.bad_rows))}[/red]")
-        raise typer.Exit(1)
+    principal = command_line(getpass.getuser())
+    print_import_report(do_import_projects(_engine(), principal, file, skip_invalid=skip_invalid))
 
 
 @projects_app.command("export")
@@ -547,23 +472,19 @@ def chains_classify() -> None:
 
 
 @chains_app.command("place")
-def chains_place(file: Path) -> None:
+def chains_place(
+    file: Path,
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Write the valid rows and report the bad ones."
+    ),
+) -> None:
     """Import declared placements (USCC or name, chain, segment[, activity]); all or nothing."""
-    from haihe.chains.declared import import_declared
-    from haihe.core.errors import InvalidInput
+    from haihe.accounts.scopes import command_line
+    from haihe.chains.declared import do_import_declared
+    from haihe.core.commands import print_import_report
 
-    lang = _lang()
-    try:
-        report = import_declared(_engine(), file)
-    except InvalidInput as exc:
-        err.print(f"[red]{file}: {exc.message(lang)}[/red]")
-        raise typer.Exit(2) from exc
-    for e in report.errors:
-        err.print(e.line(lang), markup=False, highlight=False)
-    if report.errors:
-        err.print(f"[red]{t('chains.nothing_changed', lang)}[/red]")
-        raise typer.Exit(1)
-    console.print(f"{report.written}/{report.rows}")
+    principal = command_line(getpass.getuser())
+    print_import_report(do_import_declared(_engine(), principal, file, skip_invalid=skip_invalid))
 
 
 @chains_app.command("diagnose")

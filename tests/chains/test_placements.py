@@ -138,7 +138,8 @@ def test_bad_decisions_are_refused_and_change_nothing(world):
 
 
 def test_declared_placements_import_all_or_nothing(world, tmp_path):
-    from haihe.chains.declared import import_declared
+    from haihe.chains.declared import do_import_declared
+    from tests.registry.helpers import ADMIN
 
     engine, (maker, seller, lab, cafe) = world
     bad = tmp_path / "declared.csv"
@@ -146,16 +147,16 @@ def test_declared_placements_import_all_or_nothing(world, tmp_path):
         "名称,产业链,环节\n天津甲骨科器械有限公司,生物医药,implants\n天津乙医药商贸有限公司,生物医药,不存在的环节\n",
         encoding="utf-8",
     )
-    report = import_declared(engine, bad)
+    report = do_import_declared(engine, ADMIN, bad)
     assert not report.committed and len(report.errors) == 1
-    assert report.errors[0].row == 3 and report.errors[0].column == "segment"
+    assert report.errors[0].row == 3 and report.errors[0].column == "环节"
     assert _rows(engine, maker) == {}
     good = tmp_path / "declared2.csv"
     good.write_text(
         "名称,产业链,环节,活动\n天津甲骨科器械有限公司,生物医药,高值耗材与植入物,生产\n",
         encoding="utf-8",
     )
-    report = import_declared(engine, good)
+    report = do_import_declared(engine, ADMIN, good)
     assert report.committed and report.written == 1
     assert _rows(engine, maker)[("biomedicine", "implants")].source == "declared"
 
@@ -235,8 +236,9 @@ def test_members_table_keeps_its_schema_and_cascade_after_a_classification_run(w
 
 def test_figures_follow_decisions_edits_imports_and_chain_edits(world, tmp_path):
     from haihe.chains import definitions
-    from haihe.registry.imports import import_organisations
+    from haihe.registry.imports import do_import_organisations
     from haihe.registry.models import Organisation
+    from tests.registry.helpers import ADMIN
 
     engine, (maker, seller, lab, cafe) = world
     with engine.begin() as conn:
@@ -272,7 +274,7 @@ def test_figures_follow_decisions_edits_imports_and_chain_edits(world, tmp_path)
         f"统一社会信用代码,名称,所属地区,从业人数\n{code},天津甲骨科器械有限公司,滨海新区,40\n",
         encoding="utf-8",
     )
-    report = import_organisations(engine, path, write_report=False)
+    report = do_import_organisations(engine, ADMIN, path, write_report=False)
     assert report.updated == 1, report.errors
     got = _figures(engine)
     assert got.get(implants) == (1, 40), got

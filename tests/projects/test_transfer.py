@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 from haihe.fairs import service as fairs
 from haihe.projects import figures, service
 from haihe.projects.figures import FigureFilter
-from haihe.projects.transfer import export_projects, import_projects
+from haihe.projects.transfer import do_import_projects, export_projects
 from haihe.registry import service as registry
 from haihe.registry.schemas import OrganisationCreate
-from tests.registry.helpers import OPERATOR, code
+from tests.registry.helpers import ADMIN, OPERATOR, code
 
 HEADER = [
     "项目编号",
@@ -91,9 +91,9 @@ def test_import_creates_projects_with_milestones_and_reimport_changes_nothing(wo
         [_row(1), _row(2, **{"意向投资(亿元)": "3000万"})],
         [["T1", "已投产", date(2023, 9, 1), "投产仪式"], ["T1", "已纳税", date(2023, 12, 1), None]],
     )
-    r = import_projects(world, path, today=date(2024, 2, 8))
+    r = do_import_projects(world, ADMIN, path, today=date(2024, 2, 8))
     assert r.committed, [e.line("en") for e in r.errors]
-    assert (r.created, r.milestones_recorded) == (2, 2)
+    assert (r.created, r.counts["milestones_recorded"]) == (2, 2)
     with Session(world) as s:
         f = figures.compute(s, FigureFilter(), today=date(2024, 2, 8))
         assert (f.signed, f.in_operation, f.paying_tax) == (2, 1, 1)
@@ -104,13 +104,9 @@ def test_import_creates_projects_with_milestones_and_reimport_changes_nothing(wo
             "120116",
             "manufacturing_base",
         )
-    again = import_projects(world, path, today=date(2024, 2, 8))
-    assert (again.created, again.updated, again.unchanged, again.milestones_recorded) == (
-        0,
-        0,
-        2,
-        0,
-    )
+    again = do_import_projects(world, ADMIN, path, today=date(2024, 2, 8))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert again.counts == {"milestones_recorded": 0}
 
 
 def test_one_bad_row_writes_nothing_and_reports_every_bad_row(world, tmp_path):
@@ -119,7 +115,7 @@ def test_one_bad_row_writes_nothing_and_reports_every_bad_row(world, tmp_path):
         [_row(1), _row(2, 投资方="不存在的公司"), _row(3, 落地地区="火星"), _row(1)],
         [["T1", "已纳税", date(2023, 7, 1), None], ["T9", "已投产", date(2023, 7, 1), None]],
     )
-    r = import_projects(world, path, today=date(2024, 2, 8))
+    r = do_import_projects(world, ADMIN, path, today=date(2024, 2, 8))
     assert not r.committed
     rows = {(e.row, e.problem.key) for e in r.errors}
     assert {
@@ -128,6 +124,7 @@ def test_one_bad_row_writes_nothing_and_reports_every_bad_row(world, tmp_path):
         (5, "projects.duplicate_code"),
         (3, "projects.unknown_code"),
     } <= rows
+    assert any(e.sheet == "节点" and e.row == 3 for e in r.errors)
     assert r.report_path and r.report_path.exists()
     with Session(world) as s:
         assert figures.compute(s, FigureFilter()).signed == 0
@@ -138,19 +135,20 @@ def test_empty_or_missing_file(world, tmp_path, content):
     path = tmp_path / "x.xlsx"
     if content is not None:
         path.write_bytes(content)
-    r = import_projects(world, path)
+    r = do_import_projects(world, ADMIN, path)
     assert r.file_problem is not None and not r.committed
 
 
 def test_export_reads_back(world, tmp_path):
-    import_projects(
+    do_import_projects(
         world,
+        ADMIN,
         _book(tmp_path / "p.xlsx", [_row(1), _row(2)], [["T1", "已开工", date(2023, 8, 1), None]]),
         today=date(2024, 2, 8),
     )
     out = tmp_path / "out.xlsx"
     assert export_projects(world, out) == 2
-    r = import_projects(world, out, today=date(2024, 2, 8))
+    r = do_import_projects(world, ADMIN, out, today=date(2024, 2, 8))
     assert r.committed and (r.created, r.updated, r.unchanged) == (0, 0, 2)
 
 
@@ -193,3 +191,59 @@ def test_projects_cli(world, tmp_path, monkeypatch):
     assert r.exit_code == 1 and "火星" in r.output
     get_settings.cache_clear()
     db.engine_for.cache_clear()
+
+
+def test_skip_invalid_writes_every_good_row_and_leaves_each_bad_one_out_whole(world, tmp_path):
+    path = _book(
+        tmp_path / "skip.xlsx",
+        [_row(1), _row(2, 落地地区="火星"), _row(3)],
+        [
+            ["T1", "已投产", date(2023, 9, 1), None],
+            ["T3", "已纳税", date(2023, 7, 1), None],  # refused: T3 is not operating
+            ["T2", "已投产", date(2023, 9, 1), None],  # T2 is left out, so is this row
+        ],
+    )
+    r = do_import_projects(world, ADMIN, path, skip_invalid=True, today=date(2024, 2, 8))
+    assert r.committed and (r.created, r.counts["milestones_recorded"]) == (2, 1)
+    assert r.bad_rows == [3] and r.bad == 3
+    assert {(e.sheet, e.row) for e in r.errors} == {(None, 3), ("节点", 3), ("节点", 4)}
+    assert r.report_path.exists()
+    with Session(world) as s:
+        assert service.find_project(s, "T2") is None
+        assert service.find_project(s, "T3").stage == "signed"
+        assert service.find_project(s, "T1").stage == "in_operation"
+    again = do_import_projects(world, ADMIN, path, skip_invalid=True, today=date(2024, 2, 8))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert again.counts["milestones_recorded"] == 0
+
+
+def test_a_title_row_and_unknown_columns(world, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024 年签约项目台账"])
+    ws.append([*HEADER, "颜色"])
+    ws.append([*_row(1), "蓝"])
+    wb.save(tmp_path / "t.xlsx")
+    r = do_import_projects(world, ADMIN, tmp_path / "t.xlsx", today=date(2024, 2, 8))
+    assert r.committed and r.created == 1 and r.ignored_columns == ["颜色"]
+
+
+@pytest.mark.parametrize("role", ["enterprise", "fair_organiser", None])
+def test_who_may_edit_no_project_is_refused_outright(world, tmp_path, role):
+    from haihe.accounts.scopes import Principal
+    from haihe.core.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        do_import_projects(world, Principal(role=role), _book(tmp_path / "p.xlsx", [_row(1)]))
+
+
+def test_the_import_is_one_audit_entry_with_its_counts(world, tmp_path):
+    from sqlalchemy import select
+
+    from haihe.audit.models import AuditEntry
+
+    do_import_projects(world, ADMIN, _book(tmp_path / "p.xlsx", [_row(1)]), today=date(2024, 2, 8))
+    with Session(world) as s:
+        items = s.scalars(select(AuditEntry).where(AuditEntry.object_type == "projects")).all()
+    assert [(e.action, e.object_id) for e in items] == [("import", "p.xlsx")]
+    assert '"created": 1' in items[0].changes

@@ -8,12 +8,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from haihe.accounts.scopes import command_line
+from haihe.accounts.scopes import Principal, command_line
 from haihe.codes import uscc
 from haihe.registry.models import Organisation
 
 # Who writes in tests that are not about scopes: the command line's operator (an admin).
 OPERATOR = command_line("test")
+# Who imports in tests that are not about scopes.
+ADMIN = Principal(username="admin", role="admin")
 
 HEADER = [
     "统一社会信用代码",

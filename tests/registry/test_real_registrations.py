@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from haihe.codes import regions, uscc
-from haihe.registry.imports import import_organisations
-from tests.registry.helpers import all_orgs, count
+from haihe.registry.imports import do_import_organisations
+from tests.registry.helpers import ADMIN, all_orgs, count
 
 FILES = {"北京": "110000", "天津": "120000", "河北": "130000"}
 
@@ -43,7 +43,7 @@ def test_without_skip_invalid_nothing_is_written_and_garbled_rows_are_reported(
     engine, registrations
 ):
     for path in registrations.values():
-        report = import_organisations(engine, path)
+        report = do_import_organisations(engine, ADMIN, path)
         assert not report.committed
         assert report.errors
         assert any(e.problem.key == "import.garbled" for e in report.errors)
@@ -55,7 +55,7 @@ def test_with_skip_invalid_almost_every_row_lands_in_its_most_specific_region(
 ):
     total = imported = 0
     for path in registrations.values():
-        report = import_organisations(engine, path, skip_invalid=True)
+        report = do_import_organisations(engine, ADMIN, path, skip_invalid=True)
         assert report.committed
         # Every row is either imported or named in the report with its reason.
         assert report.rows == report.created + len(report.bad_rows)
@@ -88,7 +88,7 @@ def test_with_skip_invalid_almost_every_row_lands_in_its_most_specific_region(
 
 
 def test_capital_is_read_in_yuan_with_its_currency(engine, registrations):
-    import_organisations(engine, registrations["天津"], skip_invalid=True)
+    do_import_organisations(engine, ADMIN, registrations["天津"], skip_invalid=True)
     with Session(engine) as s:
         from sqlalchemy import select
 

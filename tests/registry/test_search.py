@@ -128,8 +128,8 @@ def test_special_characters_in_queries_are_literal(registry):
 
 def test_every_insert_path_keeps_the_name_index_complete(engine, tmp_path):
     """ORM insert, bulk insert and import all reach the search index."""
-    from haihe.registry.imports import import_organisations
-    from tests.registry.helpers import row, write_csv
+    from haihe.registry.imports import do_import_organisations
+    from tests.registry.helpers import ADMIN, row, write_csv
 
     with Session(engine) as s:
         service.do_create_organisation(
@@ -140,8 +140,8 @@ def test_every_insert_path_keeps_the_name_index_complete(engine, tmp_path):
         service.do_bulk_create_organisations(
             conn, OPERATOR, [OrganisationCreate(name="北京批量录入生物有限公司")]
         )
-    import_organisations(
-        engine, write_csv(tmp_path / "o.csv", [row(77, 企业名称="河北导入精工有限公司")])
+    do_import_organisations(
+        engine, ADMIN, write_csv(tmp_path / "o.csv", [row(77, 企业名称="河北导入精工有限公司")])
     )
     for q in ("单个录入科技", "批量录入生物", "导入精工"):
         assert len(_names(engine, q=q)) == 1, q

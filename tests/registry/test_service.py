@@ -1,7 +1,6 @@
 """The registry's writes check the principal themselves, refuse bad input naming the field,
 and are audited with the principal as the actor."""
 
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session

@@ -152,7 +152,33 @@ def sees_private_investment(p: Principal, f: ProjectFacts) -> bool:
 
 
 def can_import_organisations(p: Principal) -> bool:
+    """Import organisation files at all: administrators, regional officers, park managers."""
     return p.is_admin or p.role in ("regional_officer", "park_manager")
+
+
+def can_import_organisation_row(p: Principal, region_code: str | None, park_id: int | None) -> bool:
+    """Write one row of an organisation import (as the row says, and for an organisation
+    already registered, as it is now): administrators any; regional officers rows in their
+    regions; park managers rows of their park."""
+    if p.is_admin:
+        return True
+    if p.role == "regional_officer":
+        return p.in_my_regions(region_code)
+    if p.role == "park_manager":
+        return park_id is not None and park_id == p.park_id
+    return False
+
+
+def can_import_projects(p: Principal) -> bool:
+    """Import project files at all: whoever may edit some projects (each row is then the
+    projects service's to check)."""
+    return p.is_admin or p.role in ("regional_officer", "park_manager")
+
+
+def can_declare_placements(p: Principal) -> bool:
+    """Import declared placements at all: whoever may place some organisation (each row is
+    then checked with can_place_organisation)."""
+    return p.is_admin or p.role in ("regional_officer", "park_manager", "enterprise")
 
 
 def can_edit_chain(p: Principal) -> bool:

@@ -1,8 +1,9 @@
 """Reading and writing the spreadsheets users bring: CSV (any Chinese encoding) and XLSX.
 
-Shared by every import in Haihe. Files are streamed row by row, so a file of
-hundreds of megabytes reads in flat memory; the header row is found among the first
-rows (real exports often carry a title row above it) by the columns it recognises.
+The file layer of the import kernel (core/importing.py holds the rest). Files are
+streamed row by row, so a file of hundreds of megabytes reads in flat memory; the header
+row is found among the first rows (real exports often carry a title row above it) by the
+columns it recognises. An XLSX file's sheets are opened by name or position.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from haihe.core.errors import InvalidInput
-from haihe.core.i18n import t
 
 SAMPLE_BYTES = 1 << 20
 HEADER_SCAN_ROWS = 10
@@ -84,29 +84,60 @@ class Table:
             close()
 
 
-def open_table(
-    path: Path, recognise: Callable[[str], bool], on_bytes: Callable[[int], None] | None = None
-) -> Table:
-    """Open a .csv or .xlsx file and find its header row.
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv", ".txt", ".tsv", "")
 
-    `recognise(header)` says whether a header names a known column; the header row is
-    the first of the leading rows with the most recognised headers. Raises InvalidInput for
-    an empty file or a file with no recognisable header.
+
+def is_workbook(path: Path) -> bool:
+    return Path(path).suffix.lower() in XLSX_SUFFIXES
+
+
+def open_table(
+    path: Path,
+    recognise: Callable[[str], bool],
+    on_bytes: Callable[[int], None] | None = None,
+    *,
+    sheet: int | str = 0,
+    needs: str = "",
+) -> Table:
+    """Open a .csv file, or one sheet of an .xlsx file (by position or title), and find its
+    header row.
+
+    `recognise(key)` says whether a header (as `header_key` gives it) names a known
+    column; the header row is the first of the leading rows with the most recognised
+    headers. Raises InvalidInput for a missing, empty or unreadable file and for a file with
+    no recognisable header (`needs` names the columns a header must have, for that message).
     """
     path = Path(path)
     if not path.exists():
         raise InvalidInput("file.not_found", path=str(path))
     size = path.stat().st_size
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _open_xlsx(path, recognise, size)
-    if suffix in (".csv", ".txt", ".tsv", ""):
-        return _open_csv(path, recognise, on_bytes, size)
+    if suffix in XLSX_SUFFIXES:
+        return _open_xlsx(path, recognise, size, sheet, needs)
+    if suffix in CSV_SUFFIXES:
+        return _open_csv(path, recognise, on_bytes, size, needs)
     raise InvalidInput("file.unsupported", suffix=suffix or path.name)
 
 
+def sheet_titles(path: Path) -> list[str]:
+    """The titles of an .xlsx file's sheets, in order (a CSV file is one untitled sheet)."""
+    path = Path(path)
+    if not is_workbook(path) or not path.exists() or path.stat().st_size == 0:
+        return [""]
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InvalidInput("file.bad_xlsx", reason=str(exc)) from exc
+    titles = list(wb.sheetnames)
+    wb.close()
+    return titles
+
+
 def _pick_header(
-    lead: list[tuple[int, list[object]]], recognise: Callable[[str], bool]
+    lead: list[tuple[int, list[object]]], recognise: Callable[[str], bool], needs: str
 ) -> tuple[int, list[str]]:
     best, best_score = -1, 0
     for i, (_, cells) in enumerate(lead):
@@ -114,12 +145,16 @@ def _pick_header(
         if score > best_score:
             best, best_score = i, score
     if best < 0:
-        raise InvalidInput("file.no_header")
+        raise InvalidInput("file.no_header", columns=needs)
     return best, [str(c).strip() if c is not None else "" for c in lead[best][1]]
 
 
 def _open_csv(
-    path: Path, recognise: Callable[[str], bool], on_bytes: Callable[[int], None] | None, size: int
+    path: Path,
+    recognise: Callable[[str], bool],
+    on_bytes: Callable[[int], None] | None,
+    size: int,
+    needs: str,
 ) -> Table:
     if size == 0:
         raise InvalidInput("file.empty")
@@ -149,7 +184,7 @@ def _open_csv(
         text.close()
         raise InvalidInput("file.empty")
     try:
-        idx, headers = _pick_header(lead, recognise)
+        idx, headers = _pick_header(lead, recognise, needs)
     except InvalidInput:
         text.close()
         raise
@@ -167,14 +202,18 @@ def _open_csv(
     return Table(path, header_row, headers, rows(), encoding, size)
 
 
-def _open_xlsx(path: Path, recognise: Callable[[str], bool], size: int) -> Table:
+def _open_xlsx(
+    path: Path, recognise: Callable[[str], bool], size: int, sheet: int | str, needs: str
+) -> Table:
     from openpyxl import load_workbook
 
+    if size == 0:
+        raise InvalidInput("file.empty")
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise InvalidInput("file.bad_xlsx", reason=str(exc)) from exc
-    ws = wb.worksheets[0]
+    ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet]
     it = ws.iter_rows(values_only=True)
     lead: list[tuple[int, list[object]]] = []
     last = 0
@@ -188,7 +227,7 @@ def _open_xlsx(path: Path, recognise: Callable[[str], bool], size: int) -> Table
         wb.close()
         raise InvalidInput("file.empty")
     try:
-        idx, headers = _pick_header(lead, recognise)
+        idx, headers = _pick_header(lead, recognise, needs)
     except InvalidInput:
         wb.close()
         raise
@@ -238,54 +277,3 @@ def write_csv(path: Path, headers: list[str], rows: Iterator[list[object]]) -> i
             w.writerow(["" if v is None else v for v in row])
             n += 1
     return n
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: str
-    problem: InvalidInput
-
-    def message(self, lang: str = "zh") -> str:
-        return self.problem.message(lang)
-
-    def line(self, lang: str = "zh") -> str:
-        return t(
-            "import.error_line",
-            lang,
-            row=self.row,
-            column=self.column,
-            value=self.value[:60],
-            reason=self.message(lang),
-        )
-
-
-def error_report_path(path: Path) -> Path:
-    return path.with_name(path.stem + ".errors.xlsx")
-
-
-def write_error_report(
-    path: Path, headers: list[str], bad_rows: list[tuple[int, list[object], list[RowError]]]
-) -> Path:
-    """An .xlsx beside the input: the bad rows as they were plus what to fix, so the user
-    can correct them in Excel and import that file again."""
-    out = error_report_path(path)
-    fix_rows = []
-    for n, cells, errs in bad_rows:
-        cells = list(cells[: len(headers)]) + [None] * max(0, len(headers) - len(cells))
-        reasons = "; ".join(f"{e.column}: {e.message('zh')}" for e in errs)
-        fix_rows.append([*cells, reasons, n])
-    detail = [
-        [e.row, e.column, e.value, e.message("zh"), e.message("en")]
-        for _, _, errs in bad_rows
-        for e in errs
-    ]
-    write_xlsx(
-        out,
-        {
-            "需修正的行 rows to fix": ([*headers, "错误 errors", "原行号 source row"], fix_rows),
-            "错误明细 details": (["行号 row", "列 column", "值 value", "原因", "reason"], detail),
-        },
-    )
-    return out

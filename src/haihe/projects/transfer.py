@@ -1,10 +1,12 @@
 """Importing and exporting projects and milestones (XLSX or CSV), all-or-nothing.
 
-The file has a projects sheet and, optionally, a milestones sheet (节点). Projects match
-existing ones by their code: a new code creates a project, a known one updates its
-editable fields; milestones already recorded are skipped, so re-importing a file changes
-nothing. Any bad row means nothing is written, and the rows to fix are written to
-`FILE.errors.xlsx` beside the input, as for organisations.
+The door is `do_import_projects(engine, principal, path)`, on the import kernel
+(core/importing.py). The file has a projects sheet and, optionally, a milestones sheet
+(节点). Projects match existing ones by their code: a new code creates a project, a known
+one updates its editable fields; milestones already recorded are skipped, so re-importing
+a file changes nothing. Any bad row means nothing is written (or, with `skip_invalid`,
+each bad row is left out whole), and the rows to fix are written to `FILE.errors.xlsx`
+beside the input, as for organisations. Every write goes through projects.service.
 """
 
 from __future__ import annotations
@@ -18,42 +20,52 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from haihe.codes import regions
-from haihe.core.errors import InvalidInput
+from haihe.accounts import scopes
+from haihe.audit.recorder import record
+from haihe.codes import regions, uscc
+from haihe.core.errors import Conflict, HaiheError, InvalidInput, NotAllowed, NotFound
 from haihe.core.i18n import catalogue
-from haihe.core.tabular import RowError, header_key, write_error_report
+from haihe.core.importing import Column, Columns, ImportReport, RowError, Sheet, open_sheet
+from haihe.core.tabular import header_key, sheet_titles
 from haihe.fairs import service as fairs
 from haihe.projects import lifecycle, service
 from haihe.projects.models import TYPES, Project
 from haihe.registry import queries as registry
 from haihe.registry import values
 
-PROJECT_HEADERS: dict[str, tuple[str, ...]] = {
-    "code": ("项目编号", "编号", "code"),
-    "title": ("项目名称", "名称", "title"),
-    "project_type": ("项目类型", "类型", "type"),
-    "chain": ("产业链", "chain"),
-    "segment": ("环节", "产业链环节", "segment"),
-    "signed_on": ("签约日期", "signed", "signedon"),
-    "intended": ("意向投资", "意向投资额", "intendedinvestment"),
-    "contracted": ("合同投资", "合同投资额", "contractedinvestment"),
-    "in_place": ("到位资金", "实际到位资金", "investmentinplace"),
-    "investor": ("投资方", "投资方统一社会信用代码", "investor"),
-    "host": ("承接方", "合作方", "host", "partner"),
-    "landing": ("落地地区", "落地区域", "landing", "landingregion"),
-    "park": ("落地园区", "园区", "park"),
-    "fair": ("对接会", "签约来源", "fair", "source"),
-    "officer": ("负责人", "责任人", "officer"),
-    "notes": ("备注", "notes"),
-}
-MILESTONE_HEADERS: dict[str, tuple[str, ...]] = {
-    "code": ("项目编号", "编号", "code"),
-    "kind": ("节点", "阶段", "milestone", "stage"),
-    "on": ("日期", "节点日期", "date", "on"),
-    "evidence": ("证明材料", "证明", "evidence"),
-    "by": ("记录人", "recordedby", "by"),
-}
+PROJECT_COLUMNS = Columns(
+    [
+        Column("code", ("项目编号", "编号", "code"), required=True),
+        Column("title", ("项目名称", "名称", "title"), required=True),
+        Column("project_type", ("项目类型", "类型", "type")),
+        Column("chain", ("产业链", "chain")),
+        Column("segment", ("环节", "产业链环节", "segment")),
+        Column("signed_on", ("签约日期", "signed", "signedon")),
+        Column("intended", ("意向投资", "意向投资额", "intendedinvestment")),
+        Column("contracted", ("合同投资", "合同投资额", "contractedinvestment")),
+        Column("in_place", ("到位资金", "实际到位资金", "investmentinplace")),
+        Column("investor", ("投资方", "投资方统一社会信用代码", "investor")),
+        Column("host", ("承接方", "合作方", "host", "partner")),
+        Column("landing", ("落地地区", "落地区域", "landing", "landingregion")),
+        Column("park", ("落地园区", "园区", "park")),
+        Column("fair", ("对接会", "签约来源", "fair", "source")),
+        Column("officer", ("负责人", "责任人", "officer")),
+        Column("notes", ("备注", "notes")),
+    ]
+)
+MILESTONE_COLUMNS = Columns(
+    [
+        Column("code", ("项目编号", "编号", "code"), required=True),
+        Column("kind", ("节点", "阶段", "milestone", "stage"), required=True),
+        Column("on", ("日期", "节点日期", "date", "on"), required=True),
+        Column("evidence", ("证明材料", "证明", "evidence")),
+        Column("by", ("记录人", "recordedby", "by")),
+    ]
+)
+MILESTONES = "节点"  # how messages and the error report name the milestones sheet
 MILESTONE_SHEETS = ("节点", "milestones", "节点 milestones", "推进节点")
+# What a row's failure in projects.service is: the row is bad, the import goes on.
+ROW_FAILURES = (InvalidInput, NotAllowed, NotFound, Conflict)
 
 
 def _stage_names() -> dict[str, str]:
@@ -76,89 +88,48 @@ def _type_names() -> dict[str, str]:
     return out
 
 
-@dataclass
-class ProjectImportReport:
-    path: Path
-    projects: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    milestones: int = 0
-    milestones_recorded: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    file_problem: InvalidInput | None = None
-    report_path: Path | None = None
-    committed: bool = False
-
-    @property
-    def bad_rows(self) -> list[tuple[str, int]]:
-        return sorted({(e.column.split(":")[0], e.row) for e in self.errors})
-
-
-def _sheets(path: Path) -> dict[str, tuple[list[str], list[tuple[int, list[object]]]]]:
-    """Each sheet as (headers, rows); a CSV is a single projects sheet."""
-    if path.suffix.lower() == ".csv":
-        from haihe.core.tabular import open_table
-
-        table = open_table(
-            path, lambda k: any(k == header_key(h) for hs in PROJECT_HEADERS.values() for h in hs)
-        )
-        return {"projects": (table.headers, list(table.rows))}
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # damaged or not a workbook
-        raise InvalidInput("file.bad_xlsx", reason=str(exc)) from exc
-    out = {}
-    for i, ws in enumerate(wb.worksheets):
-        rows = [
-            (n, list(r))
-            for n, r in enumerate(ws.iter_rows(values_only=True), start=1)
-            if any(c not in (None, "") for c in r)
-        ]
-        if not rows:
+def _open(path: Path) -> tuple[Sheet, Sheet | None]:
+    """The projects sheet (the first sheet with data that is not a milestones sheet) and
+    the milestones sheet: the one titled 节点 / milestones, else the next sheet if its
+    header is a milestones header. A CSV file is a projects sheet alone."""
+    titles = sheet_titles(path)
+    named = {header_key(m) for m in MILESTONE_SHEETS}
+    at = next((i for i, title in enumerate(titles) if header_key(title) in named), None)
+    main, main_at = None, 0
+    for i in range(len(titles)):
+        if i == at:
             continue
-        key = (
-            "milestones"
-            if header_key(ws.title) in {header_key(m) for m in MILESTONE_SHEETS}
-            or (i > 0 and "projects" in out)
-            else "projects"
-        )
-        headers = [str(c).strip() if c is not None else "" for c in rows[0][1]]
-        out[key] = (headers, rows[1:])
-    wb.close()
-    return out
+        try:
+            main, main_at = open_sheet(path, PROJECT_COLUMNS, sheet=i), i
+            break
+        except InvalidInput as p:
+            if p.key != "file.empty":
+                raise
+    if main is None:
+        raise InvalidInput("file.empty")
+    guessed = at is None
+    at = main_at + 1 if at is None else at
+    if at >= len(titles):
+        return main, None
+    try:
+        return main, open_sheet(path, MILESTONE_COLUMNS, sheet=at, label=MILESTONES)
+    except InvalidInput as p:
+        if p.key == "file.empty" or (guessed and p.key == "file.no_header"):
+            return main, None
+        main.close()
+        raise
 
 
-def _colmap(headers: list[str], spec: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    lookup = {header_key(h): f for f, hs in spec.items() for h in hs}
-    out: dict[str, int] = {}
-    for i, h in enumerate(headers):
-        f = lookup.get(header_key(h))
-        if f and f not in out:
-            out[f] = i
-    return out
-
-
-def _pick(cells: list[object], cols: dict[str, int], f: str) -> object:
-    i = cols.get(f)
+def _pick(cells: list[object], sheet: Sheet, f: str) -> object:
+    i = sheet.columns.index.get(f)
     v = cells[i] if i is not None and i < len(cells) else None
     return None if values.is_missing(v) else (v.strip() if isinstance(v, str) else v)
 
 
 def _add_error(
-    errs: list[RowError],
-    n: int,
-    headers: list[str],
-    cols: dict[str, int],
-    f: str,
-    v: object,
-    problem: InvalidInput,
+    errs: list[RowError], n: int, sheet: Sheet, f: str, v: object, problem: HaiheError
 ) -> None:
-    errs.append(
-        RowError(n, headers[cols[f]] if f in cols else f, "" if v is None else str(v), problem)
-    )
+    errs.append(RowError(n, sheet.columns.header(f), "" if v is None else str(v), problem))
 
 
 def _amount(get, err, unit: dict[str, Decimal], f: str) -> Decimal | None:  # noqa: ANN001
@@ -186,268 +157,292 @@ def _party_ident(s: Session, party: dict, role: str) -> str | None:
     return x.name
 
 
-def import_projects(
-    engine: Engine, path: str | Path, *, by: str | None = None, today: date | None = None
-) -> ProjectImportReport:
+Bad = tuple[Sheet, int, list[object], list[RowError]]
+
+
+@dataclass
+class _Pass:
+    """One run over the rows in one session; what it wrote is committed or rolled back."""
+
+    s: Session
+    principal: scopes.Principal
+    today: date
+    main: Sheet
+    skip: set[tuple[str | None, int]]
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    recorded: int = 0
+    bad: list[Bad] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.stages, self.types = _stage_names(), _type_names()
+        self.unit = {
+            f: values.header_multiplier(self.main.headers[i])
+            for f, i in self.main.columns.index.items()
+        }
+
+    def projects(self, rows: list[tuple[int, list[object]]]) -> None:
+        for n, cells in rows:
+            if (None, n) in self.skip:
+                continue
+            errs = self._project(n, cells)
+            if errs:
+                self.bad.append((self.main, n, cells, errs))
+
+    def milestones(self, sheet: Sheet, rows: list[tuple[int, list[object]]]) -> None:
+        for n, cells in rows:
+            if (sheet.label, n) in self.skip:
+                continue
+            errs = self._milestone(sheet, n, cells)
+            if errs:
+                self.bad.append((sheet, n, cells, errs))
+
+    def _project(self, n: int, cells: list[object]) -> list[RowError]:
+        s = self.s
+        errs: list[RowError] = []
+        get = partial(_pick, cells, self.main)
+        err = partial(_add_error, errs, n, self.main)
+
+        code, title = get("code"), get("title")
+        if not code:
+            err("code", None, InvalidInput("projects.code_missing"))
+        elif str(code) in self.seen:
+            err("code", code, InvalidInput("projects.duplicate_code", first=self.seen[str(code)]))
+        else:
+            self.seen[str(code)] = n
+        if not title:
+            err("title", None, InvalidInput("projects.title_missing"))
+
+        amount = partial(_amount, get, err, self.unit)
+        intended, contracted, in_place = (
+            amount("intended"),
+            amount("contracted"),
+            amount("in_place"),
+        )
+        signed_on = None
+        try:
+            signed_on = values.parse_date(get("signed_on"))
+        except InvalidInput as p:
+            err("signed_on", get("signed_on"), p)
+        ptype = "other"
+        if get("project_type"):
+            ptype = self.types.get(header_key(get("project_type")))
+            if ptype is None:
+                err(
+                    "project_type",
+                    get("project_type"),
+                    InvalidInput("projects.type_unknown", value=get("project_type")),
+                )
+        landing = None
+        if get("landing"):
+            r = regions.lookup(str(get("landing")))
+            if r is None:
+                err(
+                    "landing",
+                    get("landing"),
+                    InvalidInput("import.region_unknown", value=get("landing")),
+                )
+            else:
+                landing = r.code
+        parties = []
+        for role in ("investor", "host"):
+            raw = get(role)
+            if not raw:
+                continue
+            check = uscc.validate(str(raw))
+            found = (
+                [registry.find_by_uscc(s, check.code)]
+                if check.ok
+                else registry.find_by_name(s, str(raw))
+            )
+            found = [o for o in found if o is not None]
+            if len(found) != 1:
+                key = "projects.party_unknown" if not found else "projects.party_ambiguous"
+                err(role, raw, InvalidInput(key, value=raw))
+            else:
+                parties.append(service.PartyInput(organisation_id=found[0].id, role=role))
+        fair_id = None
+        if get("fair"):
+            fair = fairs.find_fair(s, str(get("fair")))
+            if fair is None:
+                err("fair", get("fair"), InvalidInput("projects.fair_unknown", value=get("fair")))
+            else:
+                fair_id = fair.id
+        park_id = None
+        if get("park"):
+            park = registry.find_park(s, str(get("park")))
+            if park is None:
+                err("park", get("park"), InvalidInput("import.park_unknown", value=get("park")))
+            else:
+                park_id = park.id
+        if errs:
+            return errs
+        existing = service.find_project(s, str(code))
+        by = self.principal.username
+        try:
+            if existing is None:
+                # projects.service (takes the principal at merge)
+                service.do_create_project(
+                    s,
+                    service.ProjectInput(
+                        code=str(code),
+                        title=str(title),
+                        parties=parties,
+                        intended_investment=intended or Decimal(0),
+                        contracted_investment=contracted,
+                        invested_in_place=in_place,
+                        project_type=ptype,
+                        chain=get("chain"),
+                        segment=get("segment"),
+                        landing_region_code=landing,
+                        landing_park_id=park_id,
+                        fair_id=fair_id,
+                        officer=get("officer"),
+                        notes=get("notes"),
+                        signed_on=signed_on,
+                    ),
+                    by=by,
+                    today=self.today,
+                )
+                self.created += 1
+                return []
+            changes = {
+                k: v
+                for k, v in (
+                    ("title", str(title)),
+                    ("project_type", ptype),
+                    ("chain", get("chain")),
+                    ("segment", get("segment")),
+                    ("contracted_investment", contracted),
+                    ("invested_in_place", in_place),
+                    ("officer", get("officer")),
+                    ("notes", get("notes")),
+                    ("landing_park_id", park_id),
+                )
+                if getattr(existing, k) != v
+            }
+            if not changes:
+                self.unchanged += 1
+                return []
+            # projects.service (takes the principal at merge)
+            service.do_update_project(s, existing.id, changes, version=existing.version, by=by)
+            self.updated += 1
+            return []
+        except ROW_FAILURES as exc:
+            return [RowError(n, self.main.columns.header("code"), str(code), exc)]
+
+    def _milestone(self, sheet: Sheet, n: int, cells: list[object]) -> list[RowError]:
+        s = self.s
+        get = partial(_pick, cells, sheet)
+        code, kind_raw = get("code"), get("kind")
+        col = sheet.columns.header("code")
+        project = service.find_project(s, str(code)) if code else None
+        kind = self.stages.get(header_key(kind_raw)) if kind_raw else None
+        problem: HaiheError | None = None
+        try:
+            on = values.parse_date(get("on"))
+        except InvalidInput as p:
+            problem, on = p, None
+        if project is None:
+            problem = InvalidInput("projects.unknown_code", value=code)
+        elif kind is None:
+            problem = InvalidInput("lifecycle.unknown_stage", stage=kind_raw)
+            col = sheet.columns.header("kind")
+        elif on is None and problem is None:
+            problem = InvalidInput("value.date_unreadable", value="")
+        if problem is None:
+            done = any(
+                m.kind == kind and m.reached_on == on and not m.reverted for m in project.milestones
+            )
+            if done or (kind == "signed" and project.signed_on == on):
+                return []
+            by = get("by") or self.principal.username  # who recorded it, as the file says
+            try:
+                if kind == lifecycle.CANCELLED:
+                    # projects.service (takes the principal at merge)
+                    service.do_cancel(
+                        s, project.id, on, str(get("evidence") or ""), by=by, today=self.today
+                    )
+                else:
+                    # projects.service (takes the principal at merge)
+                    service.do_record_milestone(
+                        s, project.id, kind, on, by=by, evidence=get("evidence"), today=self.today
+                    )
+                self.recorded += 1
+                return []
+            except ROW_FAILURES as p:
+                problem = p
+        return [RowError(n, col, "" if code is None else str(code), problem)]
+
+
+def require_project_importer(principal: scopes.Principal) -> None:
+    if not scopes.can_import_projects(principal):
+        raise NotAllowed("auth.forbidden")
+
+
+def do_import_projects(
+    engine: Engine,
+    principal: scopes.Principal,
+    path: str | Path,
+    *,
+    skip_invalid: bool = False,
+    today: date | None = None,
+) -> ImportReport:
+    """Import a projects file as `principal`; `<file>.errors.xlsx` names the rows to fix.
+
+    All or nothing; with `skip_invalid` the valid rows are written and each bad row is left
+    out whole: a row refused by projects.service is taken out and the file run again, until
+    every row that remains goes in. Raises NotAllowed when the principal may not import.
+    """
+    require_project_importer(principal)
     path = Path(path)
-    report = ProjectImportReport(path=path)
+    report = ImportReport(path, skip_invalid=skip_invalid)
     today = today or date.today()
-    if not path.exists():
-        report.file_problem = InvalidInput("file.not_found", path=str(path))
-        return report
-    if path.stat().st_size == 0:
-        report.file_problem = InvalidInput("file.empty")
-        return report
     try:
-        sheets = _sheets(path)
+        main, milestones = _open(path)
     except InvalidInput as p:
         report.file_problem = p
         return report
-    if "projects" not in sheets:
-        report.file_problem = InvalidInput("file.empty")
-        return report
-    headers, rows = sheets["projects"]
-    cols = _colmap(headers, PROJECT_HEADERS)
-    for required in ("code", "title"):
-        if required not in cols:
-            report.file_problem = InvalidInput(
-                "import.missing_column",
-                column=" / ".join(PROJECT_HEADERS[required][:1] + (required,)),
-            )
-            return report
-    if not rows:
+    sheets = [main] if milestones is None else [main, milestones]
+    rows = {}
+    for sheet in sheets:
+        report.read(sheet)
+        rows[sheet.label] = list(sheet.rows)
+        sheet.close()
+    report.rows = sum(len(r) for r in rows.values())
+    if not rows[None]:
         report.file_problem = InvalidInput("file.header_only")
         return report
-    unit = {f: values.header_multiplier(headers[i]) for f, i in cols.items()}
-    stages, types = _stage_names(), _type_names()
-    bad: list[tuple[int, list[object], list[RowError]]] = []
-    bad_m: list[tuple[int, list[object], list[RowError]]] = []
-    with Session(engine) as s:
-        seen: dict[str, int] = {}
-        for n, cells in rows:
-            report.projects += 1
-            errs: list[RowError] = []
-
-            get = partial(_pick, cells, cols)
-            err = partial(_add_error, errs, n, headers, cols)
-
-            code, title = get("code"), get("title")
-            if not code:
-                err("code", None, InvalidInput("projects.code_missing"))
-            elif str(code) in seen:
-                err("code", code, InvalidInput("projects.duplicate_code", first=seen[str(code)]))
-            else:
-                seen[str(code)] = n
-            if not title:
-                err("title", None, InvalidInput("projects.title_missing"))
-
-            amount = partial(_amount, get, err, unit)
-            intended, contracted, in_place = (
-                amount("intended"),
-                amount("contracted"),
-                amount("in_place"),
-            )
-            signed_on = None
-            try:
-                signed_on = values.parse_date(get("signed_on"))
-            except InvalidInput as p:
-                err("signed_on", get("signed_on"), p)
-            ptype = "other"
-            if get("project_type"):
-                ptype = types.get(header_key(get("project_type")))
-                if ptype is None:
-                    err(
-                        "project_type",
-                        get("project_type"),
-                        InvalidInput("projects.type_unknown", value=get("project_type")),
-                    )
-            landing = None
-            if get("landing"):
-                r = regions.lookup(str(get("landing")))
-                if r is None:
-                    err(
-                        "landing",
-                        get("landing"),
-                        InvalidInput("import.region_unknown", value=get("landing")),
-                    )
-                else:
-                    landing = r.code
-            parties = []
-            for role, f in (("investor", "investor"), ("host", "host")):
-                raw = get(f)
-                if not raw:
-                    continue
-                from haihe.codes import uscc
-
-                check = uscc.validate(str(raw))
-                found = (
-                    [registry.find_by_uscc(s, check.code)]
-                    if check.ok
-                    else registry.find_by_name(s, str(raw))
-                )
-                found = [o for o in found if o is not None]
-                if len(found) != 1:
-                    err(
-                        f,
-                        raw,
-                        InvalidInput(
-                            "projects.party_unknown" if not found else "projects.party_ambiguous",
-                            value=raw,
-                        ),
-                    )
-                else:
-                    parties.append(service.PartyInput(organisation_id=found[0].id, role=role))
-            fair_id = None
-            if get("fair"):
-                fair = fairs.find_fair(s, str(get("fair")))
-                if fair is None:
-                    err(
-                        "fair",
-                        get("fair"),
-                        InvalidInput("projects.fair_unknown", value=get("fair")),
-                    )
-                else:
-                    fair_id = fair.id
-            park_id = None
-            if get("park"):
-                park = registry.find_park(s, str(get("park")))
-                if park is None:
-                    err("park", get("park"), InvalidInput("import.park_unknown", value=get("park")))
-                else:
-                    park_id = park.id
-            if errs:
-                report.errors.extend(errs)
-                bad.append((n, cells, errs))
+    rejected: dict[tuple[str | None, int], Bad] = {}
+    while True:
+        with Session(engine) as s:
+            run = _Pass(s, principal, today, main, set(rejected))
+            run.projects(rows[None])
+            if milestones is not None:
+                run.milestones(milestones, rows[MILESTONES])
+            for bad in run.bad:
+                rejected[(bad[0].label, bad[1])] = bad
+            if run.bad and skip_invalid:
+                s.rollback()  # rows refused on the way may have left half a change
                 continue
-            existing = service.find_project(s, str(code))
-            try:
-                if existing is None:
-                    service.do_create_project(
-                        s,
-                        service.ProjectInput(
-                            code=str(code),
-                            title=str(title),
-                            parties=parties,
-                            intended_investment=intended or Decimal(0),
-                            contracted_investment=contracted,
-                            invested_in_place=in_place,
-                            project_type=ptype,
-                            chain=get("chain"),
-                            segment=get("segment"),
-                            landing_region_code=landing,
-                            landing_park_id=park_id,
-                            fair_id=fair_id,
-                            officer=get("officer"),
-                            notes=get("notes"),
-                            signed_on=signed_on,
-                        ),
-                        by=by,
-                        today=today,
-                    )
-                    report.created += 1
-                else:
-                    changes = {
-                        k: v
-                        for k, v in (
-                            ("title", str(title)),
-                            ("project_type", ptype),
-                            ("chain", get("chain")),
-                            ("segment", get("segment")),
-                            ("contracted_investment", contracted),
-                            ("invested_in_place", in_place),
-                            ("officer", get("officer")),
-                            ("notes", get("notes")),
-                            ("landing_park_id", park_id),
-                        )
-                        if getattr(existing, k) != v
-                    }
-                    if changes:
-                        service.do_update_project(
-                            s, existing.id, changes, version=existing.version, by=by
-                        )
-                        report.updated += 1
-                    else:
-                        report.unchanged += 1
-            except InvalidInput as exc:
-                problem = (
-                    exc
-                    if isinstance(exc, InvalidInput)
-                    else InvalidInput("projects.invalid", field=exc.field, reason=exc.message("zh"))
-                )
-                e = RowError(n, headers[cols["code"]], str(code), problem)
-                report.errors.append(e)
-                bad.append((n, cells, [e]))
+            report.created, report.updated, report.unchanged = (
+                run.created,
+                run.updated,
+                run.unchanged,
+            )
+            report.counts["milestones_recorded"] = run.recorded
+            for sheet, n, cells, errs in rejected.values():
+                report.reject(sheet, n, cells, errs)
 
-        if "milestones" in sheets:
-            mh, mrows = sheets["milestones"]
-            mc = _colmap(mh, MILESTONE_HEADERS)
-            for n, cells in mrows:
-                report.milestones += 1
+            def commit(s: Session = s) -> None:
+                record(s, "import", "projects", path.name, report.audit_counts())
+                s.commit()
 
-                mget = partial(_pick, cells, mc)
-
-                code, kind_raw = mget("code"), mget("kind")
-                col = mh[mc["code"]] if "code" in mc else "code"
-                project = service.find_project(s, str(code)) if code else None
-                kind = stages.get(header_key(kind_raw)) if kind_raw else None
-                problem = None
-                try:
-                    on = values.parse_date(mget("on"))
-                except InvalidInput as p:
-                    problem, on = p, None
-                if project is None:
-                    problem = InvalidInput("projects.unknown_code", value=code)
-                elif kind is None:
-                    problem = InvalidInput("lifecycle.unknown_stage", stage=kind_raw)
-                    col = mh[mc["kind"]] if "kind" in mc else "kind"
-                elif on is None and problem is None:
-                    problem = InvalidInput("value.date_unreadable", value="")
-                if problem is None:
-                    done = any(
-                        m.kind == kind and m.reached_on == on and not m.reverted
-                        for m in project.milestones
-                    )
-                    if done:
-                        continue
-                    try:
-                        if kind == lifecycle.CANCELLED:
-                            service.do_cancel(
-                                s,
-                                project.id,
-                                on,
-                                str(mget("evidence") or ""),
-                                by=mget("by") or by,
-                                today=today,
-                            )
-                        elif kind == "signed" and project.signed_on == on:
-                            continue
-                        else:
-                            service.do_record_milestone(
-                                s,
-                                project.id,
-                                kind,
-                                on,
-                                by=mget("by") or by,
-                                evidence=mget("evidence"),
-                                today=today,
-                            )
-                        report.milestones_recorded += 1
-                        continue
-                    except InvalidInput as p:
-                        problem = p
-                e = RowError(n, f"节点:{col}", "" if code is None else str(code), problem)
-                report.errors.append(e)
-                bad_m.append((n, cells, [e]))
-        if report.errors:
-            s.rollback()
-            report.created = report.updated = report.unchanged = 0
-            report.milestones_recorded = 0
-        else:
-            s.commit()
-            report.committed = True
-    if bad or bad_m:
-        report.report_path = write_error_report(path, headers, bad + bad_m)
-    return report
+            report.settle(commit, s.rollback)
+            break
+    return report.finish()
 
 
 EXPORT_HEADERS = (

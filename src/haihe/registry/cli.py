@@ -1,4 +1,4 @@
-"""`haihe export`, `haihe parks`, `haihe orgs`: the registry from the command line.
+"""`haihe import`, `haihe export`, `haihe parks`, `haihe orgs`: the registry from the command line.
 
 The operator acts as an administrator (accounts.scopes.command_line); errors are raised
 as HaiheError kinds and answered by the shell's one wrapper (haihe/cli.py).
@@ -10,19 +10,21 @@ import getpass
 from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from haihe.accounts.scopes import command_line
-from haihe.core.commands import console, engine
+from haihe.core.commands import console, engine, err, lang, print_import_report
 from haihe.core.db import session_scope
+from haihe.core.i18n import t
 from haihe.registry import queries, service
 from haihe.registry.exports import export_organisations as write_organisations
+from haihe.registry.imports import do_import_organisations
 from haihe.registry.schemas import ParkCreate
 
 export_app = typer.Typer(help="Export data to CSV or XLSX.", no_args_is_help=True)
 parks_app = typer.Typer(help="Science and industrial parks.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organisations in the registry.", no_args_is_help=True)
-COMMANDS = {"export": export_app, "parks": parks_app, "orgs": orgs_app}
 
 
 @export_app.command("organisations")
@@ -83,3 +85,41 @@ def orgs_search(
             table.add_row(str(o.id), o.name, o.uscc or "", o.region_code or "")
     console.print(table)
     console.print(f"total {page.total}")
+
+
+import_app = typer.Typer(help="Import data from CSV or XLSX.", no_args_is_help=True)
+
+
+@import_app.command("organisations")
+def import_organisations(
+    file: Path = typer.Argument(..., help=".csv (UTF-8, UTF-8 with BOM, GBK/GB18030) or .xlsx"),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Write the valid rows and report the bad ones."
+    ),
+) -> None:
+    """Import organisations; all-or-nothing unless --skip-invalid."""
+    found = engine()
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task(file.name, total=None)
+        report = do_import_organisations(
+            found,
+            command_line(getpass.getuser()),
+            file,
+            skip_invalid=skip_invalid,
+            on_start=lambda n: progress.update(task, total=n),
+            on_bytes=lambda n: progress.advance(task, n),
+        )
+    print_import_report(report)
+    if report.created:
+        err.print(t("chains.classify_hint", lang()))
+
+
+COMMANDS = {"import": import_app, "export": export_app, "parks": parks_app, "orgs": orgs_app}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from haihe.core.importing import Column, Columns
 from haihe.core.tabular import header_key
 
 # field → header spellings (compared after header_key: no spaces, no bracketed unit).
@@ -74,29 +75,11 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("name",)
 # Columns recognised but deliberately not stored (企业类型 repeats what the USCC says).
-IGNORED = (
-    "企业类型",
-    "法人代表",
-    "法定代表人",
-    "错误",
-    "errors",
-    "错误 errors",
-    "原行号 source row",
-    "序号",
-    "no",
-    "id",
+IGNORED = ("企业类型", "法人代表", "法定代表人", "错误", "errors", "序号", "no", "id")
+
+COLUMNS = Columns(
+    (Column(f, hs, required=f in REQUIRED) for f, hs in HEADERS.items()), unused=IGNORED
 )
-
-_LOOKUP = {header_key(h): field for field, hs in HEADERS.items() for h in hs}
-_IGNORED = {header_key(h) for h in IGNORED}
-
-
-def field_for(header: str) -> str | None:
-    return _LOOKUP.get(header_key(header))
-
-
-def recognise(key: str) -> bool:
-    return key in _LOOKUP or key in _IGNORED
 
 
 # Headers written by the export, in this order: each is read back by the import.

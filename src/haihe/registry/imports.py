@@ -1,11 +1,14 @@
 """Importing organisations from CSV or XLSX: all-or-nothing, with a report users can fix.
 
-One pass over the file: each row is parsed and checked; valid rows are written in
-batches inside one transaction. If any row is bad the transaction is rolled back
-(nothing is written) unless `skip_invalid` is set, in which case the valid rows are
-committed and the bad ones reported. A row is always wholly in or wholly out.
+The door is `do_import_organisations(engine, principal, path)`, on the import kernel
+(core/importing.py). One pass over the file: each row is parsed and checked; valid rows
+are written in batches inside one transaction. If any row is bad the transaction is
+rolled back (nothing is written) unless `skip_invalid` is set, in which case the valid
+rows are committed and the bad ones reported. A row is always wholly in or wholly out.
 Re-importing a file changes nothing: rows match existing organisations by USCC,
-else by normalised name and region, and unchanged rows are left alone.
+else by normalised name and region, and unchanged rows are left alone. Who imports
+writes only rows in their scope (accounts.scopes.can_import_organisation_row), both as
+the row says and, for an organisation already registered, as it is now.
 """
 
 from __future__ import annotations
@@ -15,24 +18,21 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
+from haihe.accounts import scopes
 from haihe.codes import industries, regions, uscc
 from haihe.core import events
 from haihe.core.db import analyze, bulk_insert, insert_many_returning_ids
-from haihe.core.errors import InvalidInput
-from haihe.core.tabular import (
-    RowError,
-    Table,
-    header_key,
-    open_table,
-    write_error_report,
-)
+from haihe.core.errors import InvalidInput, NotAllowed
+from haihe.core.importing import HeaderMap, ImportReport, RowError, Sheet, open_sheet
+from haihe.core.tabular import header_key
 from haihe.registry import columns, search_index, values
 from haihe.registry.models import Organisation, OrganisationIndustry, Park
 from haihe.registry.names import normalise
@@ -102,67 +102,31 @@ class OrgRecord:
         }
 
 
-@dataclass
-class ImportReport:
-    path: Path
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    file_problem: InvalidInput | None = None
-    ignored_columns: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    report_path: Path | None = None
-    committed: bool = False
-    encoding: str | None = None
-
-    @property
-    def bad_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors})
-
-    @property
-    def ok(self) -> bool:
-        return self.file_problem is None and not self.errors
-
-    @property
-    def written(self) -> int:
-        return self.created + self.updated if self.committed else 0
-
-
 class _Context:
     """What parsing a row needs from the header and the parks, loaded once.
 
     Plain data (picklable), so that worker processes can parse rows too.
     """
 
-    def __init__(self, headers: list[str], parks: dict[str, int]) -> None:
-        self.colmap: dict[str, int] = {}
-        self.capital_unit = Decimal(1)
-        self.headers = headers
-        self.ignored: list[str] = []
-        self.descriptions: list[int] = []
-        for i, h in enumerate(headers):
-            f = columns.field_for(h) if h else None
-            if f == "description":
-                self.descriptions.append(i)
-                self.colmap.setdefault(f, i)
-            elif f and f not in self.colmap:
-                self.colmap[f] = i
-                if f == "capital":
-                    self.capital_unit = values.header_multiplier(h)
-            elif h and not columns.recognise(header_key(h)):
-                self.ignored.append(h)
+    def __init__(self, mapped: HeaderMap, parks: dict[str, int]) -> None:
+        self.headers = mapped.headers
+        self.colmap: dict[str, int] = dict(mapped.index)
+        self.descriptions: list[int] = mapped.every.get("description", [])
+        self.capital_unit = (
+            values.header_multiplier(mapped.header("capital"))
+            if "capital" in self.colmap
+            else Decimal(1)
+        )
         self.parks = parks
 
     @classmethod
-    def load(cls, conn: Connection, headers: list[str]) -> _Context:
+    def load(cls, conn: Connection, mapped: HeaderMap) -> _Context:
         parks: dict[str, int] = {}
         for pid, name, name_en in conn.execute(select(Park.id, Park.name, Park.name_en)):
             parks[header_key(name)] = pid
             if name_en:
                 parks[header_key(name_en)] = pid
-        return cls(headers, parks)
+        return cls(mapped, parks)
 
     def header(self, f: str) -> str:
         return self.headers[self.colmap[f]]
@@ -199,7 +163,7 @@ def _chunks(rows, size: int):  # noqa: ANN001, ANN202
         yield chunk
 
 
-def _parsed_rows(table: Table, ctx: _Context, workers: int):  # noqa: ANN202
+def _parsed_rows(table: Sheet, ctx: _Context, workers: int):  # noqa: ANN202
     """(row number, cells, record or None, errors) in file order."""
     if workers <= 1:
         for n, cells in table.rows:
@@ -410,64 +374,89 @@ def _parse_clean_row(
     ), []
 
 
-class _Writer:
-    """Writes batches of records: insert new, update changed, leave unchanged alone."""
+Scope = Callable[[str | None, int | None], bool]  # (region code, park id) → may write
 
-    def __init__(self, conn: Connection, report: ImportReport, source: str) -> None:
+
+class _Writer:
+    """Writes batches of records: insert new, update changed, leave unchanged alone.
+
+    With a `scope`, a row matching an organisation outside it is kept out (a park manager
+    may not take over another park's enterprise by naming its USCC).
+    """
+
+    def __init__(
+        self, conn: Connection, report: ImportReport, sheet: Sheet, scope: Scope | None
+    ) -> None:
         self.conn = conn
         self.report = report
-        self.source = source
-        self.batch: list[OrgRecord] = []
+        self.sheet = sheet
+        self.scope = scope
+        self.batch: list[tuple[OrgRecord, list[object]]] = []
         self.org = Organisation.__table__
         self.ind = OrganisationIndustry.__table__
 
-    def add(self, rec: OrgRecord) -> None:
-        self.batch.append(rec)
+    def add(self, rec: OrgRecord, cells: list[object]) -> None:
+        self.batch.append((rec, cells))
         if len(self.batch) >= BATCH:
             self.flush()
+
+    def _out_of_scope(self, rec: OrgRecord, cells: list[object]) -> None:
+        column = self.sheet.columns.header("uscc" if rec.uscc else "name")
+        problem = InvalidInput("auth.out_of_scope")
+        self.report.reject(
+            self.sheet, rec.row, cells, [RowError(rec.row, column, rec.uscc or rec.name, problem)]
+        )
 
     def flush(self) -> None:
         if not self.batch:
             return
         batch, self.batch = self.batch, []
         o = self.org
-        usccs = [r.uscc for r in batch if r.uscc]
-        norms = list({r.name_norm for r in batch})
-        by_uscc: dict[str, tuple[int, str | None]] = {}
-        by_name: dict[tuple[str, str | None], tuple[int, str | None, str | None]] = {}
+        usccs = [r.uscc for r, _ in batch if r.uscc]
+        norms = list({r.name_norm for r, _ in batch})
+        by_uscc: dict[str, tuple[int, str | None, str | None, int | None]] = {}
+        by_name: dict[
+            tuple[str, str | None], tuple[int, str | None, str | None, str | None, int | None]
+        ] = {}
         if usccs:
-            for oid, code, h in self.conn.execute(
-                select(o.c.id, o.c.uscc, o.c.content_hash).where(o.c.uscc.in_(usccs))
+            for oid, code, h, reg, park in self.conn.execute(
+                select(o.c.id, o.c.uscc, o.c.content_hash, o.c.region_code, o.c.park_id).where(
+                    o.c.uscc.in_(usccs)
+                )
             ):
-                by_uscc[code] = (oid, h)
-        for oid, norm, reg, code, h in self.conn.execute(
-            select(o.c.id, o.c.name_norm, o.c.region_code, o.c.uscc, o.c.content_hash).where(
-                o.c.name_norm.in_(norms)
-            )
+                by_uscc[code] = (oid, h, reg, park)
+        for oid, norm, reg, code, h, park in self.conn.execute(
+            select(
+                o.c.id, o.c.name_norm, o.c.region_code, o.c.uscc, o.c.content_hash, o.c.park_id
+            ).where(o.c.name_norm.in_(norms))
         ):
-            by_name.setdefault((norm, reg), (oid, code, h))
+            by_name.setdefault((norm, reg), (oid, code, h, reg, park))
         now = datetime.now(UTC)
         inserts: list[OrgRecord] = []
         updates: list[tuple[int, OrgRecord]] = []
-        for r in batch:
+        for r, cells in batch:
             hit = None
             if r.uscc and r.uscc in by_uscc:
                 hit = by_uscc[r.uscc]
             else:
                 cand = by_name.get((r.name_norm, r.region_code))
                 if cand and (cand[1] is None or r.uscc is None or cand[1] == r.uscc):
-                    hit = (cand[0], cand[2])
-            if hit is None:
+                    hit = (cand[0], cand[2], cand[3], cand[4])
+            if hit is not None and self.scope is not None and not self.scope(hit[2], hit[3]):
+                self._out_of_scope(r, cells)
+            elif hit is None:
                 inserts.append(r)
             elif hit[1] == r.content_hash():
                 self.report.unchanged += 1
             else:
                 updates.append((hit[0], r))
+        if not self.report.writing:
+            return  # a row of this batch is out of scope: nothing is written after all
         if inserts:
             rows = [
                 {
                     **r.db_values(),
-                    "source": self.source,
+                    "source": "import",
                     "is_demo": False,
                     "named_in_source": False,
                     "created_at": now,
@@ -511,125 +500,93 @@ def _audit_import(conn: Connection, path: Path, report: ImportReport) -> None:
     from haihe.audit.recorder import record
 
     with Session(bind=conn) as s:
-        record(
-            s,
-            "import",
-            "organisations",
-            path.name,
-            {
-                "rows": report.rows,
-                "created": report.created,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "skipped": len(report.bad_rows),
-            },
-        )
+        record(s, "import", "organisations", path.name, report.audit_counts())
         s.flush()
 
 
-def import_organisations(
+def _kept_out(
+    n: int, rec: OrgRecord, ctx: _Context, keys: dict[int, int], scope: Scope | None
+) -> list[RowError]:
+    """A valid row kept out all the same: a repeat of an earlier row, or out of scope."""
+    key = hash(("u", rec.uscc) if rec.uscc else ("n", rec.name_norm, rec.region_code))
+    first = keys.get(key)
+    if first is not None:
+        problem = InvalidInput(
+            "import.duplicate_uscc" if rec.uscc else "import.duplicate_name", first=first
+        )
+        column = ctx.header("uscc") if rec.uscc else ctx.header("name")
+        return [RowError(n, column, rec.uscc or rec.name, problem)]
+    keys[key] = n
+    if scope is not None and not scope(rec.region_code, rec.park_id):
+        return [RowError(n, ctx.header("name"), rec.name, InvalidInput("auth.out_of_scope"))]
+    return []
+
+
+def require_importer(principal: scopes.Principal) -> None:
+    """Refuse outright whoever may import no organisation at all."""
+    if not scopes.can_import_organisations(principal):
+        raise NotAllowed("auth.forbidden")
+
+
+def do_import_organisations(
     engine: Engine,
+    principal: scopes.Principal,
     path: str | Path,
     *,
     skip_invalid: bool = False,
-    source: str = "import",
     write_report: bool = True,
     on_bytes: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     workers: int | None = None,
-    allowed: Callable[[str | None, int | None], bool] | None = None,
 ) -> ImportReport:
-    """Import one file. Returns the report; writes `<file>.errors.xlsx` when rows are bad.
+    """Import one file as `principal`. Returns the report; writes `<file>.errors.xlsx`
+    beside it when rows are bad. Raises NotAllowed when the principal may not import.
 
+    Administrators write any row; others only rows in their scope (the rest are bad rows).
     `workers` processes parse rows (default: one per core for files over 8 MB, else none).
     """
+    require_importer(principal)
+    scope = None if principal.is_admin else partial(scopes.can_import_organisation_row, principal)
     path = Path(path)
-    report = ImportReport(path=path)
-    keys: dict[object, int] = {}
-    bad_rows: list[tuple[int, list[object], list[RowError]]] = []
-    table: Table | None = None
+    report = ImportReport(path, skip_invalid=skip_invalid)
+    keys: dict[int, int] = {}
     try:
-        table = open_table(path, columns.recognise, on_bytes)
+        sheet = open_sheet(path, columns.COLUMNS, on_bytes=on_bytes)
     except InvalidInput as p:
         report.file_problem = p
         return report
-    report.encoding = table.encoding
+    report.read(sheet)
     if on_start:
-        on_start(table.size_bytes)
+        on_start(sheet.table.size_bytes)
     with engine.connect() as conn:
         trans = conn.begin()
         try:
-            ctx = _Context.load(conn, table.headers)
-            report.ignored_columns = ctx.ignored
-            missing = [f for f in columns.REQUIRED if f not in ctx.colmap]
-            if missing:
-                report.file_problem = InvalidInput(
-                    "import.missing_column", column="企业名称 / name"
-                )
-                trans.rollback()
-                table.close()
-                return report
-            writer = _Writer(conn, report, source)
+            ctx = _Context.load(conn, sheet.columns)
+            writer = _Writer(conn, report, sheet, scope)
             if workers is None:
-                workers = (
-                    min(os.cpu_count() or 1, 4) if table.size_bytes >= PARALLEL_MIN_BYTES else 1
-                )
-            for n, cells, rec, errs in _parsed_rows(table, ctx, workers):
+                big = sheet.table.size_bytes >= PARALLEL_MIN_BYTES
+                workers = min(os.cpu_count() or 1, 4) if big else 1
+            for n, cells, rec, errs in _parsed_rows(sheet, ctx, workers):
                 report.rows += 1
                 if rec is not None:
-                    key: object = (
-                        ("u", rec.uscc) if rec.uscc else ("n", rec.name_norm, rec.region_code)
-                    )
-                    first = keys.get(hash(key))
-                    if first is not None:
-                        errs = [
-                            RowError(
-                                n,
-                                ctx.header("uscc") if rec.uscc else ctx.header("name"),
-                                rec.uscc or rec.name,
-                                InvalidInput(
-                                    "import.duplicate_uscc"
-                                    if rec.uscc
-                                    else "import.duplicate_name",
-                                    first=first,
-                                ),
-                            )
-                        ]
-                        rec = None
-                    else:
-                        keys[hash(key)] = n
-                if (
-                    rec is not None
-                    and allowed is not None
-                    and not allowed(rec.region_code, rec.park_id)
-                ):
-                    errs = [
-                        RowError(n, ctx.header("name"), rec.name, InvalidInput("auth.out_of_scope"))
-                    ]
-                    rec = None
+                    errs = _kept_out(n, rec, ctx, keys, scope)
                 if errs:
-                    report.errors.extend(errs)
-                    bad_rows.append((n, cells, errs))
-                    continue
-                if rec is not None and (skip_invalid or not report.errors):
-                    writer.add(rec)
-            if report.rows == 0:
-                report.file_problem = InvalidInput("file.header_only")
-            if report.file_problem or (report.errors and not skip_invalid):
-                trans.rollback()
-                report.created = report.updated = report.unchanged = 0
-            else:
-                writer.flush()
+                    report.reject(sheet, n, cells, errs)
+                elif rec is not None and report.writing:
+                    writer.add(rec, cells)
+            if report.writing:
+                writer.flush()  # may still find a row out of scope, and then roll back
+
+            def commit() -> None:
                 if report.created > 10000:
                     analyze(conn, "organisations", "organisation_industries")
                 _audit_import(conn, path, report)
                 trans.commit()
-                report.committed = True
+
+            report.settle(commit, trans.rollback)
         except BaseException:
             trans.rollback()
             raise
         finally:
-            table.close()
-    if bad_rows and write_report:
-        report.report_path = write_error_report(path, table.headers, bad_rows)
-    return report
+            sheet.close()
+    return report.finish(write_report)

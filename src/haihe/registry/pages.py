@@ -1,18 +1,25 @@
 """Organisation and park pages: the organisation list (search, filters, paging), an
 organisation's page (with the panels contexts above add, see registry/panels.py), the park
-list and a park's page."""
+list and a park's page; the organisation import page (upload a file, see the report, fetch
+the rows to fix) — who may import which rows is the registry's door
+(`imports.do_import_organisations`) to decide."""
 
 from __future__ import annotations
 
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy.orm import Session
 
+from haihe.core.errors import InvalidInput, NotFound
 from haihe.core.settings import get_settings
-from haihe.registry import panels, queries
-from haihe.web.auth import Reader
+from haihe.registry import imports, panels, queries
+from haihe.web.auth import Reader, SignedIn, Writer
 from haihe.web.deps import Id, db
 from haihe.web.templating import render
 
@@ -79,3 +86,65 @@ def park_page(
         page_size=get_settings().page_size,
     )
     return render(request, "registry/park.html", summary=summary, result=result)
+
+
+# The organisation import ----------------------------------------------------------
+
+UPLOADS = Path(tempfile.gettempdir()) / "haihe-uploads"
+ALLOWED = (".csv", ".xlsx", ".txt")
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_form(request: Request, principal: SignedIn):  # noqa: ANN201
+    imports.require_importer(principal)
+    return render(request, "registry/import.html", report=None)
+
+
+@router.post("/import", response_class=HTMLResponse)
+def import_upload(
+    request: Request,
+    principal: Writer,
+    file: Annotated[UploadFile, File()],
+    skip_invalid: Annotated[bool, Form()] = False,
+):  # noqa: ANN201
+    imports.require_importer(principal)  # before the upload is stored
+    name = Path(file.filename or "upload.csv").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED:
+        return render(
+            request,
+            "registry/import.html",
+            status_code=400,
+            report=None,
+            problem=InvalidInput("file.unsupported", suffix=suffix or name),
+        )
+    token = secrets.token_hex(8)
+    folder = UPLOADS / token
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    with target.open("wb") as out:
+        shutil.copyfileobj(file.file, out)
+    report = imports.do_import_organisations(
+        request.app.state.engine, principal, target, skip_invalid=skip_invalid
+    )
+    status = 200 if report.ok or report.committed else 400
+    return render(
+        request,
+        "registry/import.html",
+        status_code=status,
+        report=report,
+        token=token,
+        filename=name,
+    )
+
+
+@router.get("/import/{token}/report.xlsx")
+def import_report(token: str, principal: SignedIn) -> FileResponse:
+    reports = list((UPLOADS / token).glob("*.errors.xlsx")) if token.isalnum() else []
+    if not reports:
+        raise NotFound("import.report_gone")
+    return FileResponse(
+        reports[0],
+        filename=reports[0].name,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

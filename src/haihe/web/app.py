@@ -28,7 +28,6 @@ ROUTERS = (
     "haihe.audit.pages",
     "haihe.registry.pages",
     "haihe.web.pages.chains",
-    "haihe.web.pages.imports",
 )
 LANG_COOKIE = "haihe_lang"
 # Scripts only from this site (no inline script anywhere); ECharts' SVG needs inline styles.
