@@ -37,6 +37,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from haihe.accounts.scopes import command_line
 from haihe.chains import service as chains
 from haihe.core.db import make_engine, upgrade
 from haihe.demo import build_demo
@@ -102,6 +103,7 @@ def own_projects(engine, users: int) -> list[int]:  # noqa: ANN001
         for i in range(users):
             p = projects.do_create_project(
                 s,
+                command_line("load"),
                 projects.ProjectInput(
                     code=f"LOAD-{i:03d}",
                     title=f"负载测试项目{i}",
