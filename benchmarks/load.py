@@ -104,6 +104,7 @@ def own_projects(engine, users: int) -> list[int]:  # noqa: ANN001
         for i in range(users):
             p = projects.do_create_project(
                 s,
+                command_line("load"),
                 projects.ProjectInput(
                     code=f"LOAD-{i:03d}",
                     title=f"负载测试项目{i}",

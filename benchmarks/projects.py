@@ -37,7 +37,7 @@ CHAINS = (
     "xinchuang",
     "nev",
     "robots",
-    "high_end_equipment",
+    "machine_tools",
     "new_materials",
     "hydrogen",
     "aerospace",

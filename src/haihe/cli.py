@@ -17,14 +17,13 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, Progress, TimeRemainingColumn
-from rich.table import Table
 
 from haihe.core.commands import console, err
 from haihe.core.errors import HaiheError, exit_code
 from haihe.core.i18n import t
 
 # The contexts whose cli.py has COMMANDS, mounted in this order.
-CONTEXTS = ("registry", "codes", "accounts")
+CONTEXTS = ("registry", "codes", "accounts", "projects")
 
 app = typer.Typer(
     help="Haihe: cross-city advanced-manufacturing cluster platform.", no_args_is_help=True
@@ -70,10 +69,6 @@ def guard_all(group: typer.Typer) -> None:
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-projects_app = typer.Typer(
-    help="Cooperation projects and the cluster figures.", no_args_is_help=True
-)
-app.add_typer(projects_app, name="projects")
 chains_app = typer.Typer(
     help="Industrial chains: definitions, placement, diagnosis.", no_args_is_help=True
 )
@@ -108,201 +103,6 @@ def db_current() -> None:
     from haihe.core.db import current_revision
 
     console.print(current_revision() or "empty")
-
-
-def _figure_filter(
-    fair: int | None,
-    chain: str | None,
-    date_from: str | None,
-    date_to: str | None,
-    origin: str | None,
-    landing: str | None,
-):  # noqa: ANN202
-    from haihe.web.filters import figure_filter
-
-    return figure_filter(
-        fair=str(fair) if fair else None,
-        chain=chain,
-        date_from=date_from,
-        date_to=date_to,
-        origin=origin,
-        landing=landing,
-    )
-
-
-@projects_app.command("figures")
-def projects_figures(
-    fair: int = typer.Option(None),
-    chain: str = typer.Option(None),
-    date_from: str = typer.Option(None, "--from"),
-    date_to: str = typer.Option(None, "--to"),
-    origin: str = typer.Option(None),
-    landing: str = typer.Option(None),
-) -> None:
-    """The cluster figures, counted as on the dashboard."""
-    from haihe.core.db import session_scope
-    from haihe.core.errors import InvalidInput
-    from haihe.core.money import format_yuan
-    from haihe.core.settings import get_settings
-    from haihe.projects import figures, lifecycle
-
-    lang = _lang()
-    try:
-        with session_scope(_engine()) as s:
-            f = figures.compute(
-                s,
-                _figure_filter(fair, chain, date_from, date_to, origin, landing),
-                thresholds=lifecycle.parse_stall_days(get_settings().stall_days),
-            )
-    except InvalidInput as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    table = Table(t("figures.figure", lang), t("figures.value", lang), t("figures.how", lang))
-    for key, value in (
-        ("signed", str(f.signed)),
-        ("intended_investment", format_yuan(f.intended_investment_yuan, lang=lang)),
-        ("construction_started", str(f.construction_started)),
-        ("in_operation", str(f.in_operation)),
-        ("paying_tax", str(f.paying_tax)),
-        ("stalled", str(f.stalled)),
-        ("cancelled", str(f.cancelled)),
-    ):
-        table.add_row(t(f"figures.{key}", lang), value, t(f"figures.rule.{key}", lang))
-    console.print(table)
-
-
-@projects_app.command("list")
-def projects_list(
-    figure: str = typer.Option(
-        None, help="signed, construction_started, in_operation, paying_tax, stalled, cancelled"
-    ),
-    fair: int = typer.Option(None),
-    landing: str = typer.Option(None),
-    limit: int = 50,
-) -> None:
-    """List projects, or the projects behind one figure."""
-    from haihe.core.db import session_scope
-    from haihe.core.errors import InvalidInput
-    from haihe.projects import figures
-
-    lang = _lang()
-    try:
-        with session_scope(_engine()) as s:
-            items, total = figures.list_projects(
-                s, _figure_filter(fair, None, None, None, None, landing), figure, page_size=limit
-            )
-            table = Table(
-                "id",
-                t("project.code", lang),
-                t("project.title", lang),
-                t("project.stage", lang),
-                t("figures.signed_on", lang),
-            )
-            for p in items:
-                table.add_row(
-                    str(p.id), p.code, p.title, t(f"stage.{p.stage}", lang), str(p.signed_on or "")
-                )
-    except InvalidInput as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    console.print(table)
-    console.print(t("projects.count", lang, total=total))
-
-
-@projects_app.command("show")
-def projects_show(code: str) -> None:
-    """A project with its milestones and history."""
-    from haihe.core.db import session_scope
-    from haihe.core.money import format_yuan
-    from haihe.projects import service
-
-    lang = _lang()
-    with session_scope(_engine()) as s:
-        p = service.find_project(s, code)
-        if p is None:
-            err.print(f"[red]{t('projects.unknown_code', lang, value=code)}[/red]")
-            raise typer.Exit(1)
-        console.print(
-            f"[bold]{p.code} {p.title}[/bold] · {t('stage.' + p.stage, lang)} · v{p.version}"
-        )
-        console.print(
-            f"{t('figures.intended_investment', lang)}: "
-            f"{format_yuan(p.intended_investment, lang=lang)}"
-        )
-        for m in p.milestones:
-            mark = " (×)" if m.reverted else ""
-            console.print(f"  {m.reached_on} {t('stage.' + m.kind, lang)}{mark} {m.evidence or ''}")
-        for h in service.history(s, p.id):
-            console.print(
-                f"  [dim]{h.at:%Y-%m-%d %H:%M} {h.by or ''} {t('action.' + h.action, lang)}[/dim]"
-            )
-
-
-@projects_app.command("milestone")
-def projects_milestone(
-    code: str,
-    kind: str = typer.Argument(..., help="stage, paying_tax or cancelled"),
-    on: str = typer.Argument(..., help="date, e.g. 2024-02-08"),
-    evidence: str = typer.Option(None),
-    by: str = typer.Option(None),
-    reason: str = typer.Option(None, help="required to cancel"),
-) -> None:
-    """Record a milestone reached by a project."""
-    from datetime import date
-
-    from haihe.core.db import session_scope
-    from haihe.core.errors import InvalidInput
-    from haihe.projects import lifecycle, service
-
-    lang = _lang()
-    try:
-        day = date.fromisoformat(on)
-    except ValueError as exc:
-        err.print(f"[red]{t('value.date_unreadable', lang, value=on)}[/red]")
-        raise typer.Exit(2) from exc
-    try:
-        with session_scope(_engine()) as s:
-            p = service.find_project(s, code)
-            if p is None:
-                raise InvalidInput("projects.unknown_code", value=code)
-            if kind == lifecycle.CANCELLED:
-                service.do_cancel(s, p.id, day, reason or "", by=by)
-            else:
-                service.do_record_milestone(s, p.id, kind, day, by=by, evidence=evidence)
-            console.print(f"{p.code}: {t('stage.' + p.stage, lang)}")
-    except InvalidInput as exc:
-        err.print(f"[red]{exc.message(lang)}[/red]")
-        raise typer.Exit(1) from exc
-
-
-@projects_app.command("import")
-def projects_import(
-    file: Path,
-    skip_invalid: bool = typer.Option(
-        False, "--skip-invalid", help="Write the valid rows and report the bad ones."
-    ),
-) -> None:
-    """Import projects (and a 节点/milestones sheet) from .xlsx or .csv, all-or-nothing."""
-    from haihe.accounts.scopes import command_line
-    from haihe.core.commands import print_import_report
-    from haihe.projects.transfer import do_import_projects
-
-    principal = command_line(getpass.getuser())
-    print_import_report(do_import_projects(_engine(), principal, file, skip_invalid=skip_invalid))
-
-
-@projects_app.command("export")
-def projects_export(file: Path) -> None:
-    """Export projects and milestones to .xlsx (the import reads it back)."""
-    from haihe.core.errors import InvalidInput
-    from haihe.projects.transfer import export_projects
-
-    try:
-        n = export_projects(_engine(), file)
-    except InvalidInput as exc:
-        err.print(f"[red]{exc.message(_lang())}[/red]")
-        raise typer.Exit(2) from exc
-    console.print(f"{n} → {file}")
 
 
 @app.command("backup")

@@ -140,7 +140,7 @@ def world(engine):
         )
     with Session(engine) as s:
         chains.install_shipped(s)
-        fairs.do_create_fair(s, name="导入对接会", starts_on=date(2023, 6, 15))
+        fairs.do_create_fair(s, ADMIN, name="导入对接会", starts_on=date(2023, 6, 15))
         s.commit()
     return engine
 

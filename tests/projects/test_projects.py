@@ -1,4 +1,5 @@
-"""Projects on both backends: creation, milestones, history, conflicts, figures."""
+"""Projects on both backends: creation, milestones, history, conflicts, figures, and who
+may change what."""
 
 import random
 from datetime import date, timedelta
@@ -7,9 +8,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from haihe.core.errors import InvalidInput
+from haihe.accounts.scopes import Principal
+from haihe.chains import service as chains
+from haihe.core.errors import InvalidInput, NotAllowed, NotFound
+from haihe.fairs import queries as fair_queries
 from haihe.fairs import service as fairs
-from haihe.projects import figures, lifecycle, service
+from haihe.projects import figures, lifecycle, queries, service
 from haihe.projects.figures import FigureFilter
 from haihe.projects.service import PartyInput, ProjectInput
 from haihe.registry import service as registry
@@ -17,6 +21,13 @@ from haihe.registry.schemas import OrganisationCreate
 from tests.registry.helpers import OPERATOR
 
 TODAY = date(2024, 2, 8)
+ADMIN = Principal(user_id=7, username="测试", role="admin")
+TIANJIN = Principal(
+    user_id=8, username="tj-officer", role="regional_officer", region_codes=("120000",)
+)
+HEBEI = Principal(
+    user_id=9, username="hb-officer", role="regional_officer", region_codes=("130000",)
+)
 
 
 @pytest.fixture
@@ -32,7 +43,8 @@ def world(engine):
             ],
         )
     with Session(engine) as s:
-        fair = fairs.do_create_fair(s, name="测试对接会", starts_on=date(2023, 6, 15))
+        chains.install_shipped(s)
+        fair = fairs.do_create_fair(s, ADMIN, name="测试对接会", starts_on=date(2023, 6, 15))
         s.commit()
         return engine, {"bj": bj, "tj": tj, "hb": hb, "fair": fair.id}
 
@@ -46,10 +58,12 @@ def _create(
     origin="bj",  # noqa: ANN001
     landing="120116",
     host="tj",
+    principal=ADMIN,
     **kw,
 ):  # noqa: ANN003, ANN202
     return service.do_create_project(
         s,
+        principal,
         ProjectInput(
             code=code,
             title=f"项目{code}",
@@ -62,7 +76,6 @@ def _create(
             signed_on=signed,
             **kw,
         ),
-        by="测试",
         today=TODAY,
     )
 
@@ -70,16 +83,22 @@ def _create(
 def test_create_record_and_history(world):
     engine, ids = world
     with Session(engine) as s:
-        p = _create(s, ids, "A1", fair_id=ids["fair"], chain="biomedicine")
+        p = _create(s, ids, "A1", fair_id=ids["fair"], chain="biomedicine", segment="biologics")
         assert (p.stage, p.origin_province, p.landing_province) == ("signed", "110000", "120000")
         service.do_record_milestone(
-            s, p.id, "in_operation", date(2023, 9, 1), by="王磊", evidence="投产", today=TODAY
+            s, TIANJIN, p.id, "in_operation", date(2023, 9, 1), evidence="投产", today=TODAY
         )
-        service.do_record_milestone(s, p.id, "paying_tax", date(2023, 12, 1), today=TODAY)
+        service.do_record_milestone(s, ADMIN, p.id, "paying_tax", date(2023, 12, 1), today=TODAY)
         s.commit()
-        h = service.history(s, p.id)
+        h = queries.history(s, p.id)
         assert [x.action for x in h] == ["create", "milestone", "milestone"]
-        assert h[1].by == "王磊"
+        # Each history row and milestone names the principal who acted, by name and id.
+        assert [(x.by, x.by_user_id) for x in h] == [("测试", 7), ("tj-officer", 8), ("测试", 7)]
+        assert [(m.kind, m.recorded_by, m.recorded_by_user_id) for m in p.milestones] == [
+            ("signed", "测试", 7),
+            ("in_operation", "tj-officer", 8),
+            ("paying_tax", "测试", 7),
+        ]
 
 
 def test_refused_milestone_changes_nothing(world):
@@ -89,11 +108,11 @@ def test_refused_milestone_changes_nothing(world):
         s.commit()
         version = p.version
         with pytest.raises(lifecycle.LifecycleError):
-            service.do_record_milestone(s, p.id, "paying_tax", date(2023, 7, 1), today=TODAY)
+            service.do_record_milestone(s, ADMIN, p.id, "paying_tax", date(2023, 7, 1), today=TODAY)
         s.rollback()
-        p = service.get_project(s, p.id)
+        p = queries.get_project(s, p.id)
         assert p.version == version and p.stage == "signed" and len(p.milestones) == 1
-        assert len(service.history(s, p.id)) == 1
+        assert len(queries.history(s, p.id)) == 1
 
 
 def test_second_save_of_the_same_version_is_a_conflict(world):
@@ -103,38 +122,164 @@ def test_second_save_of_the_same_version_is_a_conflict(world):
         s.commit()
         loaded = p.version
     with Session(engine) as first, Session(engine) as second:
-        service.do_update_project(first, p.id, {"officer": "王磊"}, version=loaded)
+        service.do_update_project(first, ADMIN, p.id, {"officer": "王磊"}, version=loaded)
         first.commit()
         with pytest.raises(service.VersionConflict) as exc:
-            service.do_update_project(second, p.id, {"officer": "李娜"}, version=loaded)
+            service.do_update_project(second, ADMIN, p.id, {"officer": "李娜"}, version=loaded)
         assert "王" not in exc.value.message("en") and str(loaded) in exc.value.message("zh")
         second.rollback()
     with Session(engine) as s:
-        assert service.get_project(s, p.id).officer == "王磊"
+        assert queries.get_project(s, p.id).officer == "王磊"
 
 
 def test_capital_increase_is_not_a_new_project(world):
     engine, ids = world
     with Session(engine) as s:
         p = _create(s, ids, "A4", amount="100000000")
-        service.do_add_increment(s, p.id, Decimal("50000000"), date(2023, 10, 1), today=TODAY)
+        service.do_add_increment(
+            s, ADMIN, p.id, Decimal("50000000"), date(2023, 10, 1), today=TODAY
+        )
         s.commit()
         f = figures.compute(s, FigureFilter(), today=TODAY)
         assert f.signed == 1 and f.intended_investment_yuan == Decimal("150000000")
-        with pytest.raises(InvalidInput):
-            service.do_add_increment(s, p.id, Decimal("1"), date(2023, 1, 1), today=TODAY)
+        with pytest.raises(InvalidInput) as exc:
+            service.do_add_increment(s, ADMIN, p.id, Decimal("1"), date(2023, 1, 1), today=TODAY)
+        assert exc.value.key == "projects.increment_before_signing"
 
 
 def test_bad_input_is_refused(world):
     engine, ids = world
     with Session(engine) as s:
         _create(s, ids, "A5")
-        with pytest.raises(InvalidInput, match="code"):
-            _create(s, ids, "A5")
-        with pytest.raises(InvalidInput, match="landing_region_code"):
-            _create(s, ids, "A6", landing="999999")
-        with pytest.raises(InvalidInput, match="intended_investment"):
-            _create(s, ids, "A7", amount="-1")
+        for code, kw, field in (
+            ("A5", {}, "code"),
+            ("A6", {"landing": "999999"}, "landing_region_code"),
+            ("A7", {"amount": "-1"}, "intended_investment"),
+        ):
+            with pytest.raises(InvalidInput) as exc:
+                _create(s, ids, code, **kw)
+            assert exc.value.field == field
+            assert exc.value.message("zh") != exc.value.message("en")  # keyed, both languages
+
+
+def test_a_project_names_a_real_chain_and_segment(world):
+    """Unknown chains and segments are refused with their names; nothing is saved."""
+    engine, ids = world
+    with Session(engine) as s:
+        for kw, field, named in (
+            ({"chain": "high_end_equipment"}, "chain", "high_end_equipment"),
+            ({"chain": "robots", "segment": "cutting_machines"}, "segment", "cutting_machines"),
+            ({"segment": "reducers"}, "segment", "reducers"),
+        ):
+            with pytest.raises(InvalidInput) as exc:
+                _create(s, ids, "C1", **kw)
+            assert exc.value.field == field
+            assert named in exc.value.message("zh") and named in exc.value.message("en")
+        s.rollback()
+        p = _create(s, ids, "C1", chain="robots", segment="reducers")
+        s.commit()
+        assert (p.chain, p.segment) == ("robots", "reducers")
+        v = p.version
+        with pytest.raises(InvalidInput) as exc:  # a segment of another chain
+            service.do_update_project(s, ADMIN, p.id, {"segment": "battery"}, version=v)
+        assert "battery" in exc.value.message("en")
+        s.rollback()
+        with pytest.raises(InvalidInput) as exc:  # a new chain without the old segment
+            service.do_update_project(s, ADMIN, p.id, {"chain": "nev"}, version=v)
+        assert "reducers" in exc.value.message("en") and exc.value.field == "segment"
+        s.rollback()
+        service.do_update_project(
+            s, ADMIN, p.id, {"chain": "machine_tools", "segment": "cnc"}, version=v
+        )
+        s.commit()
+        assert (p.chain, p.segment) == ("machine_tools", "cnc")
+        service.do_update_project(s, ADMIN, p.id, {"chain": "", "segment": ""}, version=v + 1)
+        assert (p.chain, p.segment) == (None, None)
+
+
+def test_every_write_refuses_a_principal_out_of_scope(world):
+    """Each write checks scope itself: a Hebei officer may not change a Tianjin project
+    (NotAllowed: they may read it), an enterprise that is no party may not even see it
+    (NotFound); nothing changes."""
+    engine, ids = world
+    outsider = Principal(username="other-co", role="enterprise", organisation_id=999999)
+    with Session(engine) as s:
+        p = _create(s, ids, "S1")
+        service.do_record_milestone(s, ADMIN, p.id, "in_operation", date(2023, 8, 1), today=TODAY)
+        s.commit()
+        pid, version = p.id, p.version
+        writes = {
+            "milestone": lambda who: service.do_record_milestone(
+                s, who, pid, "paying_tax", date(2023, 9, 1), today=TODAY
+            ),
+            "go_back": lambda who: service.do_go_back_to_stage(s, who, pid, "signed", "错录"),
+            "cancel": lambda who: service.do_cancel_project(
+                s, who, pid, date(2023, 9, 1), "撤资", today=TODAY
+            ),
+            "update": lambda who: service.do_update_project(
+                s, who, pid, {"officer": "某人"}, version=version
+            ),
+            "increment": lambda who: service.do_add_increment(
+                s, who, pid, Decimal(1), date(2023, 9, 1), today=TODAY
+            ),
+            "attachment": lambda who: service.do_add_attachment(
+                s, who, pid, "a.pdf", "application/pdf", b"x"
+            ),
+        }
+        for name, write in writes.items():
+            for who, refused in ((HEBEI, NotAllowed), (outsider, NotFound)):
+                with pytest.raises(refused):
+                    write(who)
+                    pytest.fail(f"{name} by {who.username} went through")
+                s.rollback()
+        with pytest.raises(NotAllowed):  # nor create one landing outside their regions
+            _create(s, ids, "S2", principal=HEBEI)
+        s.rollback()
+        p = queries.get_project(s, pid)
+        assert (p.version, p.officer, len(queries.history(s, pid))) == (version, None, 2)
+        assert queries.find_project(s, "S2") is None
+        for write in writes.values():  # the officer of the landing region may
+            write(TIANJIN)
+            s.rollback()
+        with pytest.raises(NotAllowed):  # a fair organiser may not create fairs
+            fairs.do_create_fair(
+                s, Principal(role="fair_organiser", fair_id=1), name="新", starts_on=TODAY
+            )
+
+
+def test_an_edit_may_not_move_a_project_out_of_the_editors_scope(world):
+    engine, ids = world
+    manager = Principal(username="park", role="park_manager", park_id=5)
+    with Session(engine) as s:
+        p = _create(s, ids, "M1", landing_park_id=5)
+        s.commit()
+        with pytest.raises(NotAllowed):
+            service.do_update_project(s, manager, p.id, {"landing_park_id": 6}, version=p.version)
+        s.rollback()
+        service.do_update_project(s, manager, p.id, {"officer": "园区"}, version=p.version)
+        s.commit()
+        assert queries.get_project(s, p.id).landing_park_id == 5
+
+
+def test_attachments_and_amounts_name_the_principal_and_the_problem(world):
+    engine, ids = world
+    with Session(engine) as s:
+        p = _create(s, ids, "F0")
+        att = service.do_add_attachment(s, TIANJIN, p.id, "C:\\合同.pdf", "application/pdf", b"x")
+        assert (att.filename, att.uploaded_by, att.uploaded_by_user_id) == (
+            "合同.pdf",
+            "tj-officer",
+            8,
+        )
+        service.do_update_project(
+            s, ADMIN, p.id, {"invested_in_place": "1,000,000"}, version=p.version
+        )
+        assert p.invested_in_place == Decimal("1000000.00")
+        with pytest.raises(InvalidInput) as exc:
+            service.do_update_project(
+                s, ADMIN, p.id, {"invested_in_place": "一百万"}, version=p.version
+            )
+        assert exc.value.field == "invested_in_place" and "一百万" in exc.value.message("en")
 
 
 def test_figures_by_the_same_rules_with_filters(world):
@@ -144,10 +289,13 @@ def test_figures_by_the_same_rules_with_filters(world):
         b = _create(s, ids, "F2", amount="2000", fair_id=ids["fair"], chain="nev")
         _create(s, ids, "F3", amount="4000", landing="130200", host="hb")
         d = _create(s, ids, "F4", amount="8000")
-        service.do_record_milestone(s, a.id, "construction_started", date(2023, 8, 1), today=TODAY)
-        service.do_record_milestone(s, b.id, "in_operation", date(2023, 8, 1), today=TODAY)
-        service.do_record_milestone(s, b.id, "paying_tax", date(2023, 9, 1), today=TODAY)
-        service.do_cancel(s, d.id, date(2023, 9, 1), "撤资", today=TODAY)
+        for p, kind, on in (
+            (a, "construction_started", date(2023, 8, 1)),
+            (b, "in_operation", date(2023, 8, 1)),
+            (b, "paying_tax", date(2023, 9, 1)),
+        ):
+            service.do_record_milestone(s, ADMIN, p.id, kind, on, today=TODAY)
+        service.do_cancel_project(s, ADMIN, d.id, date(2023, 9, 1), "撤资", today=TODAY)
         s.commit()
         f = figures.compute(s, FigureFilter(), today=TODAY)
         assert (f.signed, f.construction_started, f.in_operation, f.paying_tax, f.cancelled) == (
@@ -198,9 +346,9 @@ def test_figures_equal_a_plain_recount_on_random_projects(world):
             ):
                 day += timedelta(days=rng.randrange(1, 60))
                 if day <= TODAY:
-                    service.do_record_milestone(s, p.id, kind, day, today=TODAY)
+                    service.do_record_milestone(s, ADMIN, p.id, kind, day, today=TODAY)
             if rng.random() < 0.1:
-                service.do_cancel(s, p.id, TODAY, "撤资", today=TODAY)
+                service.do_cancel_project(s, ADMIN, p.id, TODAY, "撤资", today=TODAY)
         s.commit()
         from sqlalchemy import select
 
@@ -219,7 +367,7 @@ def test_figures_equal_a_plain_recount_on_random_projects(world):
             f = figures.compute(s, flt, today=TODAY, thresholds=th)
             mine = [p for p in every if keep(p)]
             live = [p for p in mine if p.signed_on and not p.cancelled_on]
-            states = {p.id: service._state(p) for p in mine}
+            states = {p.id: queries.state_of(p) for p in mine}
             assert f.signed == len(live)
             assert f.intended_investment_yuan == sum(
                 (p.intended_investment for p in live), Decimal(0)
@@ -239,7 +387,7 @@ def test_figures_equal_a_plain_recount_on_random_projects(world):
 
 def test_the_demo_reports_the_article_exactly(demo_engine):
     with Session(demo_engine) as s:
-        fair = fairs.find_fair(s, "2023京津产业链供需对接会")
+        fair = fair_queries.find_fair(s, "2023京津产业链供需对接会")
         f = figures.compute(s, FigureFilter(fair_id=fair.id))
         assert (f.signed, f.intended_investment_yuan) == (44, Decimal("27100000000.00"))
         assert (f.construction_started, f.in_operation, f.paying_tax) == (4, 12, 2)

@@ -7,8 +7,9 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from haihe.chains import service as chains
 from haihe.fairs import service as fairs
-from haihe.projects import figures, service
+from haihe.projects import figures, queries
 from haihe.projects.figures import FigureFilter
 from haihe.projects.transfer import do_import_projects, export_projects
 from haihe.registry import service as registry
@@ -46,7 +47,8 @@ def world(engine):
             ],
         )
     with Session(engine) as s:
-        fairs.do_create_fair(s, name="导入对接会", starts_on=date(2023, 6, 15))
+        fairs.do_create_fair(s, OPERATOR, name="导入对接会", starts_on=date(2023, 6, 15))
+        chains.install_shipped(s)  # projects name real chains
         s.commit()
     return engine
 
@@ -98,7 +100,7 @@ def test_import_creates_projects_with_milestones_and_reimport_changes_nothing(wo
         f = figures.compute(s, FigureFilter(), today=date(2024, 2, 8))
         assert (f.signed, f.in_operation, f.paying_tax) == (2, 1, 1)
         assert str(f.intended_investment_yuan) == "280000000.00"
-        p = service.find_project(s, "T1")
+        p = queries.find_project(s, "T1")
         assert (p.origin_province, p.landing_region_code, p.project_type) == (
             "110000",
             "120116",
@@ -181,7 +183,7 @@ def test_projects_cli(world, tmp_path, monkeypatch):
     )
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["projects", "milestone", "T1", "at_capacity", "2023-09-01"])
-    assert r.exit_code == 1
+    assert r.exit_code == 2  # refused by the lifecycle: bad input
     r = runner.invoke(app, ["projects", "figures"])
     assert "已开工" in r.output and r.exit_code == 0
     r = runner.invoke(app, ["projects", "show", "T1"])
@@ -209,9 +211,9 @@ def test_skip_invalid_writes_every_good_row_and_leaves_each_bad_one_out_whole(wo
     assert {(e.sheet, e.row) for e in r.errors} == {(None, 3), ("节点", 3), ("节点", 4)}
     assert r.report_path.exists()
     with Session(world) as s:
-        assert service.find_project(s, "T2") is None
-        assert service.find_project(s, "T3").stage == "signed"
-        assert service.find_project(s, "T1").stage == "in_operation"
+        assert queries.find_project(s, "T2") is None
+        assert queries.find_project(s, "T3").stage == "signed"
+        assert queries.find_project(s, "T1").stage == "in_operation"
     again = do_import_projects(world, ADMIN, path, skip_invalid=True, today=date(2024, 2, 8))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert again.counts["milestones_recorded"] == 0

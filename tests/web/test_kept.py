@@ -77,7 +77,6 @@ def test_a_starting_server_process_warms_the_dashboard_and_every_chains_figures(
     from haihe.chains import panorama, service
     from haihe.chains.placements import classify_all
     from haihe.web.app import create_app
-    from haihe.web.pages.dashboard import overview_of
     from haihe.web.warm import warm
 
     _add(engine, "天津丁生物医药有限公司")
@@ -89,9 +88,9 @@ def test_a_starting_server_process_warms_the_dashboard_and_every_chains_figures(
         classify_all(conn)
     panorama._KEPT.clear()
     app = create_app(engine)
-    assert getattr(app.state, "registry_counts", None) is None
+    assert app.state.registry_counts._value is None  # nothing counted before the warm-up
     warm(app)
-    assert overview_of(app).get(engine).organisations == 1
+    assert app.state.registry_counts._value.organisations == 1
     url = str(engine.url)
     assert {k[1] for k in panorama._KEPT if k[0] == url and k[3] == "province"} == keys
 
@@ -99,7 +98,6 @@ def test_a_starting_server_process_warms_the_dashboard_and_every_chains_figures(
 def test_the_app_haihe_serve_runs_warms_itself_in_the_background(engine, monkeypatch):
     from haihe.core import db
     from haihe.core.settings import get_settings
-    from haihe.web.pages.dashboard import overview_of
     from haihe.web.warm import serving_app
 
     url = engine.url.render_as_string(hide_password=False)
@@ -116,7 +114,7 @@ def test_the_app_haihe_serve_runs_warms_itself_in_the_background(engine, monkeyp
         for t in warming:
             t.join(timeout=30)
         kept = app.state.registry_counts  # counted by the warm-up, not by a request
-        assert kept is overview_of(app) and kept.get(app.state.engine).organisations == 1
+        assert kept._value is not None and kept.get(app.state.engine).organisations == 1
     finally:
         get_settings.cache_clear()
         db.engine_for.cache_clear()

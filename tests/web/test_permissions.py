@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
+from haihe.accounts.scopes import command_line
 from haihe.projects import service
 from haihe.projects.service import PartyInput, ProjectInput
 from haihe.web.app import create_app
@@ -110,8 +111,10 @@ def test_every_route_has_a_scope_rule():
 def world(demo_engine):
     """Three projects: one in the Binhai park (Winute a party), one in Hebei, and one still
     under negotiation signed at the article's fair, with a private contracted investment."""
-    from haihe.fairs import service as fairs
+    from haihe.fairs import queries as fairs
     from haihe.registry import queries as registry
+
+    admin = command_line("test")
 
     with Session(demo_engine) as s:
         winute = next(
@@ -123,6 +126,7 @@ def world(demo_engine):
         fair = fairs.find_fair(s, "2023京津产业链供需对接会")
         a = service.do_create_project(
             s,
+            admin,
             ProjectInput(
                 code="PERM-A",
                 title="园区内项目",
@@ -135,6 +139,7 @@ def world(demo_engine):
         )
         b = service.do_create_project(
             s,
+            admin,
             ProjectInput(
                 code="PERM-B",
                 title="河北项目",
@@ -145,6 +150,7 @@ def world(demo_engine):
         )
         c = service.do_create_project(
             s,
+            admin,
             ProjectInput(
                 code="PERM-C",
                 title="洽谈中项目",

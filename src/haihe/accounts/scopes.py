@@ -202,3 +202,8 @@ def can_place_organisation(
     as an officer decision (the caller records which).
     """
     return can_edit_organisation(p, region_code, park_id, org_id)
+
+
+def can_create_fair(p: Principal) -> bool:
+    """A new fair: administrators and regional officers (organisers run the fairs they have)."""
+    return p.is_admin or p.role == "regional_officer"

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 CONTRIBUTORS = (
     "haihe.registry.demo",
     "haihe.chains.demo",
+    "haihe.fairs.demo",
     "haihe.projects.demo",
     "haihe.accounts.demo",
 )

@@ -1,4 +1,9 @@
-"""Use cases of fairs (the fairs issue extends these with participants and meetings)."""
+"""The fairs' writes (the fairs issue extends these with participants and meetings).
+
+Each is do_<verb>_<noun>(session, principal, ...): it checks the principal's scope
+(accounts.scopes), writes in the caller's transaction (audited by audit.recorder, the
+principal being the actor of the request or command) and returns plain data.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +12,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from haihe.accounts import scopes
 from haihe.codes import regions
-from haihe.core.errors import InvalidInput, NotFound
+from haihe.core.errors import InvalidInput, NotAllowed
 from haihe.fairs.models import Fair
-
-
-def list_fairs(session: Session) -> list[Fair]:
-    return list(session.execute(select(Fair).order_by(Fair.starts_on.desc())).scalars())
-
-
-def get_fair(session: Session, fair_id: int) -> Fair:
-    fair = session.get(Fair, fair_id)
-    if fair is None:
-        raise NotFound("fair", fair_id)
-    return fair
-
-
-def find_fair(session: Session, name: str) -> Fair | None:
-    return session.execute(
-        select(Fair).where((Fair.name == name) | (Fair.name_en == name))
-    ).scalar_one_or_none()
+from haihe.fairs.schemas import FairPublic
 
 
 def do_create_fair(
     session: Session,
+    principal: scopes.Principal,
     *,
     name: str,
     starts_on: date,
@@ -40,22 +31,31 @@ def do_create_fair(
     region: str | None = None,
     description: str | None = None,
     is_demo: bool = False,
-) -> Fair:
-    if not name or not name.strip():
-        raise InvalidInput("name", "must not be empty")
+) -> FairPublic:
+    """A new fair (a one-day fair when `ends_on` is not given)."""
+    if not scopes.can_create_fair(principal):
+        raise NotAllowed("fairs.create_not_allowed")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("fairs.name_missing", field="name")
     ends_on = ends_on or starts_on
     if ends_on < starts_on:
-        raise InvalidInput("ends_on", "is before starts_on")
+        raise InvalidInput(
+            "fairs.ends_before_start",
+            field="ends_on",
+            ends_on=ends_on.isoformat(),
+            starts_on=starts_on.isoformat(),
+        )
     region_code = None
     if region:
-        r = regions.lookup(region)
-        if r is None:
-            raise InvalidInput("region", f"unknown region {region!r}")
-        region_code = r.code
-    if find_fair(session, name.strip()):
-        raise InvalidInput("name", f"a fair named {name!r} exists already")
+        found = regions.lookup(region)
+        if found is None:
+            raise InvalidInput("fairs.region_unknown", field="region", value=region)
+        region_code = found.code
+    if session.execute(select(Fair.id).where(Fair.name == name)).first():
+        raise InvalidInput("fairs.name_taken", field="name", name=name)
     fair = Fair(
-        name=name.strip(),
+        name=name,
         name_en=name_en,
         starts_on=starts_on,
         ends_on=ends_on,
@@ -66,4 +66,4 @@ def do_create_fair(
     )
     session.add(fair)
     session.flush()
-    return fair
+    return FairPublic.model_validate(fair)

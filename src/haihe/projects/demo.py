@@ -4,7 +4,8 @@ At the 2023 Beijing–Tianjin industrial-chain fair 44 cooperation projects were
 with 27.1 billion yuan of intended investment; by the article (2024-02-08) 4 had started
 construction, 12 were in operation and 2 paid tax. Those 44 are generated exactly so,
 between Beijing investors and Tianjin hosts, plus projects of other years and fairs so
-that trends and stalls show. Everything here is marked as demo data.
+that trends and stalls show, each on a segment of a chain the chains' demo installed.
+The fairs come from the fairs' demo (scenario.fairs). Everything here is demo data.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from decimal import Decimal
 from sqlalchemy import Connection, delete
 from sqlalchemy.orm import Session
 
-from haihe.fairs import service as fairs
-from haihe.fairs.models import Fair
+from haihe.accounts.scopes import Principal
+from haihe.fairs import queries as fairs
 from haihe.projects import service
 from haihe.projects.models import (
     Project,
@@ -29,18 +30,50 @@ from haihe.projects.models import (
 )
 
 ARTICLE_DATE = date(2024, 2, 8)
-FAIR_DATE = date(2023, 6, 15)
 ARTICLE_TOTAL = Decimal("27100000000")
-CHAINS = (
-    "biomedicine",
-    "integrated_circuits",
-    "xinchuang",
-    "nev",
-    "robots",
-    "high_end_equipment",
-    "new_materials",
-    "hydrogen",
-    "aerospace",
+DEMO = Principal(role="admin", username="demo")  # who records the demo's projects
+# What the demo's projects are: kinds of project, each a few (title, chain, segment).
+KINDS = (
+    (
+        ("创新药中试及产业化基地", "biomedicine", "chemical_drugs"),
+        ("生物药CDMO平台", "biomedicine", "biologics"),
+        ("高端医疗器械生产基地", "biomedicine", "med_devices"),
+    ),
+    (
+        ("集成电路封装测试项目", "integrated_circuits", "packaging"),
+        ("功率半导体器件产线", "integrated_circuits", "discrete"),
+        ("芯片设计研发中心", "integrated_circuits", "design"),
+    ),
+    (
+        ("信创适配验证中心", "xinchuang", "integration"),
+        ("工控安全产品研发生产基地", "xinchuang", "security_sw"),
+        ("数据库研发中心", "xinchuang", "database"),
+    ),
+    (
+        ("动力电池系统生产线", "nev", "battery"),
+        ("新能源汽车零部件基地", "nev", "parts"),
+        ("智能网联测试中心", "nev", "v2x"),
+    ),
+    (
+        ("工业机器人整机生产基地", "robots", "industrial_robots"),
+        ("特种机器人研发中心", "robots", "special_robots"),
+    ),
+    (  # high-end equipment: machine tools and the reducers robots are built on
+        ("高端数控机床项目", "machine_tools", "cutting_machines"),
+        ("精密减速器生产线", "robots", "reducers"),
+    ),
+    (
+        ("高分子新材料项目", "new_materials", "polymers"),
+        ("电子专用材料产线", "new_materials", "electronic_materials"),
+    ),
+    (
+        ("氢燃料电池系统生产基地", "hydrogen", "fc_system"),
+        ("加氢站装备项目", "hydrogen", "refuelling"),
+    ),
+    (
+        ("无人机研发制造基地", "aerospace", "drones"),
+        ("航空零部件精密制造项目", "aerospace", "parts"),
+    ),
 )
 TYPES = (
     "manufacturing_base",
@@ -57,17 +90,6 @@ OFFICERS = (
     "刘洋（天津滨海—中关村科技园）",
     "陈静（北京市经济和信息化局）",
 )
-TITLES = {
-    "biomedicine": ("创新药中试及产业化基地", "生物药CDMO平台", "高端医疗器械生产基地"),
-    "integrated_circuits": ("集成电路封装测试项目", "功率半导体器件产线", "芯片设计研发中心"),
-    "xinchuang": ("信创适配验证中心", "工控安全产品研发生产基地", "数据库研发中心"),
-    "nev": ("动力电池系统生产线", "新能源汽车零部件基地", "智能网联测试中心"),
-    "robots": ("工业机器人整机生产基地", "特种机器人研发中心"),
-    "high_end_equipment": ("高端数控机床项目", "精密减速器生产线"),
-    "new_materials": ("高分子新材料项目", "电子专用材料产线"),
-    "hydrogen": ("氢燃料电池系统生产基地", "加氢站装备项目"),
-    "aerospace": ("无人机研发制造基地", "航空零部件精密制造项目"),
-}
 
 
 def _amounts(rng: random.Random, n: int, total: Decimal) -> list[Decimal]:
@@ -106,17 +128,20 @@ def _project(
     amount: Decimal,
     pair: tuple[str, str] = ("110000", "120000"),
 ) -> Project:
-    chain = rng.choice(CHAINS)
+    kind = rng.choice(KINDS)
     investor = rng.choice(scenario.by_province[pair[0]])
     host = rng.choice(scenario.by_province[pair[1]])
     in_park = pair[1] == "120000" and rng.random() < 0.4
+    title, chain, segment = rng.choice(kind)
     return service.do_create_project(
         s,
+        DEMO,
         service.ProjectInput(
             code=code,
-            title=rng.choice(TITLES[chain]),
+            title=title,
             project_type=rng.choice(TYPES),
             chain=chain,
+            segment=segment,
             intended_investment=amount,
             contracted_investment=(amount * Decimal(rng.choice(("0.6", "0.8", "1")))).quantize(
                 Decimal(10000)
@@ -132,7 +157,6 @@ def _project(
             signed_on=signed,
             is_demo=True,
         ),
-        by="demo",
         today=max(signed, ARTICLE_DATE),
     )
 
@@ -143,31 +167,20 @@ def _progress(s: Session, rng: random.Random, p: Project, path: list[str], until
         day = _between(rng, day + timedelta(days=20), min(until, day + timedelta(days=200)))
         if day > until:
             break
-        service.do_record_milestone(s, p.id, kind, day, by="demo", today=until)
+        service.do_record_milestone(s, DEMO, p.id, kind, day, today=until)
         if kind in ("in_operation", "at_capacity", "paying_tax"):
             p.invested_in_place = p.contracted_investment
 
 
 def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN001
     with Session(bind=conn) as s:
-        fair = fairs.do_create_fair(
-            s,
-            name="2023京津产业链供需对接会",
-            name_en="2023 Beijing–Tianjin Industrial Chain Fair",
-            starts_on=FAIR_DATE,
-            ends_on=FAIR_DATE + timedelta(days=1),
-            place="天津滨海新区",
-            region="120116",
-            description="京津两地数百家企业围绕产业链寻求合作与商机，现场签约合作项目44个。",
-            is_demo=True,
-        )
-        scenario.fairs["article_fair"] = fair.id
+        fair = fairs.get_fair(s, scenario.fairs["article_fair"])
         # The article's 44: 4 under construction, 12 in operation of which 2 pay tax.
         amounts = _amounts(rng, 44, ARTICLE_TOTAL)
         plan = ["construction"] * 4 + ["operation_tax"] * 2 + ["operation"] * 10 + ["signed"] * 28
         rng.shuffle(plan)
         for i, (kind, amount) in enumerate(zip(plan, amounts, strict=True)):
-            p = _project(s, rng, scenario, f"JJ2023-{i + 1:03d}", fair.id, FAIR_DATE, amount)
+            p = _project(s, rng, scenario, f"JJ2023-{i + 1:03d}", fair.id, fair.starts_on, amount)
             if kind == "construction":
                 _progress(
                     s,
@@ -188,16 +201,6 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
         # Other years: fairs of 2022, 2024 and 2025 and direct signings, progressing by
         # chance up to today, so that monthly trends and stalled projects show.
         today = date.today()
-        for year in (2022, 2024, 2025):
-            f = fairs.do_create_fair(
-                s,
-                name=f"{year}京津冀产业链对接会",
-                name_en=f"{year} Beijing–Tianjin–Hebei Industrial Chain Fair",
-                starts_on=date(year, 5, 20),
-                place="北京" if year % 2 else "天津",
-                is_demo=True,
-            )
-            scenario.fairs[str(year)] = f.id
         n = 0
         for year, fair_key, count in (
             (2022, "2022", 25),
@@ -224,13 +227,8 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
                 p.notes = None
                 roll = rng.random()
                 if roll < 0.08:
-                    service.do_cancel(
-                        s,
-                        p.id,
-                        _between(rng, signed, today),
-                        "投资方战略调整",
-                        by="demo",
-                        today=today,
+                    service.do_cancel_project(
+                        s, DEMO, p.id, _between(rng, signed, today), "投资方战略调整", today=today
                     )
                     continue
                 path = rng.choice(
@@ -249,7 +247,6 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
                 steps = path[: rng.randint(0, len(path))]
                 _progress(s, rng, p, steps, today)
         s.flush()
-        scenario.counts["fairs"] = 4
         scenario.counts["projects"] = s.query(Project).count()
 
 
@@ -261,6 +258,5 @@ def clear(conn: Connection) -> None:
         ProjectMilestone,
         ProjectParty,
         Project,
-        Fair,
     ):
         conn.execute(delete(table))

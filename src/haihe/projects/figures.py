@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from haihe.codes import regions
 from haihe.core.errors import InvalidInput
+from haihe.core.settings import get_settings
 from haihe.projects import lifecycle
 from haihe.projects.models import Project
 from haihe.registry.queries import region_range
@@ -59,10 +60,53 @@ class Figures:
 FIGURES = ("signed", "construction_started", "in_operation", "paying_tax", "stalled", "cancelled")
 
 
+def stall_thresholds() -> dict[str, int]:
+    """Days a project may stay at each stage before it counts as stalled (settings)."""
+    return lifecycle.parse_stall_days(get_settings().stall_days)
+
+
+def _date(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput("figures.bad_date", field=field, value=value) from exc
+
+
+def _id(value: str | None, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit() or not 1 <= int(value) <= 2_147_483_647:
+        raise InvalidInput("figures.bad_id", field=field, value=value)
+    return int(value)
+
+
+def figure_filter(
+    fair: str | None = None,
+    chain: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    origin: str | None = None,
+    landing: str | None = None,
+    park: str | None = None,
+) -> FigureFilter:
+    """The filter from its text form (query parameters, command-line options)."""
+    return FigureFilter(
+        date_from=_date(date_from, "from"),
+        date_to=_date(date_to, "to"),
+        fair_id=_id(fair, "fair"),
+        chain=chain or None,
+        origin=origin or None,
+        landing=landing or None,
+        park_id=_id(park, "park"),
+    )
+
+
 def _region_cond(column, text: str, field: str):  # noqa: ANN001, ANN202
     r = regions.lookup(text)
     if r is None:
-        raise InvalidInput(field, f"unknown region {text!r}")
+        raise InvalidInput("figures.region_unknown", field=field, value=text)
     lo, hi = region_range(r.code)
     return and_(column >= lo, column < hi)
 
@@ -70,7 +114,12 @@ def _region_cond(column, text: str, field: str):  # noqa: ANN001, ANN202
 def base_conditions(f: FigureFilter) -> list:
     conds = []
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        raise InvalidInput("from", "is after to")
+        raise InvalidInput(
+            "figures.from_after_to",
+            field="from",
+            date_from=f.date_from.isoformat(),
+            date_to=f.date_to.isoformat(),
+        )
     if f.date_from:
         conds.append(Project.signed_on >= f.date_from)
     if f.date_to:
@@ -171,12 +220,6 @@ def compute(
     return _figures([row])
 
 
-def _month(session: Session):  # noqa: ANN202
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Project.signed_on, "YYYY-MM")
-    return func.strftime("%Y-%m", Project.signed_on)
-
-
 @dataclass
 class Dashboard:
     figures: Figures
@@ -251,40 +294,13 @@ def _breakdown(session: Session, f: FigureFilter, *keys) -> list[tuple]:  # noqa
     return list(session.execute(stmt).all())
 
 
-def by_chain_and_pair(session: Session, f: FigureFilter) -> tuple[list[Breakdown], list[Breakdown]]:
-    """Both breakdowns from one grouped scan (chain × origin province × landing province)."""
-    chains: dict[str, Breakdown] = {}
-    pairs: dict[str, Breakdown] = {}
-    for c, o, d, n, a, b in _breakdown(
-        session, f, Project.chain, Project.origin_province, Project.landing_province
-    ):
-        for table, key in ((chains, c or ""), (pairs, f"{o or ''}→{d or ''}")):
-            x = table.setdefault(key, Breakdown(key, 0, Decimal(0), Decimal(0)))
-            x.signed += n
-            x.intended += Decimal(a)
-            x.in_place += Decimal(b)
-    return (
-        sorted(chains.values(), key=lambda x: x.key),
-        sorted(pairs.values(), key=lambda x: x.key),
-    )
-
-
-def by_chain(session: Session, f: FigureFilter) -> list[Breakdown]:
-    return by_chain_and_pair(session, f)[0]
-
-
-def by_region_pair(session: Session, f: FigureFilter) -> list[Breakdown]:
-    return by_chain_and_pair(session, f)[1]
-
-
 def monthly(session: Session, f: FigureFilter) -> list[Breakdown]:
-    if session.get_bind().dialect.name == "postgresql":
-        month = func.to_char(Project.signed_on, "YYYY-MM")
-    else:
-        month = func.strftime("%Y-%m", Project.signed_on)
+    """Signings per month ("2023-06"), oldest first."""
+    year = extract("year", Project.signed_on).label("year")
+    month = extract("month", Project.signed_on).label("month")
     return [
-        Breakdown(k, n, Decimal(a), Decimal(b))
-        for k, n, a, b in _breakdown(session, f, month.label("month"))
+        Breakdown(f"{int(y):04d}-{int(m):02d}", n, Decimal(a), Decimal(b))
+        for y, m, n, a, b in _breakdown(session, f, year, month)
     ]
 
 
@@ -317,7 +333,9 @@ def list_projects(
     conds = base_conditions(f)
     if figure:
         if figure not in FIGURES:
-            raise InvalidInput("figure", f"must be one of {', '.join(FIGURES)}")
+            raise InvalidInput(
+                "figures.figure_unknown", field="figure", value=figure, choices=", ".join(FIGURES)
+            )
         conds.append(figure_condition(figure, today, thresholds))
     if scope is not None:
         conds.append(scope)
@@ -326,11 +344,7 @@ def list_projects(
     if total is None:  # callers that know the count (the dashboard) spare a scan
         total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     # Projects still planned (no signing date) come last on both backends.
-    signed_order = (
-        Project.signed_on.desc().nullslast()
-        if session.get_bind().dialect.name == "postgresql"
-        else Project.signed_on.desc()
-    )
+    signed_order = Project.signed_on.desc().nulls_last()
     # Stalled projects: the longest stuck first; otherwise the newest signing first.
     order = (
         (Project.stage_on, Project.id) if figure == "stalled" else (signed_order, Project.id.desc())

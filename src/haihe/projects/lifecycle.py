@@ -176,6 +176,28 @@ def cancel(state: State, on: date, reason: str, today: date) -> State:
     return replace(state, milestones=(*state.milestones, Milestone(CANCELLED, on)))
 
 
+def next_steps(state: State) -> list[str]:
+    """What may be recorded next: the stages that may follow, and paying tax once the
+    project operates (nothing once it is cancelled)."""
+    if state.cancelled_on:
+        return []
+    steps = list(NEXT[state.stage])
+    if state.stage in OPERATING and not state.paying_tax_on:
+        steps.append(PAYING_TAX)
+    return steps
+
+
+def back_steps(state: State) -> list[str]:
+    """The earlier stages the project may go back to: planned, or a stage it reached."""
+    if state.cancelled_on:
+        return []
+    return [
+        s
+        for s in STAGES
+        if ORDER[s] < ORDER[state.stage] and (s == "planned" or state.reached_on(s))
+    ]
+
+
 def stalled_days(state: State, today: date, thresholds: dict[str, int]) -> int | None:
     """Days past the allowed time at the current stage, or None when not stalled."""
     if state.cancelled_on or state.stage == "at_capacity" or state.stage == "planned":

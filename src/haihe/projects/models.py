@@ -45,6 +45,8 @@ class Project(Base):
     title: Mapped[str] = mapped_column(String(300))
     title_en: Mapped[str | None] = mapped_column(String(300))
     project_type: Mapped[str] = mapped_column(String(32), default="other")
+    # A chain's key and one of its segments' ids (chains.queries.check_reference); checked
+    # by the service, not by a foreign key: segments live inside the chain's definition.
     chain: Mapped[str | None] = mapped_column(String(64), index=True)
     segment: Mapped[str | None] = mapped_column(String(64))
     intended_investment: Mapped[Decimal] = mapped_column(Numeric(20, 2), default=0)
@@ -109,7 +111,8 @@ class ProjectMilestone(Base):
     kind: Mapped[str] = mapped_column(String(32))
     reached_on: Mapped[date] = mapped_column(Date)
     reverted: Mapped[bool] = mapped_column(Boolean, default=False)
-    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    recorded_by: Mapped[str | None] = mapped_column(String(100))  # the principal's username
+    recorded_by_user_id: Mapped[int | None] = mapped_column(Integer)
     evidence: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -136,7 +139,8 @@ class ProjectHistory(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(Integer, index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    by: Mapped[str | None] = mapped_column(String(100))
+    by: Mapped[str | None] = mapped_column(String(100))  # the principal's username
+    by_user_id: Mapped[int | None] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text)  # JSON: before/after or the milestone
 
@@ -157,5 +161,6 @@ class ProjectAttachment(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
-    uploaded_by: Mapped[str | None] = mapped_column(String(100))
+    uploaded_by: Mapped[str | None] = mapped_column(String(100))  # the principal's username
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(Integer)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

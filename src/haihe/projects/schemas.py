@@ -1,90 +1,96 @@
-"""API shapes of projects and fairs, named by role."""
+"""API shapes of projects and their figures, named by role.
+
+Built from the tables and figures with `model_validate(obj, context=...)`: the context
+says whether the reader sees private investment (`private`) and the language of the
+counting rules (`lang`)."""
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from haihe.core.i18n import t
-from haihe.fairs.models import Fair
-from haihe.projects.figures import Figures
-from haihe.projects.models import Project, ProjectHistory
+from haihe.projects.figures import FigureFilter, figure_filter
 
 
-def money(v: Decimal | None) -> str | None:
-    return None if v is None else f"{v:.2f}"
+def _yuan(v: object) -> object:
+    """Amounts leave as decimal strings of yuan with two places ("27100000000.00")."""
+    return f"{v:.2f}" if isinstance(v, Decimal) else v
+
+
+Yuan = Annotated[str, BeforeValidator(_yuan)]
+
+RULES = (
+    "signed",
+    "intended_investment",
+    "construction_started",
+    "in_operation",
+    "paying_tax",
+    "stalled",
+    "cancelled",
+)
+
+
+class FigureQuery(BaseModel):
+    """The figure filters as query parameters (dashboard, project list, API), as given."""
+
+    fair: str | None = Field(None, description="fair id")
+    chain: str | None = Field(None, max_length=64)
+    date_from: str | None = Field(None, alias="from", description="signed on or after")
+    date_to: str | None = Field(None, alias="to", description="signed on or before")
+    origin: str | None = Field(None, max_length=40, description="investor's region")
+    landing: str | None = Field(None, max_length=40, description="landing region")
+    park: str | None = Field(None, description="landing park id")
+
+    def parsed(self) -> FigureFilter:
+        """The filter; InvalidInput naming the parameter that is not a date, id or region."""
+        return figure_filter(**self.model_dump())
 
 
 class FiguresPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     signed: int
-    intended_investment_yuan: str = Field(description="decimal string, yuan")
-    contracted_investment_yuan: str
-    invested_in_place_yuan: str
+    intended_investment_yuan: Yuan = Field(description="decimal string, yuan")
+    contracted_investment_yuan: Yuan
+    invested_in_place_yuan: Yuan
     construction_started: int
     in_operation: int
     paying_tax: int
     stalled: int
     cancelled: int
     in_operation_share: float
-    how_counted: dict[str, str]
+    how_counted: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("in_operation_share")
     @classmethod
-    def of(cls, f: Figures, lang: str = "zh") -> FiguresPublic:
-        keys = (
-            "signed",
-            "intended_investment",
-            "construction_started",
-            "in_operation",
-            "paying_tax",
-            "stalled",
-            "cancelled",
-        )
-        return cls(
-            signed=f.signed,
-            intended_investment_yuan=money(f.intended_investment_yuan),
-            contracted_investment_yuan=money(f.contracted_investment_yuan),
-            invested_in_place_yuan=money(f.invested_in_place_yuan),
-            construction_started=f.construction_started,
-            in_operation=f.in_operation,
-            paying_tax=f.paying_tax,
-            stalled=f.stalled,
-            cancelled=f.cancelled,
-            in_operation_share=round(f.in_operation_share, 4),
-            how_counted={k: t(f"figures.rule.{k}", lang) for k in keys},
-        )
+    def _share(cls, v: float) -> float:
+        return round(v, 4)
 
-
-class FairPublic(BaseModel):
-    id: int
-    name: str
-    name_en: str | None
-    starts_on: date
-    ends_on: date
-    place: str | None
-    region_code: str | None
-
-    @classmethod
-    def of(cls, fair: Fair) -> FairPublic:
-        return cls(
-            id=fair.id,
-            name=fair.name,
-            name_en=fair.name_en,
-            starts_on=fair.starts_on,
-            ends_on=fair.ends_on,
-            place=fair.place,
-            region_code=fair.region_code,
-        )
-
-
-class FairList(BaseModel):
-    items: list[FairPublic]
-    total: int
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> FiguresPublic:
+        if not self.how_counted:
+            lang = (info.context or {}).get("lang", "zh")
+            self.how_counted = {k: t(f"figures.rule.{k}", lang) for k in RULES}
+        return self
 
 
 class PartyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     organisation_id: int | None
     name: str
     region_code: str | None
@@ -92,25 +98,35 @@ class PartyPublic(BaseModel):
 
 
 class MilestonePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     kind: str
     reached_on: date
     reverted: bool
-    recorded_by: str | None
+    recorded_by: str | None = Field(description="the username of who recorded it")
     evidence: str | None
 
 
 class HistoryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     at: datetime
-    by: str | None
+    by: str | None = Field(description="the username of who made the change")
     action: str
     detail: dict
 
+    @field_validator("detail", mode="before")
     @classmethod
-    def of(cls, h: ProjectHistory) -> HistoryPublic:
-        return cls(at=h.at, by=h.by, action=h.action, detail=json.loads(h.detail))
+    def _json(cls, v: object) -> object:
+        return json.loads(v) if isinstance(v, str) else v
 
 
 class ProjectPublic(BaseModel):
+    """A project; its contracted and in-place investment are None for a reader who may
+    not see them before signing (context `private` false)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     code: str
     title: str
@@ -118,9 +134,15 @@ class ProjectPublic(BaseModel):
     project_type: str
     chain: str | None
     segment: str | None
-    intended_investment_yuan: str
-    contracted_investment_yuan: str | None
-    invested_in_place_yuan: str | None
+    intended_investment_yuan: Yuan = Field(
+        validation_alias=AliasChoices("intended_investment_yuan", "intended_investment")
+    )
+    contracted_investment_yuan: Yuan | None = Field(
+        validation_alias=AliasChoices("contracted_investment_yuan", "contracted_investment")
+    )
+    invested_in_place_yuan: Yuan | None = Field(
+        validation_alias=AliasChoices("invested_in_place_yuan", "invested_in_place")
+    )
     origin_region_code: str | None
     landing_region_code: str | None
     landing_park_id: int | None
@@ -134,42 +156,12 @@ class ProjectPublic(BaseModel):
     version: int
     parties: list[PartyPublic]
 
-    @classmethod
-    def of(cls, p: Project, private: bool = True) -> ProjectPublic:
-        """`private`: whether the reader may see a not-yet-signed project's investment."""
-        hidden = not private and p.signed_on is None
-        return cls(
-            id=p.id,
-            code=p.code,
-            title=p.title,
-            title_en=p.title_en,
-            project_type=p.project_type,
-            chain=p.chain,
-            segment=p.segment,
-            intended_investment_yuan=money(p.intended_investment),
-            contracted_investment_yuan=None if hidden else money(p.contracted_investment),
-            invested_in_place_yuan=None if hidden else money(p.invested_in_place),
-            origin_region_code=p.origin_region_code,
-            landing_region_code=p.landing_region_code,
-            landing_park_id=p.landing_park_id,
-            fair_id=p.fair_id,
-            officer=p.officer,
-            stage=p.stage,
-            stage_on=p.stage_on,
-            signed_on=p.signed_on,
-            paying_tax_on=p.paying_tax_on,
-            cancelled_on=p.cancelled_on,
-            version=p.version,
-            parties=[
-                PartyPublic(
-                    organisation_id=x.organisation_id,
-                    name=x.name,
-                    region_code=x.region_code,
-                    role=x.role,
-                )
-                for x in p.parties
-            ],
-        )
+    @model_validator(mode="after")
+    def _hide_private(self, info: ValidationInfo) -> ProjectPublic:
+        if (info.context or {}).get("private", True) is False and self.signed_on is None:
+            self.contracted_investment_yuan = None
+            self.invested_in_place_yuan = None
+        return self
 
 
 class ProjectDetail(ProjectPublic):
@@ -185,15 +177,17 @@ class ProjectList(BaseModel):
 
 
 class MilestoneCreate(BaseModel):
+    """A milestone to record; who records it is the signed-in user."""
+
     kind: str = Field(description="a stage, paying_tax, or cancelled")
     on: date
     evidence: str | None = None
     reason: str | None = Field(None, description="required to cancel")
-    recorded_by: str | None = None
     version: int | None = Field(None, description="the version you loaded; stale saves get 409")
 
 
 class ProjectUpdate(BaseModel):
+    """Fields to change; who changes them is the signed-in user."""
+
     version: int
     changes: dict[str, str | int | None]
-    by: str | None = None

@@ -1,19 +1,23 @@
-"""Use cases of cooperation projects. Each state change is one do_<verb> function that
-validates, writes in the caller's transaction, and appends a history row."""
+"""The projects' writes. Each state change is one do_<verb>_<noun>(session, principal, ...)
+that checks the principal's scope (accounts.scopes), validates, writes in the caller's
+transaction (audited by audit.recorder) and appends a history row naming the principal.
+Refused changes raise a HaiheError and change nothing."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
+from haihe.chains import queries as chains
 from haihe.codes import regions
-from haihe.core.errors import Conflict, InvalidInput, NotFound
+from haihe.core.errors import Conflict, InvalidInput, NotAllowed
+from haihe.fairs import queries as fairs
 from haihe.projects import lifecycle
 from haihe.projects.models import (
     TYPES,
@@ -24,6 +28,7 @@ from haihe.projects.models import (
     ProjectMilestone,
     ProjectParty,
 )
+from haihe.projects.queries import facts, readable_project, state_of
 from haihe.registry import queries as registry
 
 
@@ -60,32 +65,52 @@ class ProjectInput:
     is_demo: bool = False
 
 
-def _money(name: str, value: Decimal | None) -> Decimal | None:
-    if value is None:
+def _money(name: str, value: object) -> Decimal | None:
+    """An amount in yuan: a Decimal, a whole number, or its text (thousands separators
+    allowed); never a float."""
+    if value is None or value == "":
         return None
-    if not isinstance(value, Decimal):
-        raise InvalidInput(name, "must be a Decimal amount in yuan")
+    if isinstance(value, str):
+        try:
+            value = Decimal(value.replace(",", "").strip())
+        except InvalidOperation as exc:
+            raise InvalidInput("projects.amount_unreadable", field=name, value=value) from exc
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise InvalidInput("projects.amount_unreadable", field=name, value=value)
     if value < 0:
-        raise InvalidInput(name, "must not be negative")
+        raise InvalidInput("projects.amount_negative", field=name, value=value)
     return value.quantize(Decimal("0.01"))
 
 
 def _history(
-    session: Session, project_id: int, action: str, by: str | None, detail: dict[str, object]
+    session: Session,
+    principal: scopes.Principal,
+    project_id: int,
+    action: str,
+    detail: dict[str, object],
 ) -> None:
     session.add(
         ProjectHistory(
             project_id=project_id,
             action=action,
-            by=by,
+            by=principal.username,
+            by_user_id=principal.user_id,
             detail=json.dumps(detail, ensure_ascii=False, default=str),
         )
     )
 
 
-def _state(project: Project) -> lifecycle.State:
-    return lifecycle.State(
-        tuple(lifecycle.Milestone(m.kind, m.reached_on, m.reverted) for m in project.milestones)
+def _milestone(
+    principal: scopes.Principal, kind: str, on: date, evidence: str | None = None
+) -> ProjectMilestone:
+    return ProjectMilestone(
+        kind=kind,
+        reached_on=on,
+        evidence=evidence,
+        recorded_by=principal.username,
+        recorded_by_user_id=principal.user_id,
     )
 
 
@@ -103,24 +128,41 @@ def _province(code: str | None) -> str | None:
     return r.province_code if r else None
 
 
-def do_create_project(
-    session: Session, data: ProjectInput, *, by: str | None = None, today: date | None = None
-) -> Project:
-    """Create a project; with `signed_on` it starts signed (the usual case at a fair)."""
-    today = today or date.today()
-    if not data.code or not data.code.strip():
-        raise InvalidInput("code", "must not be empty")
-    if not data.title or not data.title.strip():
-        raise InvalidInput("title", "must not be empty")
-    if data.project_type not in TYPES:
-        raise InvalidInput("project_type", f"must be one of {', '.join(TYPES)}")
-    if session.execute(select(Project.id).where(Project.code == data.code.strip())).first():
-        raise InvalidInput("code", f"a project with code {data.code!r} exists already")
-    if data.landing_region_code and regions.get(data.landing_region_code) is None:
-        raise InvalidInput("landing_region_code", f"unknown region {data.landing_region_code!r}")
-    if data.fair_id is not None:
-        from haihe.fairs import service as fairs
+def _editable(session: Session, principal: scopes.Principal, project_id: int) -> Project:
+    """The project if `principal` may change it: NotFound when they may not even read it,
+    NotAllowed when they may read but not change it."""
+    project = readable_project(session, principal, project_id)
+    if not scopes.can_edit_project(principal, facts(project)):
+        raise NotAllowed("projects.not_allowed", code=project.code)
+    return project
 
+
+def do_create_project(
+    session: Session,
+    principal: scopes.Principal,
+    data: ProjectInput,
+    *,
+    today: date | None = None,
+) -> Project:
+    """Create a project; with `signed_on` it starts signed (the usual case at a fair).
+
+    The principal must be one who may edit a project landing where this one lands."""
+    today = today or date.today()
+    code = (data.code or "").strip()
+    if not code:
+        raise InvalidInput("projects.code_missing", field="code")
+    if not data.title or not data.title.strip():
+        raise InvalidInput("projects.title_missing", field="title")
+    if data.project_type not in TYPES:
+        raise InvalidInput("projects.type_unknown", field="project_type", value=data.project_type)
+    if session.execute(select(Project.id).where(Project.code == code)).first():
+        raise InvalidInput("projects.code_taken", field="code", code=code)
+    if data.landing_region_code and regions.get(data.landing_region_code) is None:
+        raise InvalidInput(
+            "projects.region_unknown", field="landing_region_code", value=data.landing_region_code
+        )
+    chain, segment = chains.check_reference(session, data.chain, data.segment)
+    if data.fair_id is not None:
         fairs.get_fair(session, data.fair_id)
     parties = []
     for i, p in enumerate(data.parties):
@@ -129,7 +171,7 @@ def do_create_project(
             org = registry.get_organisation(session, p.organisation_id)
             name, region = name or org.name, region or org.region_code
         if not name:
-            raise InvalidInput(f"parties[{i}]", "needs an organisation or a name")
+            raise InvalidInput("projects.party_unnamed", field=f"parties[{i}]", n=i + 1)
         parties.append(
             ProjectParty(
                 position=i,
@@ -148,12 +190,12 @@ def do_create_project(
         None,
     )
     project = Project(
-        code=data.code.strip(),
+        code=code,
         title=data.title.strip(),
         title_en=data.title_en,
         project_type=data.project_type,
-        chain=data.chain,
-        segment=data.segment,
+        chain=chain,
+        segment=segment,
         intended_investment=_money("intended_investment", data.intended_investment),
         contracted_investment=_money("contracted_investment", data.contracted_investment),
         invested_in_place=_money("invested_in_place", data.invested_in_place),
@@ -168,20 +210,20 @@ def do_create_project(
         is_demo=data.is_demo,
         parties=parties,
     )
+    if not scopes.can_edit_project(principal, facts(project)):
+        raise NotAllowed("projects.create_not_allowed")
     state = lifecycle.State()
     if data.signed_on:
         state = lifecycle.advance(state, "signed", data.signed_on, today)
-        project.milestones = [
-            ProjectMilestone(kind="signed", reached_on=data.signed_on, recorded_by=by)
-        ]
+        project.milestones = [_milestone(principal, "signed", data.signed_on)]
     _mirror(project, state)
     session.add(project)
     session.flush()
     _history(
         session,
+        principal,
         project.id,
         "create",
-        by,
         {
             "code": project.code,
             "title": project.title,
@@ -190,17 +232,6 @@ def do_create_project(
         },
     )
     return project
-
-
-def get_project(session: Session, project_id: int) -> Project:
-    project = session.get(Project, project_id)
-    if project is None:
-        raise NotFound("project", project_id)
-    return project
-
-
-def find_project(session: Session, code: str) -> Project | None:
-    return session.execute(select(Project).where(Project.code == code)).scalar_one_or_none()
 
 
 def _check_version(project: Project, version: int | None) -> None:
@@ -217,81 +248,88 @@ def _bump(project: Project) -> None:
 
 def _settle(
     session: Session,
+    principal: scopes.Principal,
     project: Project,
     state: lifecycle.State,
     action: str,
-    by: str | None,
     detail: dict[str, object],
 ) -> Project:
     """The common end of every lifecycle change: mirror, new version, history row."""
     _mirror(project, state)
     _bump(project)
     session.flush()
-    _history(session, project.id, action, by, detail)
+    _history(session, principal, project.id, action, detail)
     return project
 
 
 def do_record_milestone(
     session: Session,
+    principal: scopes.Principal,
     project_id: int,
     kind: str,
     on: date,
     *,
-    by: str | None = None,
     evidence: str | None = None,
     version: int | None = None,
     today: date | None = None,
 ) -> Project:
     """Record a stage reached (or paying tax). Refused, changing nothing, when invalid."""
-    project = get_project(session, project_id)
+    project = _editable(session, principal, project_id)
     _check_version(project, version)
-    state = lifecycle.advance(_state(project), kind, on, today or date.today())
-    project.milestones.append(
-        ProjectMilestone(kind=kind, reached_on=on, recorded_by=by, evidence=evidence)
-    )
+    state = lifecycle.advance(state_of(project), kind, on, today or date.today())
+    project.milestones.append(_milestone(principal, kind, on, evidence))
     return _settle(
-        session, project, state, "milestone", by, {"kind": kind, "on": on, "evidence": evidence}
+        session,
+        principal,
+        project,
+        state,
+        "milestone",
+        {"kind": kind, "on": on, "evidence": evidence},
     )
 
 
-def do_go_back(
+def do_go_back_to_stage(
     session: Session,
+    principal: scopes.Principal,
     project_id: int,
     stage: str,
     reason: str,
     *,
-    by: str | None = None,
     version: int | None = None,
 ) -> Project:
-    project = get_project(session, project_id)
+    """Undo the milestones after `stage` (kept, marked reverted); needs a reason."""
+    project = _editable(session, principal, project_id)
     _check_version(project, version)
     before = project.stage
-    state = lifecycle.go_back(_state(project), stage, reason)
+    state = lifecycle.go_back(state_of(project), stage, reason)
     for row, m in zip(project.milestones, state.milestones, strict=True):
         row.reverted = m.reverted
     return _settle(
-        session, project, state, "go_back", by, {"from": before, "to": stage, "reason": reason}
+        session,
+        principal,
+        project,
+        state,
+        "go_back",
+        {"from": before, "to": stage, "reason": reason},
     )
 
 
-def do_cancel(
+def do_cancel_project(
     session: Session,
+    principal: scopes.Principal,
     project_id: int,
     on: date,
     reason: str,
     *,
-    by: str | None = None,
     version: int | None = None,
     today: date | None = None,
 ) -> Project:
-    project = get_project(session, project_id)
+    """Cancel the project on `on` for `reason`; it keeps its history."""
+    project = _editable(session, principal, project_id)
     _check_version(project, version)
-    state = lifecycle.cancel(_state(project), on, reason, today or date.today())
-    project.milestones.append(
-        ProjectMilestone(kind=lifecycle.CANCELLED, reached_on=on, recorded_by=by, evidence=reason)
-    )
-    _settle(session, project, state, "cancel", by, {"on": on, "reason": reason})
-    return project
+    state = lifecycle.cancel(state_of(project), on, reason, today or date.today())
+    project.milestones.append(_milestone(principal, lifecycle.CANCELLED, on, reason))
+    return _settle(session, principal, project, state, "cancel", {"on": on, "reason": reason})
 
 
 EDITABLE = (
@@ -310,70 +348,84 @@ EDITABLE = (
 
 def do_update_project(
     session: Session,
+    principal: scopes.Principal,
     project_id: int,
     changes: dict[str, object],
     *,
     version: int,
-    by: str | None = None,
 ) -> Project:
-    """Edit fields. `version` is the one the editor loaded: a stale save is refused."""
-    project = get_project(session, project_id)
+    """Edit fields. `version` is the one the editor loaded: a stale save is refused.
+
+    Amounts may be given as text; a chain and segment must exist (a new chain keeps the
+    segment only if that chain has it); the project must stay within the editor's scope."""
+    project = _editable(session, principal, project_id)
     _check_version(project, version)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise InvalidInput(sorted(unknown)[0], "cannot be edited here")
+        field_ = sorted(unknown)[0]
+        raise InvalidInput("projects.not_editable", field=field_, name=field_)
+    changes = dict(changes)
+    for k in ("contracted_investment", "invested_in_place"):
+        if k in changes:
+            changes[k] = _money(k, changes[k])
+    if "project_type" in changes and changes["project_type"] not in TYPES:
+        raise InvalidInput(
+            "projects.type_unknown", field="project_type", value=changes["project_type"]
+        )
+    if "title" in changes:
+        title = changes["title"]
+        if not (isinstance(title, str) and title.strip()):
+            raise InvalidInput("projects.title_missing", field="title")
+    if "chain" in changes or "segment" in changes:
+        chain, segment = chains.check_reference(
+            session,
+            changes.get("chain", project.chain),  # type: ignore[arg-type]
+            changes.get("segment", project.segment),  # type: ignore[arg-type]
+        )
+        if "chain" in changes:
+            changes["chain"] = chain
+        if "segment" in changes:
+            changes["segment"] = segment
     before = {k: getattr(project, k) for k in changes}
     for k, v in changes.items():
-        if k in ("contracted_investment", "invested_in_place"):
-            v = _money(k, v)  # type: ignore[arg-type]
-        if k == "project_type" and v not in TYPES:
-            raise InvalidInput(k, f"must be one of {', '.join(TYPES)}")
-        if k == "title" and not (isinstance(v, str) and v.strip()):
-            raise InvalidInput(k, "must not be empty")
         setattr(project, k, v)
+    if not scopes.can_edit_project(principal, facts(project)):
+        raise NotAllowed("projects.move_not_allowed", code=project.code)
     _bump(project)
     session.flush()
-    _history(session, project.id, "update", by, {"before": before, "after": changes})
+    _history(session, principal, project.id, "update", {"before": before, "after": changes})
     return project
 
 
 def do_add_increment(
     session: Session,
+    principal: scopes.Principal,
     project_id: int,
     amount: Decimal,
     on: date,
     *,
     note: str | None = None,
-    by: str | None = None,
     version: int | None = None,
     today: date | None = None,
 ) -> Project:
     """A capital increase of a signed project: added to it, not counted as a new project."""
-    project = get_project(session, project_id)
+    project = _editable(session, principal, project_id)
     _check_version(project, version)
     amount = _money("amount", amount)
     if not amount:
-        raise InvalidInput("amount", "must be more than zero")
+        raise InvalidInput("projects.increment_zero", field="amount")
     if on > (today or date.today()):
-        raise InvalidInput("on", "is in the future")
+        raise InvalidInput("lifecycle.future", field="on", date=on.isoformat())
     if project.signed_on is None or on < project.signed_on:
-        raise InvalidInput("on", "a capital increase comes after signing")
+        raise InvalidInput("projects.increment_before_signing", field="on", date=on.isoformat())
     project.increments.append(ProjectIncrement(amount=amount, on=on, note=note))
     project.intended_investment = project.intended_investment + amount
     _bump(project)
     session.flush()
-    _history(session, project.id, "increment", by, {"amount": amount, "on": on, "note": note})
-    return project
-
-
-def history(session: Session, project_id: int) -> list[ProjectHistory]:
-    return list(
-        session.execute(
-            select(ProjectHistory)
-            .where(ProjectHistory.project_id == project_id)
-            .order_by(ProjectHistory.id)
-        ).scalars()
+    _history(
+        session, principal, project.id, "increment", {"amount": amount, "on": on, "note": note}
     )
+    return project
 
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -381,98 +433,36 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 def do_add_attachment(
     session: Session,
+    principal: scopes.Principal,
     project_id: int,
     filename: str,
     content_type: str,
     data: bytes,
-    *,
-    by: str | None = None,
 ) -> ProjectAttachment:
     """Keep a file with the project (at most 20 MB); recorded in its history."""
-    project = get_project(session, project_id)
+    project = _editable(session, principal, project_id)
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not name:
-        raise InvalidInput("file", "has no name")
+        raise InvalidInput("projects.file_unnamed", field="file")
     if not data:
-        raise InvalidInput("file", "is empty")
+        raise InvalidInput("projects.file_empty", field="file", name=name)
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput("file", f"is larger than {MAX_ATTACHMENT_BYTES // 1024 // 1024} MB")
+        raise InvalidInput(
+            "projects.file_too_large",
+            field="file",
+            name=name,
+            mb=MAX_ATTACHMENT_BYTES // 1024 // 1024,
+        )
     att = ProjectAttachment(
         project_id=project.id,
         filename=name[:255],
         content_type=(content_type or "application/octet-stream")[:100],
         size=len(data),
         data=data,
-        uploaded_by=by,
+        uploaded_by=principal.username,
+        uploaded_by_user_id=principal.user_id,
     )
     session.add(att)
     session.flush()
-    _history(session, project.id, "attachment", by, {"file": att.filename, "size": att.size})
+    _history(session, principal, project.id, "attachment", {"file": att.filename, "size": att.size})
     return att
-
-
-def list_attachments(session: Session, project_id: int) -> list[ProjectAttachment]:
-    """Attachments of a project, without loading their contents."""
-    from sqlalchemy.orm import defer
-
-    return list(
-        session.execute(
-            select(ProjectAttachment)
-            .options(defer(ProjectAttachment.data))
-            .where(ProjectAttachment.project_id == project_id)
-            .order_by(ProjectAttachment.id)
-        ).scalars()
-    )
-
-
-def get_attachment(session: Session, project_id: int, attachment_id: int) -> ProjectAttachment:
-    att = session.get(ProjectAttachment, attachment_id)
-    if att is None or att.project_id != project_id:
-        raise NotFound("attachment", attachment_id)
-    return att
-
-
-# Scopes --------------------------------------------------------------------------------
-
-
-def facts(project: Project) -> scopes.ProjectFacts:
-    return scopes.ProjectFacts(
-        landing_region_code=project.landing_region_code,
-        landing_park_id=project.landing_park_id,
-        fair_id=project.fair_id,
-        party_ids=tuple(x.organisation_id for x in project.parties if x.organisation_id),
-        signed=project.signed_on is not None,
-    )
-
-
-def read_scope(principal: scopes.Principal):  # noqa: ANN201
-    """SQL condition for the projects `principal` may read (None: all of them)."""
-    from sqlalchemy import exists, false
-
-    if principal.is_admin or principal.role == "regional_officer":
-        return None
-    if principal.role == "park_manager":
-        return Project.landing_park_id == principal.park_id
-    if principal.role == "fair_organiser":
-        return Project.fair_id == principal.fair_id
-    if principal.role == "enterprise":
-        return exists().where(
-            ProjectParty.project_id == Project.id,
-            ProjectParty.organisation_id == principal.organisation_id,
-        )
-    return false()
-
-
-def readable_project(session: Session, project_id: int, principal: scopes.Principal) -> Project:
-    """The project if `principal` may read it; NotFound otherwise (existence is not leaked)."""
-    project = get_project(session, project_id)
-    if not scopes.can_read_project(principal, facts(project)):
-        raise NotFound("project", project_id)
-    return project
-
-
-def editable_project(session: Session, project_id: int, principal: scopes.Principal) -> Project:
-    project = readable_project(session, project_id, principal)
-    if not scopes.can_edit_project(principal, facts(project)):
-        raise scopes.NotAllowed("project", project_id)
-    return project

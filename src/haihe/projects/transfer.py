@@ -27,8 +27,8 @@ from haihe.core.errors import Conflict, HaiheError, InvalidInput, NotAllowed, No
 from haihe.core.i18n import catalogue
 from haihe.core.importing import Column, Columns, ImportReport, RowError, Sheet, open_sheet
 from haihe.core.tabular import header_key, sheet_titles
-from haihe.fairs import service as fairs
-from haihe.projects import lifecycle, service
+from haihe.fairs import queries as fairs
+from haihe.projects import lifecycle, queries, service
 from haihe.projects.models import TYPES, Project
 from haihe.registry import queries as registry
 from haihe.registry import values
@@ -279,13 +279,12 @@ class _Pass:
                 park_id = park.id
         if errs:
             return errs
-        existing = service.find_project(s, str(code))
-        by = self.principal.username
+        existing = queries.find_project(s, str(code))
         try:
             if existing is None:
-                # projects.service (takes the principal at merge)
                 service.do_create_project(
                     s,
+                    self.principal,
                     service.ProjectInput(
                         code=str(code),
                         title=str(title),
@@ -303,7 +302,6 @@ class _Pass:
                         notes=get("notes"),
                         signed_on=signed_on,
                     ),
-                    by=by,
                     today=self.today,
                 )
                 self.created += 1
@@ -326,8 +324,9 @@ class _Pass:
             if not changes:
                 self.unchanged += 1
                 return []
-            # projects.service (takes the principal at merge)
-            service.do_update_project(s, existing.id, changes, version=existing.version, by=by)
+            service.do_update_project(
+                s, self.principal, existing.id, changes, version=existing.version
+            )
             self.updated += 1
             return []
         except ROW_FAILURES as exc:
@@ -338,7 +337,7 @@ class _Pass:
         get = partial(_pick, cells, sheet)
         code, kind_raw = get("code"), get("kind")
         col = sheet.columns.header("code")
-        project = service.find_project(s, str(code)) if code else None
+        project = queries.find_project(s, str(code)) if code else None
         kind = self.stages.get(header_key(kind_raw)) if kind_raw else None
         problem: HaiheError | None = None
         try:
@@ -358,17 +357,26 @@ class _Pass:
             )
             if done or (kind == "signed" and project.signed_on == on):
                 return []
-            by = get("by") or self.principal.username  # who recorded it, as the file says
+            # the actor is the importer: a 记录人 column is read back as the record's, not trusted
             try:
                 if kind == lifecycle.CANCELLED:
-                    # projects.service (takes the principal at merge)
-                    service.do_cancel(
-                        s, project.id, on, str(get("evidence") or ""), by=by, today=self.today
+                    service.do_cancel_project(
+                        s,
+                        self.principal,
+                        project.id,
+                        on,
+                        str(get("evidence") or ""),
+                        today=self.today,
                     )
                 else:
-                    # projects.service (takes the principal at merge)
                     service.do_record_milestone(
-                        s, project.id, kind, on, by=by, evidence=get("evidence"), today=self.today
+                        s,
+                        self.principal,
+                        project.id,
+                        kind,
+                        on,
+                        evidence=get("evidence"),
+                        today=self.today,
                     )
                 self.recorded += 1
                 return []

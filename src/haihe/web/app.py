@@ -14,15 +14,16 @@ from haihe.core.db import get_engine
 from haihe.core.i18n import LANGUAGES
 from haihe.core.settings import get_settings
 from haihe.web import errors
+from haihe.web.kept import registry_counts
 
 # Each context's JSON routes (`api`) and pages (`pages`), mounted in this order.
 ROUTERS = (
     "haihe.registry.api",
-    "haihe.web.api.projects",
+    "haihe.projects.api",
+    "haihe.fairs.api",
     "haihe.codes.api",
     "haihe.web.api.chains",
-    "haihe.web.pages.dashboard",
-    "haihe.web.pages.projects",
+    "haihe.projects.pages",
     "haihe.accounts.pages",
     "haihe.audit.api",
     "haihe.audit.pages",
@@ -53,6 +54,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.engine = engine or get_engine()
+    app.state.registry_counts = registry_counts()  # the dashboard's, see web/kept.py
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+OVERVIEW_SECONDS = 30.0
 
 
 class Kept(Generic[T]):
@@ -61,3 +62,12 @@ class Kept(Generic[T]):
         finally:
             with self._lock:
                 self._recounting = False
+
+
+def registry_counts() -> Kept:
+    """The registry's totals on the dashboard (organisations, parks, by province), at most
+    30 seconds old: over a million organisations they cost more than the rest of the page.
+    The app keeps one (app.state.registry_counts); the dashboard page reads it."""
+    from haihe.registry import queries as registry
+
+    return Kept(lambda s: registry.registry_overview(s, with_named=False), OVERVIEW_SECONDS)

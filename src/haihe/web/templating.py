@@ -44,20 +44,7 @@ def _query(request: Request, **changes: object) -> str:
     return "?" + urlencode(params)
 
 
-CHAIN_OPTIONS = (
-    "biomedicine",
-    "integrated_circuits",
-    "xinchuang",
-    "nev",
-    "robots",
-    "high_end_equipment",
-    "new_materials",
-    "hydrogen",
-    "aerospace",
-)
-
 TEMPLATES.env.globals.update(
-    chain_options=CHAIN_OPTIONS,
     t=t,
     region_name=_region_name,
     industry_name=_industry_name,

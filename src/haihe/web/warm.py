@@ -23,11 +23,10 @@ def warm(app: FastAPI) -> float:
     """Count the figures; returns the seconds it took."""
     from haihe.chains import service as chains
     from haihe.chains.panorama import grouped
-    from haihe.web.pages.dashboard import overview_of
 
     started = time.perf_counter()
     engine = app.state.engine
-    overview_of(app).get(engine)
+    app.state.registry_counts.get(engine)
     with Session(engine) as session:
         for chain in chains.all_chains(session):
             grouped(session, chain.definition, "province")

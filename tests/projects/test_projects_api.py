@@ -59,33 +59,44 @@ def test_milestone_and_conflict_through_the_api(client):
         json={
             "kind": "construction_started",
             "on": TODAY,
-            "recorded_by": "api",
+            "recorded_by": "someone else",  # no longer a field: the actor is who signed in
             "version": p["version"],
         },
     )
     assert r.status_code == 200, r.text
     assert r.json()["stage"] == "construction_started"
+    assert r.json()["milestones"][-1]["recorded_by"] == "admin"
     stale = client.post(
         f"/api/v1/projects/{p['id']}/milestones",
         json={"kind": "under_construction", "on": TODAY, "version": p["version"]},
     )
-    assert stale.status_code == 409
+    assert stale.status_code == 409 and stale.json()["key"] == "project.conflict"
     bad = client.post(
-        f"/api/v1/projects/{p['id']}/milestones", json={"kind": "at_capacity", "on": TODAY}
+        f"/api/v1/projects/{p['id']}/milestones",
+        json={"kind": "at_capacity", "on": TODAY},
+        headers={"Accept-Language": "en"},
     )
-    assert bad.status_code == 422 and "cannot go" in bad.json()["detail"]
+    assert bad.status_code == 422 and bad.json()["key"] == "lifecycle.not_next"
+    assert "cannot go" in bad.json()["detail"][0]["msg"]
     detail = client.get(f"/api/v1/projects/{p['id']}").json()
     assert [h["action"] for h in detail["history"]][-1] == "milestone"
+    assert detail["history"][-1]["by"] == "admin"
     r = client.patch(
         f"/api/v1/projects/{p['id']}",
-        json={"version": detail["version"], "changes": {"officer": "赵敏"}},
+        json={"version": detail["version"], "changes": {"officer": "赵敏"}, "by": "赵敏"},
     )
     assert r.status_code == 200 and r.json()["officer"] == "赵敏"
+    assert r.json()["history"][-1]["by"] == "admin"
     r = client.patch(
         f"/api/v1/projects/{p['id']}",
         json={"version": detail["version"], "changes": {"officer": "孙悟"}},
     )
     assert r.status_code == 409
+    r = client.patch(
+        f"/api/v1/projects/{p['id']}",
+        json={"version": detail["version"] + 1, "changes": {"chain": "high_end_equipment"}},
+    )
+    assert r.status_code == 422 and "high_end_equipment" in r.json()["detail"][0]["msg"]
 
 
 @pytest.mark.parametrize(
@@ -126,10 +137,10 @@ def test_attachments_upload_and_download(client):
     r = client.post(
         f"/projects/{p['id']}/attachments",
         files={"file": ("合作协议.pdf", content, "application/pdf")},
-        data={"uploaded_by": "王磊"},
         follow_redirects=True,
     )
     assert r.status_code == 200 and "合作协议.pdf" in r.text
+    assert "admin ·" in r.text.split('id="attachments"')[1].split("</ul>")[0]
     link = r.text.split('id="attachments"')[1].split('href="')[1].split('"')[0]
     got = client.get(link)
     assert got.content == content and got.headers["content-type"] == "application/pdf"

@@ -1,0 +1,120 @@
+"""Projects API: /api/v1/projects and /api/v1/projects/figures.
+
+Refusals are HaiheErrors answered by the web shell (web/errors.py): a stale version is a
+409 (Conflict), a milestone the lifecycle refuses a 422 (InvalidInput)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from haihe.accounts.scopes import Principal
+from haihe.projects import figures, lifecycle, queries, service
+from haihe.projects.schemas import (
+    FigureQuery,
+    FiguresPublic,
+    MilestoneCreate,
+    ProjectDetail,
+    ProjectList,
+    ProjectPublic,
+    ProjectUpdate,
+)
+from haihe.web.auth import Reader, SignedIn, Writer
+from haihe.web.deps import Id, db
+
+router = APIRouter(prefix="/api/v1", tags=["projects"])
+
+
+Filters = Annotated[FigureQuery, Query()]
+DB = Annotated[Session, Depends(db, scope="function")]
+
+
+@router.get("/projects/figures", response_model=FiguresPublic)
+def project_figures(
+    request: Request, session: DB, params: Filters, principal: Reader
+) -> FiguresPublic:
+    """The cluster figures for the filter; `how_counted` says how each is counted."""
+    f = figures.compute(session, params.parsed(), thresholds=figures.stall_thresholds())
+    return FiguresPublic.model_validate(f, context={"lang": getattr(request.state, "lang", "zh")})
+
+
+@router.get("/projects", response_model=ProjectList)
+def list_projects(
+    session: DB,
+    params: Filters,
+    principal: SignedIn,
+    figure: Annotated[str | None, Query(description=", ".join(figures.FIGURES))] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ProjectList:
+    items, total = queries.list_projects(
+        session, principal, params.parsed(), figure, page=page, page_size=page_size
+    )
+    return ProjectList(
+        items=[
+            ProjectPublic.model_validate(p, context={"private": queries.sees_private(principal, p)})
+            for p in items
+        ],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+def _detail(session: Session, principal: Principal, project_id: int) -> ProjectDetail:
+    view = queries.project_view(session, principal, project_id)
+    public = ProjectPublic.model_validate(view.project, context={"private": view.private})
+    return ProjectDetail.model_validate(
+        {**public.model_dump(), "milestones": view.project.milestones, "history": view.history}
+    )
+
+
+@router.get("/projects/{project_id}", response_model=ProjectDetail)
+def get_project(project_id: Id, session: DB, principal: SignedIn) -> ProjectDetail:
+    return _detail(session, principal, project_id)
+
+
+@router.post(
+    "/projects/{project_id}/milestones",
+    response_model=ProjectDetail,
+    responses={
+        409: {"description": "the project changed since it was loaded"},
+        422: {"description": "the lifecycle refuses this milestone"},
+    },
+)
+def add_milestone(
+    project_id: Id, body: MilestoneCreate, session: DB, principal: Writer
+) -> ProjectDetail:
+    """Record a milestone (or cancel with kind `cancelled` and a reason), as the signed-in
+    user."""
+    if body.kind == lifecycle.CANCELLED:
+        service.do_cancel_project(
+            session, principal, project_id, body.on, body.reason or "", version=body.version
+        )
+    else:
+        service.do_record_milestone(
+            session,
+            principal,
+            project_id,
+            body.kind,
+            body.on,
+            evidence=body.evidence,
+            version=body.version,
+        )
+    return _detail(session, principal, project_id)
+
+
+@router.patch(
+    "/projects/{project_id}",
+    response_model=ProjectDetail,
+    responses={409: {"description": "the project changed since it was loaded"}},
+)
+def update_project(
+    project_id: Id, body: ProjectUpdate, session: DB, principal: Writer
+) -> ProjectDetail:
+    service.do_update_project(
+        session, principal, project_id, dict(body.changes), version=body.version
+    )
+    return _detail(session, principal, project_id)

@@ -1,0 +1,237 @@
+"""The projects' read side: what pages, the API, the command line and the chain pages read,
+always within what the reader may see (accounts.scopes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, exists, false, func, select
+from sqlalchemy.orm import Session, defer
+
+from haihe.accounts import scopes
+from haihe.chains import queries as chains
+from haihe.core.errors import NotFound
+from haihe.projects import figures, lifecycle
+from haihe.projects.figures import FigureFilter
+from haihe.projects.models import Project, ProjectAttachment, ProjectHistory, ProjectParty
+
+
+def facts(project: Project) -> scopes.ProjectFacts:
+    """What the scope rules need to know of a project."""
+    return scopes.ProjectFacts(
+        landing_region_code=project.landing_region_code,
+        landing_park_id=project.landing_park_id,
+        fair_id=project.fair_id,
+        party_ids=tuple(x.organisation_id for x in project.parties if x.organisation_id),
+        signed=project.signed_on is not None,
+    )
+
+
+def state_of(project: Project) -> lifecycle.State:
+    """The project's lifecycle state, from its milestones."""
+    return lifecycle.State(
+        tuple(lifecycle.Milestone(m.kind, m.reached_on, m.reverted) for m in project.milestones)
+    )
+
+
+def read_scope(principal: scopes.Principal) -> ColumnElement[bool] | None:
+    """SQL condition for the projects `principal` may read (None: all of them).
+
+    The same rule as scopes.can_read_project, for lists and their totals."""
+    if principal.is_admin or principal.role == "regional_officer":
+        return None
+    if principal.role == "park_manager":
+        return Project.landing_park_id == principal.park_id
+    if principal.role == "fair_organiser":
+        return Project.fair_id == principal.fair_id
+    if principal.role == "enterprise":
+        return exists().where(
+            ProjectParty.project_id == Project.id,
+            ProjectParty.organisation_id == principal.organisation_id,
+        )
+    return false()
+
+
+def get_project(session: Session, project_id: int) -> Project:
+    """The project, whoever asks (the service checks scope itself)."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound("projects.not_found", field="project_id", id=project_id)
+    return project
+
+
+def find_project(session: Session, code: str) -> Project | None:
+    """The project of that code (for the command line and imports, which act as
+    administrators)."""
+    return session.execute(select(Project).where(Project.code == code)).scalar_one_or_none()
+
+
+def readable_project(session: Session, principal: scopes.Principal, project_id: int) -> Project:
+    """The project if `principal` may read it; NotFound otherwise (existence is not leaked)."""
+    project = get_project(session, project_id)
+    if not scopes.can_read_project(principal, facts(project)):
+        raise NotFound("projects.not_found", field="project_id", id=project_id)
+    return project
+
+
+def sees_private(principal: scopes.Principal, project: Project) -> bool:
+    """Whether the reader sees a not-yet-signed project's contracted and in-place investment."""
+    return scopes.sees_private_investment(principal, facts(project))
+
+
+def history(session: Session, project_id: int) -> list[ProjectHistory]:
+    return list(
+        session.execute(
+            select(ProjectHistory)
+            .where(ProjectHistory.project_id == project_id)
+            .order_by(ProjectHistory.id)
+        ).scalars()
+    )
+
+
+def list_attachments(session: Session, project_id: int) -> list[ProjectAttachment]:
+    """Attachments of a project, without loading their contents."""
+    return list(
+        session.execute(
+            select(ProjectAttachment)
+            .options(defer(ProjectAttachment.data))
+            .where(ProjectAttachment.project_id == project_id)
+            .order_by(ProjectAttachment.id)
+        ).scalars()
+    )
+
+
+def attachment(
+    session: Session, principal: scopes.Principal, project_id: int, attachment_id: int
+) -> ProjectAttachment:
+    """An attachment, with its contents, of a project the reader may read."""
+    readable_project(session, principal, project_id)
+    att = session.get(ProjectAttachment, attachment_id)
+    if att is None or att.project_id != project_id:
+        raise NotFound("projects.attachment_not_found", field="attachment_id", id=attachment_id)
+    return att
+
+
+@dataclass
+class ProjectView:
+    """A project as its page and the API show it to one reader."""
+
+    project: Project
+    private: bool  # sees the contracted and in-place investment
+    can_edit: bool
+    allowed: list[str]  # milestones that may be recorded next
+    back: list[str]  # stages it may go back to
+    stalled_over: int | None  # days past the allowed time at its stage
+    history: list[ProjectHistory]
+    attachments: list[ProjectAttachment]
+    chain: chains.ChainChoice | None
+    segment: chains.SegmentChoice | None
+
+
+def project_view(
+    session: Session,
+    principal: scopes.Principal,
+    project_id: int,
+    *,
+    today: date | None = None,
+    thresholds: dict[str, int] | None = None,
+) -> ProjectView:
+    p = readable_project(session, principal, project_id)
+    f = facts(p)
+    state = state_of(p)
+    chain = next((c for c in chains.chain_choices(session) if c.key == p.chain), None)
+    return ProjectView(
+        project=p,
+        private=scopes.sees_private_investment(principal, f),
+        can_edit=scopes.can_edit_project(principal, f),
+        allowed=lifecycle.next_steps(state),
+        back=lifecycle.back_steps(state),
+        stalled_over=lifecycle.stalled_days(
+            state, today or date.today(), thresholds or figures.stall_thresholds()
+        ),
+        history=history(session, p.id),
+        attachments=list_attachments(session, p.id),
+        chain=chain,
+        segment=chain.segment(p.segment) if chain and p.segment else None,
+    )
+
+
+def list_projects(
+    session: Session,
+    principal: scopes.Principal,
+    f: FigureFilter,
+    figure: str | None = None,
+    *,
+    page: int = 1,
+    page_size: int = 50,
+    today: date | None = None,
+    thresholds: dict[str, int] | None = None,
+) -> tuple[list[Project], int]:
+    """The projects behind a figure (or all matching the filter) that the reader may read,
+    and how many there are of them."""
+    return figures.list_projects(
+        session,
+        f,
+        figure,
+        today=today,
+        thresholds=thresholds or figures.stall_thresholds(),
+        page=page,
+        page_size=page_size,
+        scope=read_scope(principal),
+    )
+
+
+@dataclass
+class DashboardView:
+    board: figures.Dashboard
+    funnel: list[tuple[str, int]]
+    stalled: list[Project]  # the longest stalled the reader may read
+    stalled_total: int  # for a restricted reader, their own count
+
+
+def dashboard(
+    session: Session,
+    principal: scopes.Principal,
+    f: FigureFilter,
+    *,
+    today: date | None = None,
+    thresholds: dict[str, int] | None = None,
+) -> DashboardView:
+    """Published figures for everyone; the stalled projects themselves only for signed-in
+    readers, within their scope."""
+    th = thresholds or figures.stall_thresholds()
+    board = figures.dashboard(session, f, today=today, thresholds=th)
+    stalled_total = board.figures.stalled
+    stalled: list[Project] = []
+    if principal.authenticated:
+        scope = read_scope(principal)
+        stalled = figures.longest_stalled(session, f, 20, today=today, thresholds=th, scope=scope)
+        if scope is not None:  # the total a restricted reader sees is their own
+            stalled_total = figures.list_projects(
+                session, f, "stalled", today=today, thresholds=th, page_size=1, scope=scope
+            )[1]
+    return DashboardView(board, figures.funnel(session, f, board.figures), stalled, stalled_total)
+
+
+def chain_projects(
+    session: Session, principal: scopes.Principal, chain_key: str, limit: int = 50
+) -> tuple[list[Project], int]:
+    """The projects on a chain the reader may read (the latest signed first, at most
+    `limit`) and how many of them there are; nothing for anonymous visitors."""
+    if not principal.authenticated:
+        return [], 0
+    conds = [Project.chain == chain_key]
+    scope = read_scope(principal)
+    if scope is not None:
+        conds.append(scope)
+    total = session.execute(select(func.count(Project.id)).where(*conds)).scalar_one()
+    items = list(
+        session.execute(
+            select(Project)
+            .where(*conds)
+            .order_by(Project.signed_on.desc().nulls_last(), Project.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+    return items, total
