@@ -63,15 +63,14 @@ def organisation_page(
         history, _ = audit.list_entries(
             session, object_type="organisation", object_id=str(org.id), page_size=100
         )
-    from haihe.chains import placements
-    from haihe.chains import service as chains
+    from haihe.chains import queries as chains
 
     return render(
         request,
         "registry/organisation.html",
         org=org,
         history=history,
-        placements=placements.placements_of(session, org.id, request.state.lang),
+        placements=chains.placements_of(session, org.id, request.state.lang),
         can_place=scopes.can_place_organisation(principal, org.region_code, org.park_id, org.id),
         chains=chains.all_chains(session),
     )
