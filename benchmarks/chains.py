@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from import_organisations import drop_schema, pg_url  # noqa: E402
 
-from haihe.chains import diagnosis, service  # noqa: E402
+from haihe.accounts.scopes import command_line  # noqa: E402
+from haihe.chains import queries, service  # noqa: E402
 from haihe.chains.panorama import panorama  # noqa: E402
 from haihe.chains.placements import classify_all  # noqa: E402
 from haihe.codes import regions  # noqa: E402
@@ -110,7 +111,7 @@ def populate(engine, n: int, seed: int = 11) -> None:  # noqa: ANN001
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT setval('organisations_id_seq', :n)"), {"n": n})
     with Session(engine) as s:
-        service.install_shipped(s)
+        service.do_install_shipped(s, command_line("benchmark"))
         s.commit()
 
 
@@ -146,13 +147,13 @@ def run(label: str, url: str, n: int) -> None:
         )
 
     with Session(engine) as s:
-        chain = service.get_chain(s, "biomedicine").definition
+        chain = queries.get_chain(s, "biomedicine").definition
     for region in ("120000", "110000", "120116"):
 
         def pano_diag(region: str = region) -> None:
             with Session(engine) as s:  # a fresh session each time, as a request has
                 panorama(s, chain, None)
-                diagnosis.diagnose(s, chain, region)
+                queries.diagnose(s, chain, region)
 
         first, p50 = timed(pano_diag)
         print(

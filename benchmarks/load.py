@@ -38,7 +38,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from haihe.accounts.scopes import command_line
-from haihe.chains import service as chains
+from haihe.chains import queries as chains
 from haihe.core.db import make_engine, upgrade
 from haihe.demo import build_demo
 from haihe.projects import service as projects

@@ -16,14 +16,12 @@ from importlib import import_module
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TimeRemainingColumn
 
 from haihe.core.commands import console, err
 from haihe.core.errors import HaiheError, exit_code
-from haihe.core.i18n import t
 
 # The contexts whose cli.py has COMMANDS, mounted in this order.
-CONTEXTS = ("registry", "codes", "accounts", "projects")
+CONTEXTS = ("registry", "codes", "accounts", "projects", "chains")
 
 app = typer.Typer(
     help="Haihe: cross-city advanced-manufacturing cluster platform.", no_args_is_help=True
@@ -69,10 +67,6 @@ def guard_all(group: typer.Typer) -> None:
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-chains_app = typer.Typer(
-    help="Industrial chains: definitions, placement, diagnosis.", no_args_is_help=True
-)
-app.add_typer(chains_app, name="chains")
 
 
 def _lang() -> str:
@@ -171,170 +165,6 @@ def serve(
     )
 
 
-@chains_app.command("list")
-def chains_list() -> None:
-    """The chains in the database, with their segments and version."""
-    from haihe.chains import service
-    from haihe.core.db import session_scope
-
-    lang = _lang()
-    with session_scope(_engine()) as s:
-        for c in service.all_chains(s):
-            d = c.definition
-            console.print(f"{d.key:22} v{c.version:<3} {len(d.segments):>3}  {d.name(lang)}")
-
-
-@chains_app.command("install")
-def chains_install() -> None:
-    """Add the chains shipped with Haihe that the database does not have yet."""
-    from haihe.chains import service
-    from haihe.core.db import session_scope
-
-    with session_scope(_engine()) as s:
-        added = service.install_shipped(s, username=None)
-    console.print(", ".join(added) or "—")
-
-
-@chains_app.command("import")
-def chains_import(file: Path) -> None:
-    """Import a chain definition (.yaml or .xlsx): a new chain or a new version."""
-    from haihe.chains import service
-    from haihe.chains.definitions import DefinitionError
-    from haihe.core.db import session_scope
-
-    lang = _lang()
-    engine = _engine()
-    if not file.exists():
-        err.print(f"[red]{file}: {t('file.not_found', lang, path=str(file))}[/red]")
-        raise typer.Exit(2)
-    try:
-        with session_scope(engine) as s:
-            info = service.import_file(s, file.name, file.read_bytes(), username=None)
-    except DefinitionError as exc:
-        for m in exc.details(lang):
-            err.print(m, markup=False, highlight=False)
-        err.print(f"[red]{t('chains.nothing_changed', lang)}[/red]")
-        raise typer.Exit(1) from exc
-    console.print(f"{info.key} v{info.version}")
-
-
-@chains_app.command("export")
-def chains_export(key: str, file: Path) -> None:
-    """Write a chain definition to .yaml or .xlsx (the import reads either back)."""
-    from haihe.chains import definitions, service
-    from haihe.core.db import session_scope
-    from haihe.core.errors import NotFound
-
-    try:
-        with session_scope(_engine()) as s:
-            d = service.get_chain(s, key).definition
-    except NotFound as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    if file.suffix.lower() == ".xlsx":
-        file.write_bytes(definitions.to_xlsx(d))
-    else:
-        file.write_text(d.to_yaml(), "utf-8")
-    console.print(f"{key} → {file}")
-
-
-@chains_app.command("classify")
-def chains_classify() -> None:
-    """Re-place every organisation on the chains; officers' decisions are kept."""
-    from haihe.chains.placements import classify_all
-
-    lang = _lang()
-    engine = _engine()
-    progress = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        "{task.completed:,}/{task.total:,}",
-        TimeRemainingColumn(),
-        console=err,
-        disable=not err.is_terminal,
-    )
-    with progress:
-        task = progress.add_task("classify", total=None)
-        with engine.begin() as conn:
-            result = classify_all(
-                conn,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
-    console.print(
-        t(
-            "chains.classified",
-            lang,
-            organisations=result.organisations,
-            placements=result.placements,
-            kept=result.kept,
-        )
-    )
-
-
-@chains_app.command("place")
-def chains_place(
-    file: Path,
-    skip_invalid: bool = typer.Option(
-        False, "--skip-invalid", help="Write the valid rows and report the bad ones."
-    ),
-) -> None:
-    """Import declared placements (USCC or name, chain, segment[, activity]); all or nothing."""
-    from haihe.accounts.scopes import command_line
-    from haihe.chains.declared import do_import_declared
-    from haihe.core.commands import print_import_report
-
-    principal = command_line(getpass.getuser())
-    print_import_report(do_import_declared(_engine(), principal, file, skip_invalid=skip_invalid))
-
-
-@chains_app.command("diagnose")
-def chains_diagnose(
-    key: str, region: str = typer.Option("120000", help="region code, e.g. 120000")
-) -> None:
-    """Each segment's status (strong / weak / missing) in REGION, with its evidence."""
-    from haihe.chains import diagnosis, service
-    from haihe.core.db import session_scope
-    from haihe.core.errors import InvalidInput, NotFound
-
-    lang = _lang()
-    try:
-        with session_scope(_engine()) as s:
-            d = service.get_chain(s, key).definition
-            diag = diagnosis.diagnose(s, d, region)
-    except (NotFound, InvalidInput) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    for x in diag.segments:
-        name = ("  " if x.segment.parent else "") + x.segment.name(lang)
-        mark = " ⚠" if x.breakpoint else ""
-        console.print(
-            f"{name:24} {t('chains.status.' + x.status, lang)}{mark:3} {x.figures.orgs:>6}  "
-            f"{x.score:5.2f}  {x.rule}",
-            markup=False,
-        )
-
-
-@chains_app.command("report")
-def chains_report(
-    key: str, file: Path, region: str = typer.Option("120000", help="region code")
-) -> None:
-    """Write the chain report (diagnosis, panorama, complementarity, three lists) as .xlsx."""
-    from haihe.chains import report, service
-    from haihe.chains.diagnosis import check_region
-    from haihe.core.db import session_scope
-    from haihe.core.errors import InvalidInput, NotFound
-
-    try:
-        with session_scope(_engine()) as s:
-            d = service.get_chain(s, key).definition
-            check_region(region)
-            file.write_bytes(report.chain_report(s, d, region, _lang()))
-    except (NotFound, InvalidInput) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-    console.print(f"{key} {region} → {file}")
-
-
 for _context in CONTEXTS:
     for _name, _group in import_module(f"haihe.{_context}.cli").COMMANDS.items():
         app.add_typer(_group, name=_name)
@@ -344,6 +174,4 @@ guard_all(app)
 def main() -> None:  # pragma: no cover
     app()
 
-
-if __name__ == "__main__":  # pragma: no cover (every group is mounted by now)
     sys.exit(main())

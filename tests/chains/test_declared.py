@@ -40,7 +40,7 @@ def world(engine):
     with engine.begin() as conn:
         ids = do_bulk_create_organisations(conn, ADMIN, ORGS)
     with Session(engine) as s:
-        service.install_shipped(s)
+        service.do_install_shipped(s, ADMIN)
         s.commit()
     return engine, ids
 

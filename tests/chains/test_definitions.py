@@ -10,12 +10,19 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from haihe.chains import definitions, service
+from haihe.accounts.scopes import Principal
+from haihe.chains import definitions, queries, service
 from haihe.chains.definitions import DefinitionError
 from haihe.chains.models import Chain, ChainVersion
 from haihe.codes import industries
 
 SHARED = {"hydrogen", "nev", "biomedicine", "cybersecurity", "machine_tools", "robots"}
+ADMIN = Principal(user_id=1, username="admin", role="admin")
+TIANJIN = Principal(
+    user_id=2, username="tianjin", role="regional_officer", region_codes=("120000",)
+)
+PARK = Principal(user_id=3, username="park", role="park_manager", park_id=1)
+ENTERPRISE = Principal(user_id=4, username="firm", role="enterprise", organisation_id=1)
 
 
 def test_shipped_chains_cover_the_shared_six_and_five_of_tianjins():
@@ -147,28 +154,28 @@ def _counts(engine) -> tuple[int, int]:
 
 def test_a_bad_import_changes_nothing_and_a_good_one_adds_a_version(engine):
     with Session(engine) as s:
-        service.install_shipped(s)
+        service.do_install_shipped(s, ADMIN)
         s.commit()
     before = _counts(engine)
     data = _data()
     data["edges"].append([data["edges"][0][1], data["edges"][0][0]])
     bad = yaml.safe_dump(data, allow_unicode=True).encode()
     with Session(engine) as s, pytest.raises(DefinitionError):
-        service.import_file(s, "bad.yaml", bad, username="admin")
+        service.do_import_definition(s, ADMIN, "bad.yaml", bad)
     assert _counts(engine) == before
 
     data = _data()
     data["segments"][0]["keywords"]["zh"].append("新关键词")
     good = yaml.safe_dump(data, allow_unicode=True).encode()
     with Session(engine) as s:
-        info = service.import_file(s, "good.yaml", good, username="tianjin")
+        info = service.do_import_definition(s, TIANJIN, "good.yaml", good)
         s.commit()
         assert info.version == 2
-        vs = service.versions(s, data["key"])
+        vs = queries.versions(s, data["key"])
         assert [v.version for v in vs] == [2, 1] and vs[0].created_by == "tianjin"
         changes = definitions.compare(
-            service.version_definition(s, data["key"], 1),
-            service.version_definition(s, data["key"], 2),
+            queries.version_definition(s, data["key"], 1),
+            queries.version_definition(s, data["key"], 2),
         )
         assert [(c.kind, c.segment, c.field) for c in changes] == [
             ("changed", data["segments"][0]["id"], "keywords_zh")
@@ -179,15 +186,60 @@ def test_a_bad_import_changes_nothing_and_a_good_one_adds_a_version(engine):
 
 def test_two_officers_editing_one_chain_cannot_overwrite_each_other(engine):
     with Session(engine) as s:
-        service.install_shipped(s)
+        service.do_install_shipped(s, ADMIN)
         s.commit()
-        chain = service.get_chain(s, "hydrogen")
+        chain = queries.get_chain(s, "hydrogen")
         first = definitions.from_data(
             {**chain.definition.to_data(), "description": {"zh": "甲", "en": "A"}}
         )
         second = definitions.from_data(
             {**chain.definition.to_data(), "description": {"zh": "乙", "en": "B"}}
         )
-        service.save_definition(s, first, username="a", based_on=chain.version)
+        service.do_save_definition(s, ADMIN, first, based_on=chain.version)
         with pytest.raises(service.ChainVersionConflict):
-            service.save_definition(s, second, username="b", based_on=chain.version)
+            service.do_save_definition(s, TIANJIN, second, based_on=chain.version)
+
+
+@pytest.mark.parametrize("who", [PARK, ENTERPRISE, Principal()])
+def test_only_administrators_and_officers_change_chains(engine, who):
+    """The service refuses whoever may not edit chains, whichever door they come by."""
+    from haihe.core.errors import NotAllowed
+
+    with Session(engine) as s:
+        with pytest.raises(NotAllowed):
+            service.do_install_shipped(s, who)
+        service.do_install_shipped(s, ADMIN)
+        s.commit()
+        chain = queries.get_chain(s, "hydrogen")
+        text = chain.definition.to_yaml()
+        with pytest.raises(NotAllowed):
+            service.do_save_definition(s, who, chain.definition, based_on=chain.version)
+        with pytest.raises(NotAllowed):
+            service.do_import_definition(s, who, "hydrogen.yaml", text.encode())
+        with pytest.raises(NotAllowed):
+            service.do_edit_definition(s, who, "hydrogen", text, based_on=chain.version)
+    before = _counts(engine)
+    with Session(engine) as s:  # an officer may, and is the version's author
+        edited = text.replace("制氢", "制氢与提纯", 1)
+        info = service.do_edit_definition(
+            s, TIANJIN, "hydrogen", edited, based_on=chain.version, note="改名"
+        )
+        s.commit()
+        assert info.version == chain.version + 1 and info.updated_by == "tianjin"
+        assert queries.versions(s, "hydrogen")[0].note == "改名"
+    assert _counts(engine) == (before[0], before[1] + 1)
+
+
+def test_an_edit_must_keep_the_chain_key_and_a_file_its_size(engine):
+    from haihe.core.errors import InvalidInput
+
+    with Session(engine) as s:
+        service.do_install_shipped(s, ADMIN)
+        chain = queries.get_chain(s, "hydrogen")
+        other = chain.definition.to_yaml().replace("key: hydrogen", "key: hydrogen2", 1)
+        with pytest.raises(DefinitionError) as exc:
+            service.do_edit_definition(s, ADMIN, "hydrogen", other, based_on=chain.version)
+        assert exc.value.problems[0].key == "chains.key_mismatch"
+        with pytest.raises(InvalidInput) as too_big:
+            service.do_import_definition(s, ADMIN, "big.yaml", b" " * (service.MAX_FILE_BYTES + 1))
+        assert too_big.value.field == "file"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from haihe.chains import definitions, diagnosis, lists, service
+from haihe.chains import definitions, lists, queries
 from haihe.chains.diagnosis import Thresholds, _rules
 from haihe.chains.panorama import Figures
 from haihe.core.errors import InvalidInput
@@ -66,28 +66,28 @@ def demo(demo_engine):
 
 def test_the_demo_shows_strong_weak_and_missing_links(demo):
     seen = set()
-    for info in service.all_chains(demo):
+    for info in queries.all_chains(demo):
         for region in ("110000", "120000", "130000"):
-            seen |= {d.status for d in diagnosis.diagnose(demo, info.definition, region).segments}
+            seen |= {d.status for d in queries.diagnose(demo, info.definition, region).segments}
     assert seen == {"strong", "weak", "missing"}
 
 
 def test_beijing_research_meets_tianjin_manufacturing_in_biomedicine(demo):
-    chain = service.get_chain(demo, "biomedicine").definition
-    pairs = diagnosis.complementarity(demo, chain)
+    chain = queries.get_chain(demo, "biomedicine").definition
+    pairs = queries.complementarity(demo, chain)
     bj_tj = [p for p in pairs if (p.research_region, p.making_region) == ("110000", "120000")]
     assert bj_tj, [(p.segment.id, p.research_region, p.making_region) for p in pairs]
     p = bj_tj[0]
     assert p.research_orgs and p.making_orgs
     assert all(o.region_code.startswith("11") for o in p.research_orgs)
     assert all(o.region_code.startswith("12") for o in p.making_orgs)
-    tj = diagnosis.diagnose(demo, chain, "120000").by_id()
+    tj = queries.diagnose(demo, chain, "120000").by_id()
     assert tj["med_devices"].status == "strong" and tj["med_devices"].figures.makers > 100
 
 
 def test_the_three_lists(demo):
-    chain = service.get_chain(demo, "biomedicine").definition
-    diag = diagnosis.diagnose(demo, chain, "120000")
+    chain = queries.get_chain(demo, "biomedicine").definition
+    diag = queries.diagnose(demo, chain, "120000")
     got = lists.compute(demo, chain, diag)
     assert any(b.technology == "双特异性抗体" for b in got.bottlenecks)
     assert any(b.source == "officer" for b in got.bottlenecks)  # the demo's own entry
@@ -108,8 +108,8 @@ def test_the_three_lists(demo):
 def test_a_district_can_be_diagnosed_and_panoramas_drill_down(demo):
     from haihe.chains.panorama import panorama
 
-    chain = service.get_chain(demo, "cybersecurity").definition
-    d = diagnosis.diagnose(demo, chain, "120116")
+    chain = queries.get_chain(demo, "cybersecurity").definition
+    d = queries.diagnose(demo, chain, "120116")
     assert d.partners == ["110000", "130000"]
     by_district = panorama(demo, chain, "120000", "county")
     assert all(k.startswith("12") for k, _ in by_district.columns)
@@ -118,6 +118,6 @@ def test_a_district_can_be_diagnosed_and_panoramas_drill_down(demo):
 
 
 def test_unknown_regions_are_refused(demo):
-    chain = service.get_chain(demo, "biomedicine").definition
+    chain = queries.get_chain(demo, "biomedicine").definition
     with pytest.raises(InvalidInput, match="unknown region"):
-        diagnosis.diagnose(demo, chain, "999999")
+        queries.diagnose(demo, chain, "999999")

@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from haihe.accounts.scopes import NotAllowed, Principal
-from haihe.chains import placements, service
+from haihe.chains import placements, queries, service
 from haihe.chains.models import Placement
 from haihe.codes import uscc
 from haihe.registry.schemas import OrganisationCreate
 from haihe.registry.service import do_bulk_create_organisations
 from tests.registry.helpers import OPERATOR
 
+ADMIN = Principal(user_id=1, username="admin", role="admin")
 ORGS = [
     OrganisationCreate(
         name="天津甲骨科器械有限公司",
@@ -47,7 +48,7 @@ def world(engine):
     with engine.begin() as conn:
         ids = do_bulk_create_organisations(conn, OPERATOR, ORGS)
     with Session(engine) as s:
-        service.install_shipped(s)
+        service.do_install_shipped(s, ADMIN)
         s.commit()
     return engine, ids
 
@@ -82,9 +83,11 @@ def test_decisions_win_and_survive_reclassification(world):
         user_id=1, username="tianjin", role="regional_officer", region_codes=("120000",)
     )
     with Session(engine) as s:
-        placements.decide(s, officer, maker, "biomedicine", "implants", "remove")
-        placements.decide(s, officer, seller, "biomedicine", "distribution", "confirm")
-        placements.decide(s, officer, maker, "robots", "industrial_robots", "add", role="make")
+        service.do_decide_placement(s, officer, maker, "biomedicine", "implants", "remove")
+        service.do_decide_placement(s, officer, seller, "biomedicine", "distribution", "confirm")
+        service.do_decide_placement(
+            s, officer, maker, "robots", "industrial_robots", "add", role="make"
+        )
         s.commit()
     with engine.begin() as conn:
         result = placements.classify_all(conn)
@@ -94,9 +97,9 @@ def test_decisions_win_and_survive_reclassification(world):
     assert rows[("robots", "industrial_robots")].source == "officer"
     assert _rows(engine, seller)[("biomedicine", "distribution")].decision == "confirmed"
     with Session(engine) as s:
-        shown = placements.placements_of(s, maker)
+        shown = queries.placements_of(s, maker)
         assert {(p.segment_id, p.decision) for p in shown} >= {("implants", "removed")}
-        placements.decide(s, officer, maker, "biomedicine", "implants", "undo")
+        service.do_decide_placement(s, officer, maker, "biomedicine", "implants", "undo")
         s.commit()
     with engine.begin() as conn:
         placements.classify_all(conn)
@@ -113,27 +116,27 @@ def test_only_those_who_may_edit_the_organisation_may_rule_on_it(world):
     own = Principal(user_id=3, username="me", role="enterprise", organisation_id=maker)
     with Session(engine) as s:
         with pytest.raises(NotAllowed):
-            placements.decide(s, hebei, maker, "biomedicine", "implants", "confirm")
-        row = placements.decide(s, own, maker, "biomedicine", "imaging", "add")
+            service.do_decide_placement(s, hebei, maker, "biomedicine", "implants", "confirm")
+        row = service.do_decide_placement(s, own, maker, "biomedicine", "imaging", "add")
         assert row.source == "declared"
         with pytest.raises(NotAllowed):
-            placements.decide(s, own, seller, "biomedicine", "distribution", "remove")
+            service.do_decide_placement(s, own, seller, "biomedicine", "distribution", "remove")
 
 
 def test_bad_decisions_are_refused_and_change_nothing(world):
     from haihe.core.errors import InvalidInput, NotFound
 
     engine, (maker, *_rest) = world
-    admin = Principal(user_id=1, username="admin", role="admin")
+    admin = ADMIN
     with Session(engine) as s:
         with pytest.raises(InvalidInput):
-            placements.decide(s, admin, maker, "biomedicine", "no_such_segment", "add")
+            service.do_decide_placement(s, admin, maker, "biomedicine", "no_such_segment", "add")
         with pytest.raises(NotFound):
-            placements.decide(s, admin, maker, "no_such_chain", "x", "add")
+            service.do_decide_placement(s, admin, maker, "no_such_chain", "x", "add")
         with pytest.raises(InvalidInput):
-            placements.decide(s, admin, maker, "biomedicine", "implants", "bless")
+            service.do_decide_placement(s, admin, maker, "biomedicine", "implants", "bless")
         with pytest.raises(NotFound):
-            placements.decide(s, admin, maker, "biomedicine", "vaccines", "confirm")
+            service.do_decide_placement(s, admin, maker, "biomedicine", "vaccines", "confirm")
     assert _rows(engine, maker) == {}
 
 
@@ -165,7 +168,7 @@ def _figures(engine, chain: str = "biomedicine"):
     from haihe.chains.panorama import grouped
 
     with Session(engine) as s:
-        d = service.get_chain(s, chain).definition
+        d = queries.get_chain(s, chain).definition
         return {k: (f.orgs, f.employees) for k, f in grouped(s, d, "province").items()}
 
 
@@ -185,11 +188,11 @@ def _members_match_a_fresh_rebuild(engine) -> None:
     with engine.begin() as conn:
         members.rebuild_for_connection(conn, [r[2] for r in kept]) if kept else None
         with Session(bind=conn) as s:
-            members.rebuild(conn, [c.definition for c in service.all_chains(s)])
+            members.rebuild(conn, [c.definition for c in queries.all_chains(s)])
     assert rows() == kept
     with engine.begin() as conn:  # the whole-table rebuild of a classification run too
         with Session(bind=conn) as s:
-            members.rebuild_all(conn, [c.definition for c in service.all_chains(s)])
+            members.rebuild_all(conn, [c.definition for c in queries.all_chains(s)])
     assert rows() == kept
 
 
@@ -251,11 +254,11 @@ def test_figures_follow_decisions_edits_imports_and_chain_edits(world, tmp_path)
 
     officer = Principal(user_id=1, username="tianjin", role="regional_officer", region_codes=(tj,))
     with Session(engine) as s:  # an officer's removal takes the organisation out
-        placements.decide(s, officer, maker, "biomedicine", "implants", "remove")
+        service.do_decide_placement(s, officer, maker, "biomedicine", "implants", "remove")
         s.commit()
     assert implants not in _figures(engine)
     with Session(engine) as s:
-        placements.decide(s, officer, maker, "biomedicine", "implants", "undo")
+        service.do_decide_placement(s, officer, maker, "biomedicine", "implants", "undo")
         s.commit()
     assert _figures(engine)[implants][0] == 1
 
@@ -281,14 +284,12 @@ def test_figures_follow_decisions_edits_imports_and_chain_edits(world, tmp_path)
     _members_match_a_fresh_rebuild(engine)
 
     with Session(engine) as s:  # a new version of the chain drops the parent
-        chain = service.get_chain(s, "biomedicine")
+        chain = queries.get_chain(s, "biomedicine")
         data = chain.definition.to_data()
         for seg in data["segments"]:
             if seg.get("parent") == "med_devices":
                 del seg["parent"]
-        service.save_definition(
-            s, definitions.from_data(data), username="t", based_on=chain.version
-        )
+        service.do_save_definition(s, ADMIN, definitions.from_data(data), based_on=chain.version)
         s.commit()
     assert ("med_devices", tj) not in _figures(engine)
     _members_match_a_fresh_rebuild(engine)
@@ -353,7 +354,7 @@ def test_organisations_listed_on_a_segment_follow_renames_and_decisions(world):
 
     def listed() -> dict[int, str]:
         with Session(engine) as s:  # a fresh session, as each request has
-            chain = service.get_chain(s, "biomedicine").definition
+            chain = queries.get_chain(s, "biomedicine").definition
             return {o.id: o.name for o in organisations_on(s, chain, ["implants"])}
 
     assert listed()[maker] == "天津甲骨科器械有限公司"
@@ -363,6 +364,6 @@ def test_organisations_listed_on_a_segment_follow_renames_and_decisions(world):
     assert listed()[maker] == "天津甲骨科器械股份有限公司"
     officer = Principal(user_id=1, username="t", role="regional_officer", region_codes=("120000",))
     with Session(engine) as s:
-        placements.decide(s, officer, maker, "biomedicine", "implants", "remove")
+        service.do_decide_placement(s, officer, maker, "biomedicine", "implants", "remove")
         s.commit()
     assert maker not in listed()

@@ -139,7 +139,7 @@ def world(engine):
             ],
         )
     with Session(engine) as s:
-        chains.install_shipped(s)
+        chains.do_install_shipped(s, ADMIN)
         fairs.do_create_fair(s, ADMIN, name="导入对接会", starts_on=date(2023, 6, 15))
         s.commit()
     return engine

@@ -57,7 +57,7 @@ def test_officer_keeps_the_lists_and_rules_on_a_placement(page):
     rows = page.locator("#bottleneck-list tbody tr").count()
     page.fill("#add-bottleneck input[name=technology]", "")
     page.click("#add-bottleneck button")
-    expect(page.locator("#problem")).to_contain_text("technology")
+    expect(page.locator("#problem")).to_contain_text("瓶颈技术不能为空")
     expect(page.locator("#bottleneck-list tbody tr")).to_have_count(rows)
 
     page.goto("/organisations?q=威努特")

@@ -43,7 +43,7 @@ def world(engine):
             ],
         )
     with Session(engine) as s:
-        chains.install_shipped(s)
+        chains.do_install_shipped(s, OPERATOR)
         fair = fairs.do_create_fair(s, ADMIN, name="测试对接会", starts_on=date(2023, 6, 15))
         s.commit()
         return engine, {"bj": bj, "tj": tj, "hb": hb, "fair": fair.id}

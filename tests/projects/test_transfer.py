@@ -48,7 +48,7 @@ def world(engine):
         )
     with Session(engine) as s:
         fairs.do_create_fair(s, OPERATOR, name="导入对接会", starts_on=date(2023, 6, 15))
-        chains.install_shipped(s)  # projects name real chains
+        chains.do_install_shipped(s, OPERATOR)  # projects name real chains
         s.commit()
     return engine
 

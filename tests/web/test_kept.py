@@ -74,16 +74,17 @@ def test_nothing_counted_yet_and_the_count_fails_is_an_error(engine):
 
 
 def test_a_starting_server_process_warms_the_dashboard_and_every_chains_figures(engine):
-    from haihe.chains import panorama, service
+    from haihe.accounts.scopes import command_line
+    from haihe.chains import panorama, queries, service
     from haihe.chains.placements import classify_all
     from haihe.web.app import create_app
     from haihe.web.warm import warm
 
     _add(engine, "天津丁生物医药有限公司")
     with Session(engine) as s:
-        service.install_shipped(s)
+        service.do_install_shipped(s, command_line("test"))
         s.commit()
-        keys = {c.key for c in service.all_chains(s)}
+        keys = {c.key for c in queries.all_chains(s)}
     with engine.begin() as conn:
         classify_all(conn)
     panorama._KEPT.clear()

@@ -340,8 +340,3 @@ def _english(code: str) -> str:
 
 def _confidence(score: float) -> float:
     return 1.0 - math.exp(-score)
-
-
-def explain_exclusions(description: str) -> list[str]:
-    """The phrases an exclusion took out of a scope (shown beside its placements)."""
-    return strip_exclusions(description or "")[1]

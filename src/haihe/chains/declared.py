@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from haihe.accounts import scopes
 from haihe.audit.recorder import record
 from haihe.chains import members
-from haihe.chains import service as chain_service
+from haihe.chains import queries as chain_queries
 from haihe.chains.models import ROLES, Placement
 from haihe.core.errors import InvalidInput, NotAllowed
 from haihe.core.importing import Column, Columns, ImportReport, RowError, open_sheet
@@ -66,7 +66,7 @@ def do_import_declared(
     report.read(sheet)
     header = sheet.columns.header
     with Session(engine) as s:
-        chains = {c.key: c.definition for c in chain_service.all_chains(s)}
+        chains = {c.key: c.definition for c in chain_queries.all_chains(s)}
         by_name = {}
         for d in chains.values():
             by_name[d.key] = d

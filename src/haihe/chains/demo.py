@@ -8,6 +8,7 @@ import random
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
+from haihe.accounts.scopes import command_line
 from haihe.chains import members, service
 from haihe.chains.models import Chain, ChainListEntry, ChainMember, ChainVersion, Placement
 from haihe.chains.placements import classify_all
@@ -15,7 +16,7 @@ from haihe.chains.placements import classify_all
 
 def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN001
     with Session(bind=conn) as s:
-        service.install_shipped(s, username="system")
+        service.do_install_shipped(s, command_line("demo"))  # by the deployment's operator
         s.flush()
     result = classify_all(conn)
     scenario.counts["chains"] = len(conn.execute(select(Chain.id)).all())

@@ -17,6 +17,9 @@ The rules, with every number they use returned as evidence:
   each with `min_side` or more ("Beijing R&D, Tianjin transformation").
 
 Thresholds come from HAIHE_CHAIN_THRESHOLDS and can be given per request.
+
+Plain functions over counted figures (no database): chains.queries counts the figures
+(panorama.grouped) and the organisations shown beside a pair, and calls these.
 """
 
 from __future__ import annotations
@@ -24,10 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from statistics import mean
 
-from sqlalchemy.orm import Session
-
 from haihe.chains.definitions import ChainDefinition, Segment
-from haihe.chains.panorama import Figures, OrgOnSegment, grouped, home_provinces, organisations_on
+from haihe.chains.panorama import Figures, OrgOnSegment, home_provinces
 from haihe.codes import regions
 from haihe.core.errors import InvalidInput
 from haihe.core.settings import get_settings
@@ -57,16 +58,19 @@ class Thresholds:
             name = name.strip()
             if name not in kinds:
                 raise InvalidInput(
-                    "thresholds", f"unknown threshold {name!r} (known: {', '.join(kinds)})"
+                    "chains.unknown_threshold",
+                    field="thresholds",
+                    name=name,
+                    known=", ".join(kinds),
                 )
             try:
                 v = int(value) if kinds[name] == "int" else float(value)
             except ValueError:
                 raise InvalidInput(
-                    "thresholds", f"{name} must be a number, not {value!r}"
+                    "chains.threshold_not_number", field="thresholds", name=name, value=value
                 ) from None
             if v < 0:
-                raise InvalidInput("thresholds", f"{name} must not be negative")
+                raise InvalidInput("chains.threshold_negative", field="thresholds", name=name)
             out = replace(out, **{name: v})
         return out
 
@@ -129,7 +133,7 @@ class Diagnosis:
 
 def check_region(code: str) -> str:
     if not code or regions.get(code) is None:
-        raise InvalidInput("region", f"unknown region code {code!r}")
+        raise InvalidInput("chains.unknown_region", field="region", code=code)
     return code
 
 
@@ -138,23 +142,24 @@ def partners_of(region: str) -> list[str]:
     return [p for p in home_provinces() if p != own]
 
 
-def diagnose(
-    session: Session,
+def from_figures(
     chain: ChainDefinition,
     region: str,
+    by_province: dict[tuple[str, str], Figures],
+    in_region: dict[tuple[str, str], Figures] | None = None,
     thresholds: Thresholds | None = None,
 ) -> Diagnosis:
+    """The diagnosis of `region` from the chain's figures per (segment, province) and, for
+    a region below a province, its own figures per (segment, "all")."""
     th = thresholds or Thresholds.configured()
     check_region(region)
     partners = partners_of(region)
     if region.endswith("0000"):
-        by_prov = grouped(session, chain, "province")
-        mine = {seg: f for (seg, k), f in by_prov.items() if k == region}
+        mine = {seg: f for (seg, k), f in by_province.items() if k == region}
     else:
-        by_prov = grouped(session, chain, "province")
-        mine = {seg: f for (seg, _k), f in grouped(session, chain, "all", within=region).items()}
+        mine = {seg: f for (seg, _k), f in (in_region or {}).items()}
     theirs: dict[str, Figures] = {}
-    for (seg, k), f in by_prov.items():
+    for (seg, k), f in by_province.items():
         if k in partners:
             t = theirs.setdefault(seg, Figures())
             t.orgs += f.orgs
@@ -237,20 +242,19 @@ class Pair:
     making_orgs: list[OrgOnSegment]
 
 
-def complementarity(
-    session: Session,
+def pairs(
     chain: ChainDefinition,
+    by_province: dict[tuple[str, str], Figures],
     thresholds: Thresholds | None = None,
-    with_organisations: int = 5,
 ) -> list[Pair]:
-    """Segments where one home city's research meets another's manufacturing."""
+    """Segments where one home city's research meets another's manufacturing (without
+    their organisations: the caller fetches those it shows)."""
     th = thresholds or Thresholds.configured()
     homes = home_provinces()
-    by_prov = grouped(session, chain, "province")
-    pairs = []
+    out = []
     for s in chain.ordered():
-        res = {h: by_prov.get((s.id, h), Figures()).research for h in homes}
-        mak = {h: by_prov.get((s.id, h), Figures()).makers for h in homes}
+        res = {h: by_province.get((s.id, h), Figures()).research for h in homes}
+        mak = {h: by_province.get((s.id, h), Figures()).makers for h in homes}
         tr, tm = sum(res.values()), sum(mak.values())
         if not tr or not tm:
             continue
@@ -263,24 +267,6 @@ def complementarity(
                     continue
                 if ra / tr < th.lead_share or mb / tm < th.lead_share:
                     continue
-                pairs.append(Pair(s, a, b, ra, mb, ra / tr, mb / tm, [], []))
-    pairs.sort(key=lambda p: -(p.research_count * p.making_count))
-    if with_organisations:
-        for p in pairs:
-            p.research_orgs = organisations_on(
-                session,
-                chain,
-                [p.segment.id],
-                within=p.research_region,
-                research=True,
-                per_segment=with_organisations,
-            )
-            p.making_orgs = organisations_on(
-                session,
-                chain,
-                [p.segment.id],
-                within=p.making_region,
-                research=False,
-                per_segment=with_organisations,
-            )
-    return pairs
+                out.append(Pair(s, a, b, ra, mb, ra / tr, mb / tm, [], []))
+    out.sort(key=lambda p: -(p.research_count * p.making_count))
+    return out

@@ -3,7 +3,8 @@ key enterprises.
 
 Each is computed from the data (the definition's bottleneck technologies, the
 diagnosis, the largest organisations) and kept up to date by it; officers add entries
-the data cannot know and set computed ones aside. Their entries are rows of
+the data cannot know and set computed ones aside (service.do_add_list_entry,
+do_set_aside_list_entry, do_withdraw_list_entry). Their entries are rows of
 ChainListEntry and are never overwritten by the computation.
 """
 
@@ -15,15 +16,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haihe.accounts import scopes
-from haihe.accounts.scopes import NotAllowed, Principal
 from haihe.chains.definitions import ChainDefinition, Segment
-from haihe.chains.diagnosis import Diagnosis, check_region
-from haihe.chains.models import LISTS, ChainListEntry
+from haihe.chains.diagnosis import Diagnosis
+from haihe.chains.models import ChainListEntry
 from haihe.chains.panorama import OrgOnSegment, home_provinces, organisations_on
 from haihe.codes import regions
-from haihe.core.errors import InvalidInput, NotFound
-from haihe.registry.models import Organisation
+from haihe.registry.queries import organisation_facts
 
 ROLE_FIT = {"make": 1.0, "research": 0.8, "service": 0.5, "trade": 0.3}
 
@@ -193,23 +191,26 @@ def compute(
     # key enterprises: the largest on each segment here, and the officers' picks
     keys: list[KeyEnterprise] = []
     seen: set[int] = set()
-    for e in entries:
-        if e.active and e.list_kind == "key" and e.organisation_id:
-            org = session.get(Organisation, e.organisation_id)
-            if org is None:
-                continue
+    picked = [e for e in entries if e.active and e.list_kind == "key" and e.organisation_id]
+    names: dict[int, str] = {}
+    if picked:
+        f = organisation_facts().c
+        wanted = sorted({e.organisation_id for e in picked})
+        names = dict(session.execute(select(f.id, f.name).where(f.id.in_(wanted))).all())
+    for e in picked:
+        if e.organisation_id in names:
             keys.append(
                 KeyEnterprise(
                     None,
-                    org.id,
-                    org.name,
+                    e.organisation_id,
+                    names[e.organisation_id],
                     chain.segment(e.segment_id or ""),
                     "officer",
                     e.id,
                     e.note,
                 )
             )
-            seen.add(org.id)
+            seen.add(e.organisation_id)
     largest = organisations_on(
         session,
         chain,
@@ -225,63 +226,3 @@ def compute(
         keys.append(KeyEnterprise(o, o.id, o.name, chain.segment(o.segment_id), "largest", None))
     aside = [e for e in entries if not e.active]
     return ChainLists(bottlenecks, gaps, keys, aside)
-
-
-def add_entry(
-    session: Session,
-    principal: Principal,
-    chain: ChainDefinition,
-    *,
-    list_kind: str,
-    region: str,
-    segment_id: str | None = None,
-    organisation_id: int | None = None,
-    technology: str | None = None,
-    note: str | None = None,
-    active: bool = True,
-) -> ChainListEntry:
-    """An officer's entry (active) or a computed entry set aside (active=False)."""
-    if list_kind not in LISTS:
-        raise InvalidInput("list_kind", f"must be one of {', '.join(LISTS)}")
-    check_region(region)
-    if not scopes.can_edit_chain_list(principal, region):
-        raise NotAllowed("chain list", f"{chain.key}/{region}")
-    if segment_id and chain.segment(segment_id) is None:
-        raise InvalidInput("segment_id", f"chain {chain.key} has no segment {segment_id!r}")
-    if list_kind in ("bottleneck", "gap") and not segment_id:
-        raise InvalidInput("segment_id", "is needed for this list")
-    if list_kind == "bottleneck" and active and not (technology or "").strip():
-        raise InvalidInput("technology", "must not be empty")
-    if list_kind == "key":
-        if not organisation_id:
-            raise InvalidInput("organisation_id", "is needed for the key-enterprise list")
-        if session.get(Organisation, organisation_id) is None:
-            raise InvalidInput("organisation_id", f"no organisation {organisation_id}")
-    entry = ChainListEntry(
-        chain_key=chain.key,
-        list_kind=list_kind,
-        region_code=region,
-        segment_id=segment_id or None,
-        organisation_id=organisation_id or None,
-        technology=(technology or "").strip()[:200] or None,
-        note=(note or "").strip()[:500] or None,
-        active=active,
-        created_by=principal.username,
-    )
-    session.add(entry)
-    session.flush()
-    return entry
-
-
-def withdraw_entry(session: Session, principal: Principal, entry_id: int) -> None:
-    """Withdraw an officer's entry, or restore a computed one that was set aside.
-
-    The row goes; the audit trail keeps who added and who withdrew it.
-    """
-    entry = session.get(ChainListEntry, entry_id)
-    if entry is None:
-        raise NotFound("chain list entry", entry_id)
-    if not scopes.can_edit_chain_list(principal, entry.region_code):
-        raise NotAllowed("chain list", entry_id)
-    session.delete(entry)
-    session.flush()

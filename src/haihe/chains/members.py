@@ -2,9 +2,10 @@
 
 Every write that changes who counts where calls `rebuild` for what it touched: a
 classification run (everything), an officer's decision or a declaration (that
-organisation), a chain saved with a new tree (that chain), an organisation edited in the
-web app or updated by an import (those organisations). The rows are computed in SQL from
-the placements and the organisations, so they cannot drift from them.
+organisation), a chain saved with a new tree (that chain), organisations edited or
+imported (those organisations, as the registry announces them: "organisations_updated").
+The rows are computed in SQL from the placements and the organisation facts the registry
+publishes (registry.queries.organisation_facts), so they cannot drift from them.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import (
-    Column,
+    Alias,
     Connection,
-    MetaData,
     String,
     Table,
     and_,
@@ -27,16 +27,15 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.schema import CreateTable
 
 from haihe.chains.definitions import ChainDefinition
 from haihe.chains.models import ChainMember, ChainState, Placement
+from haihe.core import db
 from haihe.core.db import analyze
-from haihe.registry.models import Organisation
+from haihe.registry.queries import organisation_facts
 
 EFFECTIVE = or_(Placement.decision.is_(None), Placement.decision == "confirmed")
 COLUMNS = [
@@ -56,8 +55,8 @@ MEMBERS: Table = ChainMember.__table__  # type: ignore[assignment]
 NEXT = "chain_members_next"
 
 
-def _facts():  # noqa: ANN202 - the organisation's columns in COLUMNS order
-    o = Organisation
+def _facts(facts: Alias):  # noqa: ANN202 - the organisation's columns in COLUMNS order
+    o = facts.c
     return (
         case(
             (o.region_code.is_(None), None),
@@ -80,10 +79,10 @@ def _facts():  # noqa: ANN202 - the organisation's columns in COLUMNS order
 def _insert_own(
     conn: Connection, chain_keys: list[str], org_ids: list[int] | None, into: Table = MEMBERS
 ) -> None:
-    p, o = Placement, Organisation
+    p, o = Placement, organisation_facts()
     q = (
-        select(p.chain_key, p.segment_id, p.organisation_id, p.role, *_facts())
-        .join(o, o.id == p.organisation_id)
+        select(p.chain_key, p.segment_id, p.organisation_id, p.role, *_facts(o))
+        .join(o, o.c.id == p.organisation_id)
         .where(p.chain_key.in_(chain_keys), EFFECTIVE)
     )
     if org_ids is not None:
@@ -100,7 +99,7 @@ def _insert_lifted(
     for s in chain.segments:
         for anc in chain.ancestors(s.id):
             lifts.setdefault(anc, []).append(s.id)
-    p, o = Placement, Organisation
+    p, o = Placement, organisation_facts()
     for anc, kids in lifts.items():
         inner = (
             select(p.organisation_id.label("oid"), func.min(p.role).label("role"))
@@ -123,9 +122,9 @@ def _insert_lifted(
                 cast(literal(anc), String),
                 d.c.oid,
                 d.c.role,
-                *_facts(),
+                *_facts(o),
             )
-            .join(o, o.id == d.c.oid)
+            .join(o, o.c.id == d.c.oid)
             .where(~already)
         )
         conn.execute(insert(into).from_select(COLUMNS, q))
@@ -162,71 +161,22 @@ def rebuild_all(conn: Connection, chains: Iterable[ChainDefinition]) -> None:
     all the installed ones; members of any other chain key are gone afterwards.
 
     The rows go into a fresh table without indexes, its indexes are built once over all
-    of them, and then it takes chain_members' place under the same names. At a million
-    organisations that is several times quicker than deleting and inserting 1.2 million
-    rows through five B-trees and a foreign-key trigger each (measured on PostgreSQL:
-    ~12 s against 30-45 s), leaves no dead rows behind, and readers keep seeing the old
-    members until commit; PostgreSQL makes them wait only for the swap at the end.
+    of them, and then it takes chain_members' place under the same names (core.db's
+    `create_bare_copy` and `swap_in`). At a million organisations that is several times
+    quicker than deleting and inserting 1.2 million rows through five B-trees and a
+    foreign-key trigger each (measured on PostgreSQL: ~12 s against 30-45 s), leaves no
+    dead rows behind, and readers keep seeing the old members until commit; PostgreSQL
+    makes them wait only for the swap at the end.
     """
     chains = list(chains)
-    pg = conn.dialect.name == "postgresql"
     analyze(conn, "placements")  # the planner needs the placements' size for the joins
-    fresh = _create_fresh_table(conn)
+    fresh = db.create_bare_copy(conn, MEMBERS, NEXT)
     _insert_own(conn, [c.key for c in chains], None, fresh)  # one join for all chains
     for chain in chains:
         _insert_lifted(conn, chain, None, fresh)
-    if pg:
-        _swap_postgresql(conn)
-    else:  # SQLite: one writer and readers on their snapshot; no lock window to keep short
-        conn.execute(text(f"DROP TABLE {MEMBERS.name}"))
-        conn.execute(text(f"ALTER TABLE {NEXT} RENAME TO {MEMBERS.name}"))
-        for index in MEMBERS.indexes:
-            index.create(conn)
+    db.swap_in(conn, MEMBERS, NEXT)
     analyze(conn, "chain_members")
     bump(conn)
-
-
-def _create_fresh_table(conn: Connection) -> Table:
-    """A table like chain_members under another name, for the rows before their indexes.
-
-    On PostgreSQL its columns only: primary key, indexes and foreign key are built after
-    the rows, each in one sorted pass instead of an insert (or a trigger call) per row.
-    SQLite cannot add a key to a table later: there it is chain_members' own CREATE TABLE
-    under the other name (SQLite keeps a composite key and checks references cheaply)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text(f"CREATE TABLE {NEXT} (LIKE {MEMBERS.name} INCLUDING DEFAULTS)"))
-    else:
-        ddl = str(CreateTable(MEMBERS).compile(conn))
-        head = f"CREATE TABLE {MEMBERS.name} ("
-        assert head in ddl, ddl
-        conn.execute(text(ddl.replace(head, f"CREATE TABLE {NEXT} (", 1)))
-    return Table(NEXT, MetaData(), *(Column(c.name, c.type) for c in MEMBERS.columns))
-
-
-def _swap_postgresql(conn: Connection) -> None:
-    """Build the indexes and the foreign key on the fresh table (index names are unique
-    per schema, so under temporary ones), then drop the old table and give the fresh one
-    its names: the exclusive lock the drop takes lasts only from there to commit."""
-    name = MEMBERS.name
-    key = ", ".join(c.name for c in MEMBERS.primary_key.columns)
-    conn.execute(text(f"ALTER TABLE {NEXT} ADD CONSTRAINT {NEXT}_pkey PRIMARY KEY ({key})"))
-    for index in MEMBERS.indexes:
-        cols = ", ".join(c.name for c in index.columns)
-        conn.execute(text(f"CREATE INDEX {index.name}_next ON {NEXT} ({cols})"))
-    for fk in MEMBERS.foreign_key_constraints:  # as the model says; constraint names are
-        cols = ", ".join(c.name for c in fk.columns)  # per table, so the final one at once
-        refs = ", ".join(e.column.name for e in fk.elements)
-        conn.execute(
-            text(
-                f"ALTER TABLE {NEXT} ADD CONSTRAINT {name}_{cols}_fkey FOREIGN KEY ({cols}) "
-                f"REFERENCES {fk.referred_table.name} ({refs}) ON DELETE {fk.ondelete}"
-            )
-        )
-    conn.execute(text(f"DROP TABLE {name}"))
-    conn.execute(text(f"ALTER TABLE {NEXT} RENAME TO {name}"))
-    conn.execute(text(f"ALTER TABLE {name} RENAME CONSTRAINT {NEXT}_pkey TO {name}_pkey"))
-    for index in MEMBERS.indexes:
-        conn.execute(text(f"ALTER INDEX {index.name}_next RENAME TO {index.name}"))
 
 
 def bump(conn: Connection) -> None:
@@ -245,13 +195,13 @@ def generation(session: Session) -> int:
 def rebuild_for(session: Session, org_ids: Iterable[int]) -> None:
     """After a change to some organisations or their placements (inside the session's
     transaction)."""
-    from haihe.chains import service
+    from haihe.chains import queries
 
     ids = list(org_ids)
     if not ids:
         return
     session.flush()
-    rebuild(session.connection(), [c.definition for c in service.all_chains(session)], ids)
+    rebuild(session.connection(), [c.definition for c in queries.all_chains(session)], ids)
 
 
 def organisations_with_placements(conn: Connection, org_ids: Iterable[int]) -> list[int]:
@@ -270,10 +220,10 @@ def organisations_with_placements(conn: Connection, org_ids: Iterable[int]) -> l
 
 
 def _chains(conn: Connection) -> list[ChainDefinition]:
-    from haihe.chains import service
+    from haihe.chains import queries
 
     with Session(bind=conn) as s:
-        return [c.definition for c in service.all_chains(s)]
+        return [c.definition for c in queries.all_chains(s)]
 
 
 def rebuild_for_connection(conn: Connection, org_ids: Iterable[int]) -> None:

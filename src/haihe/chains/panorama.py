@@ -17,11 +17,9 @@ from sqlalchemy.orm import Session
 from haihe.chains import members
 from haihe.chains.definitions import ChainDefinition
 from haihe.chains.models import ChainMember, Placement
-from haihe.chains.placements import effective
 from haihe.codes import regions
 from haihe.core.settings import get_settings
-from haihe.registry.models import Organisation, Park
-from haihe.registry.queries import region_range
+from haihe.registry.queries import organisation_facts, park_facts, region_range
 
 RESEARCH_KINDS = ("research_institute", "university")
 ELSEWHERE = "elsewhere"
@@ -171,10 +169,9 @@ def panorama(
     elif by == "park":
         cells = grouped(session, chain, "park", within=region)
         lo, hi = region_range(region)
+        pk = park_facts().c
         parks = session.execute(
-            select(Park.id, Park.name, Park.name_en).where(
-                Park.region_code >= lo, Park.region_code < hi
-            )
+            select(pk.id, pk.name, pk.name_en).where(pk.region_code >= lo, pk.region_code < hi)
         ).all()
         cols = [(str(pid), (en if lang == "en" and en else zh)) for pid, zh, en in parks]
     else:
@@ -292,7 +289,7 @@ def _organisations_on(  # noqa: PLR0913 - organisations_on's arguments, passed o
     if not top:
         return []
     ids = sorted({r[1] for r in top})
-    o, p = Organisation, Placement
+    o, p = organisation_facts().c, Placement
     orgs = {
         row.id: row
         for row in session.execute(
@@ -312,7 +309,7 @@ def _organisations_on(  # noqa: PLR0913 - organisations_on's arguments, passed o
     why: dict[tuple[int, str], tuple] = {}
     for pl in session.execute(
         select(p.organisation_id, p.segment_id, p.confidence, p.source, p.reason_zh, p.reason_en)
-        .where(p.chain_key == chain.key, p.organisation_id.in_(ids), effective())
+        .where(p.chain_key == chain.key, p.organisation_id.in_(ids), members.EFFECTIVE)
         .order_by(p.confidence.desc())
     ):
         for seg in (pl.segment_id, *chain.ancestors(pl.segment_id)):

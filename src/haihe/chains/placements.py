@@ -1,9 +1,10 @@
-"""Placements: running the classifier over the registry, and people's word on the result.
+"""Placements: running the classifier over the registry.
 
 Re-classification replaces only what the classifier itself placed and nobody has ruled
 on. Declared placements (an organisation's own or an import column's), officers'
-additions, and every decision (confirmed / removed) are kept as they are and win: a
-removed placement stays in the table as removed, so the classifier cannot bring it back.
+additions, and every decision (confirmed / removed, service.do_decide_placement) are kept
+as they are and win: a removed placement stays in the table as removed, so the classifier
+cannot bring it back.
 """
 
 from __future__ import annotations
@@ -12,37 +13,27 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, func, or_, select, text
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import Session
 
-from haihe.accounts import scopes
-from haihe.accounts.scopes import NotAllowed, Principal
 from haihe.audit.recorder import record
-from haihe.chains import members
-from haihe.chains import service as chain_service
+from haihe.chains import members, queries
 from haihe.chains.classifier import Classifier, OrgFacts
-from haihe.chains.models import ROLES, Placement
-from haihe.core.db import bulk_insert
-from haihe.core.errors import InvalidInput, NotFound
-from haihe.registry.models import Organisation
+from haihe.chains.models import Placement
+from haihe.core import db
+from haihe.registry.queries import organisation_facts
 
-EFFECTIVE = or_(Placement.decision.is_(None), Placement.decision == "confirmed")
 BATCH = 5000
-
-
-def effective():  # noqa: ANN201 - a SQL condition
-    """Placements that count: not removed by an officer."""
-    return EFFECTIVE
 
 
 def _org_batches(conn: Connection, batch: int) -> Iterator[list[tuple[int, OrgFacts]]]:
     """Organisations in id order with their industry codes, `batch` at a time.
 
     Read through the driver's cursor: at a million rows SQLAlchemy's per-row result
-    processing costs more than the database does."""
-    mark = "%s" if conn.dialect.name == "postgresql" else "?"
+    processing costs more than the database does. (The scope and industry codes are not
+    among the facts the registry publishes as a selectable; read here by table name.)"""
+    mark = db.driver_placeholder(conn)
     orgs_sql = (
         "SELECT id, name, name_en, kind, description FROM organisations "
         f"WHERE id > {mark} ORDER BY id LIMIT {mark}"
@@ -138,10 +129,9 @@ def classify_all(
     meanwhile wait for it to commit and then apply to its result (readers never wait).
     Without them, an edit committed mid-run would be missing from the chain_members the
     run swaps in. SQLite has one writer at a time anyway."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("LOCK TABLE organisations, placements, chain_members IN SHARE MODE"))
+    db.lock_for_share(conn, ("organisations", "placements", "chain_members"))
     with Session(bind=conn) as s:
-        chains = [c.definition for c in chain_service.all_chains(s)]
+        chains = [c.definition for c in queries.all_chains(s)]
     clf = Classifier(chains)
     p = Placement.__table__
     conn.execute(delete(p).where(p.c.source == "classified", p.c.decision.is_(None)))
@@ -149,7 +139,7 @@ def classify_all(
         (r[0], r[1], r[2])
         for r in conn.execute(select(p.c.organisation_id, p.c.chain_key, p.c.segment_id))
     }
-    total = conn.execute(select(func.count()).select_from(Organisation.__table__)).scalar_one()
+    total = conn.execute(select(func.count()).select_from(organisation_facts())).scalar_one()
     result = ClassifyResult(kept=len(kept))
     done = 0
     started = time.perf_counter()
@@ -173,7 +163,7 @@ def classify_all(
                         "reason_en": h.reason_en,
                     }
                 )
-        bulk_insert(conn, p, out)
+        db.bulk_insert(conn, p, out)
         result.placements += len(out)
         done += len(classified)
         if progress:
@@ -196,156 +186,3 @@ def classify_all(
         )
         s.commit()
     return result
-
-
-def classify_one(session: Session, org: Organisation) -> int:
-    """Re-place one organisation (after an edit); decisions and declared ones stay."""
-    clf = Classifier([c.definition for c in chain_service.all_chains(session)])
-    session.execute(
-        delete(Placement).where(
-            Placement.organisation_id == org.id,
-            Placement.source == "classified",
-            Placement.decision.is_(None),
-        )
-    )
-    kept = {
-        (r[0], r[1])
-        for r in session.execute(
-            select(Placement.chain_key, Placement.segment_id).where(
-                Placement.organisation_id == org.id
-            )
-        )
-    }
-    facts = OrgFacts(org.name, org.kind, org.description, tuple(org.industry_codes), org.name_en)
-    n = 0
-    for h in clf.classify(facts):
-        if (h.chain_key, h.segment_id) in kept:
-            continue
-        session.add(
-            Placement(
-                organisation_id=org.id,
-                chain_key=h.chain_key,
-                segment_id=h.segment_id,
-                role=h.role,
-                source="classified",
-                confidence=h.confidence,
-                reason_zh=h.reason_zh,
-                reason_en=h.reason_en,
-            )
-        )
-        n += 1
-    members.rebuild_for(session, [org.id])
-    return n
-
-
-@dataclass(frozen=True)
-class PlacementView:
-    chain_key: str
-    chain_name: str
-    segment_id: str
-    segment_name: str
-    role: str
-    source: str
-    confidence: float
-    reason: str
-    decision: str | None
-    decided_by: str | None
-    decided_at: datetime | None
-
-
-def placements_of(session: Session, org_id: int, lang: str = "zh") -> list[PlacementView]:
-    chains = {c.key: c.definition for c in chain_service.all_chains(session)}
-    rows = session.scalars(
-        select(Placement)
-        .where(Placement.organisation_id == org_id)
-        .order_by(Placement.chain_key, Placement.confidence.desc())
-    ).all()
-    out = []
-    for r in rows:
-        chain = chains.get(r.chain_key)
-        seg = chain.segment(r.segment_id) if chain else None
-        if seg is None:  # the segment left its chain in a later version
-            continue
-        out.append(
-            PlacementView(
-                r.chain_key,
-                chain.name(lang),
-                r.segment_id,
-                seg.name(lang),
-                r.role,
-                r.source,
-                r.confidence,
-                (r.reason_en if lang == "en" else r.reason_zh) or "",
-                r.decision,
-                r.decided_by,
-                r.decided_at,
-            )
-        )
-    return out
-
-
-DECISIONS = ("confirm", "remove", "add", "undo")
-
-
-def decide(
-    session: Session,
-    principal: Principal,
-    org_id: int,
-    chain_key: str,
-    segment_id: str,
-    decision: str,
-    role: str | None = None,
-) -> Placement | None:
-    """An officer's (or the organisation's own) word on a placement.
-
-    confirm: it stands, whatever the classifier later says; remove: it goes and stays
-    gone; add: a placement the classifier did not make; undo: back to the classifier.
-    """
-    if decision not in DECISIONS:
-        raise InvalidInput("decision", f"must be one of {', '.join(DECISIONS)}")
-    org = session.get(Organisation, org_id)
-    if org is None:
-        raise NotFound("organisation", org_id)
-    if not scopes.can_place_organisation(principal, org.region_code, org.park_id, org.id):
-        raise NotAllowed("organisation", org_id)
-    chain = chain_service.get_chain(session, chain_key).definition
-    if chain.segment(segment_id) is None:
-        raise InvalidInput("segment_id", f"chain {chain_key} has no segment {segment_id!r}")
-    if role is not None and role not in ROLES:
-        raise InvalidInput("role", f"must be one of {', '.join(ROLES)}")
-    row = session.get(Placement, (org_id, chain_key, segment_id))
-    now = datetime.now(UTC)
-    who = principal.username
-    own = principal.role == "enterprise"
-    if decision == "undo":
-        if row is None:
-            return None
-        if row.source == "classified":
-            row.decision, row.decided_by, row.decided_at = None, who, now
-        else:
-            session.delete(row)
-            members.rebuild_for(session, [org_id])
-            return None
-        members.rebuild_for(session, [org_id])
-        return row
-    if row is None:
-        if decision != "add":
-            raise NotFound("placement", f"{org_id}/{chain_key}/{segment_id}")
-        row = Placement(
-            organisation_id=org_id,
-            chain_key=chain_key,
-            segment_id=segment_id,
-            role=role
-            or ("research" if org.kind in ("research_institute", "university") else "make"),
-            source="declared" if own else "officer",
-            confidence=1.0,
-            reason_zh=("企业自报" if own else "由 {who} 添加").format(who=who),
-            reason_en=("declared by the organisation" if own else "added by {who}").format(who=who),
-        )
-        session.add(row)
-    if role is not None:
-        row.role = role
-    row.decision = "removed" if decision == "remove" else "confirmed"
-    row.decided_by, row.decided_at = who, now
-    members.rebuild_for(session, [org_id])
-    return row

@@ -1,13 +1,143 @@
-"""The chains context's read side for pages, the API and other contexts."""
+"""The chains context's read side: plain data for pages, the API, exports and other contexts.
+
+Chains and their versions, the choices forms offer, the placements of an organisation,
+and the figures of a chain (panorama, diagnosis, complementarity, the three lists) as
+the pure rules in diagnosis.py and lists.py make them from what panorama.py counts.
+Chain maps are published cluster figures: these reads need no principal.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from haihe.chains import service
-from haihe.core.errors import InvalidInput
+from haihe.chains import definitions, diagnosis, lists, members, panorama
+from haihe.chains.definitions import ChainDefinition, Segment
+from haihe.chains.models import Chain, ChainVersion, Placement
+from haihe.core.errors import InvalidInput, NotFound
+from haihe.registry.queries import organisation_facts
+
+# --- chains and their versions ---------------------------------------------------------
+
+_PARSED: dict[tuple[str, int, str], ChainDefinition] = {}
+
+
+@dataclass(frozen=True)
+class ChainInfo:
+    key: str
+    version: int
+    definition: ChainDefinition
+    updated_at: datetime
+    updated_by: str | None
+
+
+def _definition(row: Chain | ChainVersion, key: str) -> ChainDefinition:
+    cache_key = (key, row.version, row.definition[:64] + str(len(row.definition)))
+    got = _PARSED.get(cache_key)
+    if got is None:
+        got = definitions.from_data(json.loads(row.definition), f"{key} v{row.version}")
+        if len(_PARSED) > 500:
+            _PARSED.clear()
+        _PARSED[cache_key] = got
+    return got
+
+
+def info_of(row: Chain) -> ChainInfo:
+    """A chain row as plain data (its definition parsed once per version)."""
+    return ChainInfo(
+        row.key, row.version, _definition(row, row.key), row.updated_at, row.updated_by
+    )
+
+
+def all_chains(session: Session) -> list[ChainInfo]:
+    rows = session.scalars(select(Chain)).all()
+    order = {g: i for i, g in enumerate(definitions.GROUPS)}
+    return sorted(
+        (info_of(r) for r in rows), key=lambda c: (order.get(c.definition.group, 9), c.key)
+    )
+
+
+def get_chain(session: Session, key: str) -> ChainInfo:
+    row = session.scalar(select(Chain).where(Chain.key == key))
+    if row is None:
+        raise NotFound("chains.chain_unknown", chain=key)
+    return info_of(row)
+
+
+def get_segment(chain: ChainDefinition, segment_id: str) -> Segment:
+    seg = chain.segment(segment_id)
+    if seg is None:
+        raise NotFound("chains.segment_unknown", chain=chain.key, segment=segment_id)
+    return seg
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: int
+    created_at: datetime
+    created_by: str | None
+    note: str | None
+
+
+def versions(session: Session, key: str) -> list[VersionInfo]:
+    chain = session.scalar(select(Chain).where(Chain.key == key))
+    if chain is None:
+        raise NotFound("chains.chain_unknown", chain=key)
+    rows = session.scalars(
+        select(ChainVersion)
+        .where(ChainVersion.chain_id == chain.id)
+        .order_by(ChainVersion.version.desc())
+    )
+    return [VersionInfo(r.version, r.created_at, r.created_by, r.note) for r in rows]
+
+
+def version_definition(session: Session, key: str, version: int) -> ChainDefinition:
+    row = session.scalar(
+        select(ChainVersion)
+        .join(Chain, Chain.id == ChainVersion.chain_id)
+        .where(Chain.key == key, ChainVersion.version == version)
+    )
+    if row is None:
+        raise NotFound("chains.version_unknown", chain=key, version=version)
+    return _definition(row, key)
+
+
+def chain_definition(session: Session, key: str, version: int | None = None) -> ChainDefinition:
+    """The chain's current definition, or that of an earlier `version`."""
+    if version:
+        return version_definition(session, key, version)
+    return get_chain(session, key).definition
+
+
+@dataclass(frozen=True)
+class VersionComparison:
+    versions: list[VersionInfo]
+    a: int | None
+    b: int | None
+    changes: list[definitions.Change] | None  # None: nothing to compare
+
+
+def compare_versions(
+    session: Session, key: str, a: int | None = None, b: int | None = None
+) -> VersionComparison:
+    """The chain's versions and the changes from `a` to `b` (by default: the previous
+    version to the current one, when there are two)."""
+    vs = versions(session, key)
+    if not (a and b) and len(vs) > 1:
+        a, b = vs[1].version, vs[0].version
+    changes = None
+    if a and b:
+        changes = definitions.compare(
+            version_definition(session, key, a), version_definition(session, key, b)
+        )
+    return VersionComparison(vs, a, b, changes)
+
+
+# --- what forms offer, and references from other contexts ------------------------------
 
 
 @dataclass(frozen=True)
@@ -41,7 +171,7 @@ class ChainChoice:
 def chain_choices(session: Session) -> list[ChainChoice]:
     """Every chain with its segments, for the options of forms and filters."""
     out = []
-    for info in service.all_chains(session):
+    for info in all_chains(session):
         d = info.definition
         out.append(
             ChainChoice(
@@ -78,3 +208,164 @@ def check_reference(
             "chains.segment_unknown", field="segment", chain=chain_key, segment=segment_id
         )
     return chain_key, segment_id
+
+
+# --- placements ------------------------------------------------------------------------
+
+
+def placement_counts(session: Session) -> dict[str, int]:
+    """Organisations placed on each chain (removed placements not counted)."""
+    return dict(
+        session.execute(
+            select(Placement.chain_key, func.count(func.distinct(Placement.organisation_id)))
+            .where(members.EFFECTIVE)
+            .group_by(Placement.chain_key)
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    chain_key: str
+    chain_name: str
+    segment_id: str
+    segment_name: str
+    role: str
+    source: str
+    confidence: float
+    reason: str
+    decision: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+def placements_of(session: Session, org_id: int, lang: str = "zh") -> list[PlacementView]:
+    """The organisation's placements, removed ones included (with the decision)."""
+    o = organisation_facts()
+    if session.scalar(select(o.c.id).where(o.c.id == org_id)) is None:
+        raise NotFound("chains.unknown_organisation", id=org_id)
+    chains = {c.key: c.definition for c in all_chains(session)}
+    rows = session.scalars(
+        select(Placement)
+        .where(Placement.organisation_id == org_id)
+        .order_by(Placement.chain_key, Placement.confidence.desc())
+    ).all()
+    out = []
+    for r in rows:
+        chain = chains.get(r.chain_key)
+        seg = chain.segment(r.segment_id) if chain else None
+        if seg is None:  # the segment left its chain in a later version
+            continue
+        out.append(
+            PlacementView(
+                r.chain_key,
+                chain.name(lang),
+                r.segment_id,
+                seg.name(lang),
+                r.role,
+                r.source,
+                r.confidence,
+                (r.reason_en if lang == "en" else r.reason_zh) or "",
+                r.decision,
+                r.decided_by,
+                r.decided_at,
+            )
+        )
+    return out
+
+
+# --- a chain's figures -----------------------------------------------------------------
+
+
+def thresholds(text: str | None) -> diagnosis.Thresholds:
+    """The configured thresholds, overridden by `text` ('strong_at=1.2,min_orgs=2')."""
+    return diagnosis.Thresholds.parse(text, diagnosis.Thresholds.configured())
+
+
+def diagnose(
+    session: Session,
+    chain: ChainDefinition,
+    region: str,
+    th: diagnosis.Thresholds | None = None,
+) -> diagnosis.Diagnosis:
+    """Each segment's status (strong / weak / missing) in `region`, with its evidence."""
+    diagnosis.check_region(region)
+    by_province = panorama.grouped(session, chain, "province")
+    in_region = None
+    if not region.endswith("0000"):
+        in_region = panorama.grouped(session, chain, "all", within=region)
+    return diagnosis.from_figures(chain, region, by_province, in_region, th)
+
+
+def complementarity(
+    session: Session,
+    chain: ChainDefinition,
+    th: diagnosis.Thresholds | None = None,
+    with_organisations: int = 5,
+) -> list[diagnosis.Pair]:
+    """Segments where one home city's research meets another's manufacturing, with the
+    largest `with_organisations` of each side."""
+    pairs = diagnosis.pairs(chain, panorama.grouped(session, chain, "province"), th)
+    if with_organisations:
+        for p in pairs:
+            p.research_orgs = panorama.organisations_on(
+                session,
+                chain,
+                [p.segment.id],
+                within=p.research_region,
+                research=True,
+                per_segment=with_organisations,
+            )
+            p.making_orgs = panorama.organisations_on(
+                session,
+                chain,
+                [p.segment.id],
+                within=p.making_region,
+                research=False,
+                per_segment=with_organisations,
+            )
+    return pairs
+
+
+def chain_panorama(
+    session: Session,
+    chain: ChainDefinition,
+    region: str | None = None,
+    by: str | None = None,
+    lang: str = "zh",
+) -> panorama.Panorama:
+    """Who sits on each segment: per home province, or inside `region` by district or park."""
+    if region:
+        diagnosis.check_region(region)
+    return panorama.panorama(session, chain, region, by, lang)
+
+
+def chain_lists(
+    session: Session, chain: ChainDefinition, region: str
+) -> tuple[diagnosis.Diagnosis, lists.ChainLists]:
+    """The region's diagnosis and the three lists made from it."""
+    diag = diagnose(session, chain, region)
+    return diag, lists.compute(session, chain, diag)
+
+
+def segment_organisations(
+    session: Session,
+    chain: ChainDefinition,
+    segment_id: str,
+    *,
+    region: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> list[panorama.OrgOnSegment]:
+    """The organisations on a segment (sub-segments included), largest first."""
+    get_segment(chain, segment_id)
+    if region:
+        diagnosis.check_region(region)
+    return panorama.organisations_on(
+        session,
+        chain,
+        [segment_id],
+        within=region,
+        per_segment=page_size,
+        offset=(page - 1) * page_size,
+    )

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from sqlalchemy.orm import Session
 
-from haihe.chains import diagnosis, lists
+from haihe.chains import lists, queries
 from haihe.chains.definitions import ChainDefinition
 from haihe.chains.panorama import panorama
 from haihe.codes import regions
@@ -29,7 +29,7 @@ def _header(ws, cells: list[str]) -> None:  # noqa: ANN001
 
 
 def chain_report(session: Session, chain: ChainDefinition, region: str, lang: str = "zh") -> bytes:
-    diag = diagnosis.diagnose(session, chain, region)
+    diag = queries.diagnose(session, chain, region)
     wb = Workbook()
     ws = wb.active
     ws.title = t("chains.sheet.diagnosis", lang)
@@ -105,7 +105,7 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
             t("chains.making_side", lang),
         ],
     )
-    for p in diagnosis.complementarity(session, chain, diag.thresholds, with_organisations=5):
+    for p in queries.complementarity(session, chain, diag.thresholds, with_organisations=5):
         ws.append(
             [
                 p.segment.name(lang),

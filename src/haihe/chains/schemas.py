@@ -1,20 +1,51 @@
-"""What the chains API returns (pydantic models: the OpenAPI schema is built from them)."""
+"""What the chains API takes and returns (pydantic models: the OpenAPI schema is built
+from them).
+
+Models of one object are read from it (`from_attributes`, `Model.model_validate(obj)`);
+a text given in both languages takes the visitor's (`context={"lang": lang}`). The
+reports that regroup a chain's figures by segment (panorama, diagnosis, the three lists,
+complementarity) are put together by their `of` constructors.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import (
+    AliasPath,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from haihe.chains.definitions import ChainDefinition, Segment
 from haihe.chains.diagnosis import Diagnosis, Pair
 from haihe.chains.lists import ChainLists
-from haihe.chains.panorama import Figures, OrgOnSegment, Panorama
-from haihe.chains.placements import PlacementView
-from haihe.chains.service import ChainInfo
+from haihe.chains.panorama import Figures, Panorama
+
+FROM_OBJECT = ConfigDict(from_attributes=True)
 
 
-class SegmentOut(BaseModel):
+class _InLanguage:
+    """An object read in one language: `x.reason` is its reason_en in English, else its
+    reason_zh (empty when that is not given)."""
+
+    def __init__(self, obj: object, lang: str) -> None:
+        self._obj, self._lang = obj, lang
+
+    def __getattr__(self, name: str) -> object:
+        if name == "reason":
+            return getattr(self._obj, "reason_en" if self._lang == "en" else "reason_zh") or ""
+        return getattr(self._obj, name)
+
+
+class SegmentPublic(BaseModel):
+    model_config = FROM_OBJECT
+
     id: str
     parent: str | None
     stage: str
@@ -24,88 +55,81 @@ class SegmentOut(BaseModel):
     keywords_en: list[str]
     industries: list[str]
     activities: list[str]
-    bottleneck_technologies: list[str]
+    bottleneck_technologies: list[str] = Field(validation_alias="bottleneck")
     suppliers: list[str]
     customers: list[str]
 
     @classmethod
-    def of(cls, s: Segment, chain: ChainDefinition) -> SegmentOut:
-        return cls(
-            id=s.id,
-            parent=s.parent,
-            stage=s.stage,
-            name_zh=s.name_zh,
-            name_en=s.name_en,
-            keywords_zh=list(s.keywords_zh),
-            keywords_en=list(s.keywords_en),
-            industries=list(s.industries),
-            activities=list(s.activities),
-            bottleneck_technologies=list(s.bottleneck),
-            suppliers=chain.suppliers(s.id),
-            customers=chain.customers(s.id),
+    def of(cls, s: Segment, chain: ChainDefinition) -> SegmentPublic:
+        """The segment with its supplier and customer segments in `chain`."""
+        return cls.model_validate(
+            {**asdict(s), "suppliers": chain.suppliers(s.id), "customers": chain.customers(s.id)}
         )
 
 
-class ChainSummary(BaseModel):
+class ChainPublic(BaseModel):
+    # read from a chains.queries.ChainInfo
+
+    model_config = FROM_OBJECT
+
     key: str
-    name_zh: str
-    name_en: str
-    group: str
+    name_zh: str = Field(validation_alias=AliasPath("definition", "name_zh"))
+    name_en: str = Field(validation_alias=AliasPath("definition", "name_en"))
+    group: str = Field(validation_alias=AliasPath("definition", "group"))
     version: int
-    segments: int
+    segments: int = Field(validation_alias=AliasPath("definition", "segments"))
     updated_at: datetime
     updated_by: str | None
 
+    @field_validator("segments", mode="before")
     @classmethod
-    def of(cls, c: ChainInfo) -> ChainSummary:
-        d = c.definition
-        return cls(
-            key=d.key,
-            name_zh=d.name_zh,
-            name_en=d.name_en,
-            group=d.group,
-            version=c.version,
-            segments=len(d.segments),
-            updated_at=c.updated_at,
-            updated_by=c.updated_by,
-        )
+    def _count(cls, value: object) -> object:
+        return len(value) if isinstance(value, (list, tuple)) else value
 
 
 class ChainList(BaseModel):
-    items: list[ChainSummary]
+    items: list[ChainPublic]
     total: int
 
 
-class ChainDetail(ChainSummary):
-    description_zh: str
-    description_en: str
-    segment_list: list[SegmentOut]
-    edges: list[list[str]] = Field(description="supplier segment → customer segment")
+class ChainDetail(ChainPublic):
+    # read from a chains.queries.ChainInfo
 
+    description_zh: str = Field(validation_alias=AliasPath("definition", "description_zh"))
+    description_en: str = Field(validation_alias=AliasPath("definition", "description_en"))
+    segment_list: list[SegmentPublic] = Field(validation_alias="definition")
+    edges: list[list[str]] = Field(
+        validation_alias=AliasPath("definition", "edges"),
+        description="supplier segment → customer segment",
+    )
+
+    @field_validator("segment_list", mode="before")
     @classmethod
-    def detail(cls, c: ChainInfo) -> ChainDetail:
-        d = c.definition
-        return cls(
-            **ChainSummary.of(c).model_dump(),
-            description_zh=d.description_zh,
-            description_en=d.description_en,
-            segment_list=[SegmentOut.of(s, d) for s in d.ordered()],
-            edges=[list(e) for e in d.edges],
-        )
+    def _segments(cls, value: object) -> object:
+        if isinstance(value, ChainDefinition):
+            return [SegmentPublic.of(s, value) for s in value.ordered()]
+        return value
 
 
-class FiguresOut(BaseModel):
-    organisations: int
-    manufacturers: int
+class SegmentFigures(BaseModel):
+    # read from a chains.panorama.Figures
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+    organisations: int = Field(validation_alias="orgs")
+    manufacturers: int = Field(validation_alias="makers")
     research: int
     services: int
     traders: int
     employees: int
-    registered_capital_yuan: str = Field(description="Decimal yuan, as text (CNY capital only)")
+    registered_capital_yuan: str = Field(
+        validation_alias="capital", description="Decimal yuan, as text (CNY capital only)"
+    )
 
+    @field_validator("registered_capital_yuan", mode="before")
     @classmethod
-    def of(cls, f: Figures) -> FiguresOut:
-        return cls(**f.as_dict())
+    def _as_text(cls, value: object) -> object:
+        return value if isinstance(value, str) else str(value)
 
 
 class PanoramaColumn(BaseModel):
@@ -117,38 +141,38 @@ class PanoramaRow(BaseModel):
     segment: str
     name: str
     stage: str
-    cells: dict[str, FiguresOut]
-    total: FiguresOut
+    cells: dict[str, SegmentFigures]
+    total: SegmentFigures
 
 
-class PanoramaOut(BaseModel):
+class PanoramaPublic(BaseModel):
     chain: str
     region: str | None
     columns: list[PanoramaColumn]
     rows: list[PanoramaRow]
 
     @classmethod
-    def of(cls, p: Panorama, lang: str) -> PanoramaOut:
-        rows = []
-        for s in p.chain.ordered():
-            rows.append(
-                PanoramaRow(
-                    segment=s.id,
-                    name=s.name(lang),
-                    stage=s.stage,
-                    cells={k: FiguresOut.of(p.cell(s.id, k)) for k, _ in p.columns},
-                    total=FiguresOut.of(p.totals.get(s.id) or Figures()),
-                )
-            )
+    def of(cls, p: Panorama, lang: str) -> PanoramaPublic:
+        """The panorama's cells regrouped as one row per segment."""
+        figures = SegmentFigures.model_validate
         return cls(
             chain=p.chain.key,
             region=p.region,
             columns=[PanoramaColumn(key=k, label=v) for k, v in p.columns],
-            rows=rows,
+            rows=[
+                PanoramaRow(
+                    segment=s.id,
+                    name=s.name(lang),
+                    stage=s.stage,
+                    cells={k: figures(p.cell(s.id, k)) for k, _ in p.columns},
+                    total=figures(p.totals.get(s.id) or Figures()),
+                )
+                for s in p.chain.ordered()
+            ],
         )
 
 
-class Evidence(FiguresOut):
+class Evidence(SegmentFigures):
     """A segment's figures in the region and what the diagnosis rules made of them."""
 
     score: float
@@ -170,7 +194,7 @@ class SegmentStatus(BaseModel):
     evidence: Evidence
 
 
-class DiagnosisOut(BaseModel):
+class DiagnosisPublic(BaseModel):
     chain: str
     region: str
     partners: list[str]
@@ -180,7 +204,7 @@ class DiagnosisOut(BaseModel):
     breakpoints: list[str]
 
     @classmethod
-    def of(cls, d: Diagnosis, lang: str) -> DiagnosisOut:
+    def of(cls, d: Diagnosis, lang: str) -> DiagnosisPublic:
         return cls(
             chain=d.chain.key,
             region=d.region,
@@ -194,7 +218,7 @@ class DiagnosisOut(BaseModel):
                     stage=x.segment.stage,
                     parent=x.segment.parent,
                     status=x.status,
-                    evidence=Evidence(**x.evidence()),
+                    evidence=Evidence.model_validate(x.evidence()),
                 )
                 for x in d.segments
             ],
@@ -202,43 +226,42 @@ class DiagnosisOut(BaseModel):
         )
 
 
-class OrgOut(BaseModel):
+class OrgOnSegmentPublic(BaseModel):
+    # read from a chains.panorama.OrgOnSegment, the reason in the visitor's language
+
+    model_config = FROM_OBJECT
+
     id: int
     name: str
     name_en: str | None
     kind: str
     region_code: str | None
     employees: int | None
-    segment: str
+    segment: str = Field(validation_alias="segment_id")
     role: str
     confidence: float
     source: str
     reason: str
 
+    @model_validator(mode="before")
     @classmethod
-    def of(cls, o: OrgOnSegment, lang: str) -> OrgOut:
-        return cls(
-            id=o.id,
-            name=o.name,
-            name_en=o.name_en,
-            kind=o.kind,
-            region_code=o.region_code,
-            employees=o.employees,
-            segment=o.segment_id,
-            role=o.role,
-            confidence=o.confidence,
-            source=o.source,
-            reason=(o.reason_en if lang == "en" else o.reason_zh) or "",
-        )
+    def _in_language(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, dict):
+            return value
+        return _InLanguage(value, (info.context or {}).get("lang", "zh"))
 
 
 class OrgList(BaseModel):
-    items: list[OrgOut]
+    items: list[OrgOnSegmentPublic]
     page: int
     page_size: int
 
 
-class PairOut(BaseModel):
+def _orgs(orgs: list, lang: str) -> list[OrgOnSegmentPublic]:
+    return [OrgOnSegmentPublic.model_validate(o, context={"lang": lang}) for o in orgs]
+
+
+class PairPublic(BaseModel):
     segment: str
     name: str
     research_region: str
@@ -247,11 +270,11 @@ class PairOut(BaseModel):
     making_count: int
     research_share: float
     making_share: float
-    research_organisations: list[OrgOut]
-    making_organisations: list[OrgOut]
+    research_organisations: list[OrgOnSegmentPublic]
+    making_organisations: list[OrgOnSegmentPublic]
 
     @classmethod
-    def of(cls, p: Pair, lang: str) -> PairOut:
+    def of(cls, p: Pair, lang: str) -> PairPublic:
         return cls(
             segment=p.segment.id,
             name=p.segment.name(lang),
@@ -261,36 +284,40 @@ class PairOut(BaseModel):
             making_count=p.making_count,
             research_share=round(p.research_share, 3),
             making_share=round(p.making_share, 3),
-            research_organisations=[OrgOut.of(o, lang) for o in p.research_orgs],
-            making_organisations=[OrgOut.of(o, lang) for o in p.making_orgs],
+            research_organisations=_orgs(p.research_orgs, lang),
+            making_organisations=_orgs(p.making_orgs, lang),
         )
 
 
-class BottleneckOut(BaseModel):
+class BottleneckPublic(BaseModel):
     segment: str
     technology: str
     source: str
     entry_id: int | None
     note: str | None
-    organisations: list[OrgOut]
+    organisations: list[OrgOnSegmentPublic]
 
 
-class CandidateOut(BaseModel):
-    organisation: OrgOut
+class CandidatePublic(BaseModel):
+    organisation: OrgOnSegmentPublic
     score: float
     reason: str
 
 
-class GapOut(BaseModel):
+class GapPublic(BaseModel):
     segment: str
     status: str
     source: str
     entry_id: int | None
     note: str | None
-    candidates: list[CandidateOut]
+    candidates: list[CandidatePublic]
 
 
-class KeyEnterpriseOut(BaseModel):
+class KeyEnterprisePublic(BaseModel):
+    # read from a chains.lists.KeyEnterprise
+
+    model_config = FROM_OBJECT
+
     organisation_id: int
     name: str
     segment: str | None
@@ -298,40 +325,47 @@ class KeyEnterpriseOut(BaseModel):
     entry_id: int | None
     note: str | None
 
+    @field_validator("segment", mode="before")
+    @classmethod
+    def _segment_id(cls, value: object) -> object:
+        return value.id if isinstance(value, Segment) else value
 
-class ListsOut(BaseModel):
+
+class ListsPublic(BaseModel):
     chain: str
     region: str
-    bottlenecks: list[BottleneckOut]
-    gaps: list[GapOut]
-    key_enterprises: list[KeyEnterpriseOut]
+    bottlenecks: list[BottleneckPublic]
+    gaps: list[GapPublic]
+    key_enterprises: list[KeyEnterprisePublic]
 
     @classmethod
-    def of(cls, chain: str, region: str, lists: ChainLists, lang: str) -> ListsOut:
+    def of(cls, chain: str, region: str, lists: ChainLists, lang: str) -> ListsPublic:
         return cls(
             chain=chain,
             region=region,
             bottlenecks=[
-                BottleneckOut(
+                BottleneckPublic(
                     segment=b.segment.id,
                     technology=b.technology,
                     source=b.source,
                     entry_id=b.entry_id,
                     note=b.note,
-                    organisations=[OrgOut.of(o, lang) for o in b.organisations],
+                    organisations=_orgs(b.organisations, lang),
                 )
                 for b in lists.bottlenecks
             ],
             gaps=[
-                GapOut(
+                GapPublic(
                     segment=g.segment.id,
                     status=g.status,
                     source=g.source,
                     entry_id=g.entry_id,
                     note=g.note,
                     candidates=[
-                        CandidateOut(
-                            organisation=OrgOut.of(c.org, lang),
+                        CandidatePublic(
+                            organisation=OrgOnSegmentPublic.model_validate(
+                                c.org, context={"lang": lang}
+                            ),
                             score=c.score,
                             reason=c.reason_en if lang == "en" else c.reason_zh,
                         )
@@ -340,21 +374,11 @@ class ListsOut(BaseModel):
                 )
                 for g in lists.gaps
             ],
-            key_enterprises=[
-                KeyEnterpriseOut(
-                    organisation_id=k.organisation_id,
-                    name=k.name,
-                    segment=k.segment.id if k.segment else None,
-                    source=k.source,
-                    entry_id=k.entry_id,
-                    note=k.note,
-                )
-                for k in lists.key_enterprises
-            ],
+            key_enterprises=[KeyEnterprisePublic.model_validate(k) for k in lists.key_enterprises],
         )
 
 
-class ListEntryIn(BaseModel):
+class ListEntryCreate(BaseModel):
     list_kind: str = Field(description="bottleneck / gap / key", max_length=16)
     region: str = Field(max_length=6)
     segment_id: str | None = Field(default=None, max_length=48)
@@ -364,11 +388,15 @@ class ListEntryIn(BaseModel):
     set_aside: bool = Field(default=False, description="set a computed entry aside instead")
 
 
-class ListEntryOut(BaseModel):
+class ListEntryPublic(BaseModel):
+    # read from a ChainListEntry row
+
+    model_config = FROM_OBJECT
+
     id: int
-    chain: str
+    chain: str = Field(validation_alias="chain_key")
     list_kind: str
-    region: str
+    region: str = Field(validation_alias="region_code")
     segment_id: str | None
     organisation_id: int | None
     technology: str | None
@@ -376,10 +404,14 @@ class ListEntryOut(BaseModel):
     active: bool
 
 
-class PlacementOut(BaseModel):
-    chain: str
+class PlacementPublic(BaseModel):
+    # read from a chains.queries.PlacementView
+
+    model_config = FROM_OBJECT
+
+    chain: str = Field(validation_alias="chain_key")
     chain_name: str
-    segment: str
+    segment: str = Field(validation_alias="segment_id")
     segment_name: str
     role: str
     source: str
@@ -389,28 +421,12 @@ class PlacementOut(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
 
-    @classmethod
-    def of(cls, p: PlacementView) -> PlacementOut:
-        return cls(
-            chain=p.chain_key,
-            chain_name=p.chain_name,
-            segment=p.segment_id,
-            segment_name=p.segment_name,
-            role=p.role,
-            source=p.source,
-            confidence=p.confidence,
-            reason=p.reason,
-            decision=p.decision,
-            decided_by=p.decided_by,
-            decided_at=p.decided_at,
-        )
-
 
 class PlacementList(BaseModel):
-    items: list[PlacementOut]
+    items: list[PlacementPublic]
 
 
-class PlacementDecisionIn(BaseModel):
+class PlacementDecisionCreate(BaseModel):
     chain: str = Field(max_length=48)
     segment: str = Field(max_length=48)
     decision: str = Field(description="confirm / remove / add / undo", max_length=16)

@@ -1,25 +1,31 @@
-"""Chains as users keep them: the shipped ones installed, imported ones, edits as versions.
+"""Every change to the chains context, one function each: `do_<verb>_<noun>(session,
+principal, …)` checks the principal's scope (accounts.scopes), writes inside the caller's
+transaction and is audited (the ORM writes of chains, versions, placements and list
+entries are recorded with the request's actor by audit.recorder).
 
-Every save writes a new version (who, when, a note) beside the earlier ones; the chain
-row holds the current one. A save names the version it was based on, so two officers
-editing the same chain cannot silently overwrite each other.
+Chains: every save writes a new version (who, when, a note) beside the earlier ones; the
+chain row holds the current one. A save names the version it was based on, so two
+officers editing the same chain cannot silently overwrite each other.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from haihe.chains import definitions
+from haihe.accounts import scopes
+from haihe.accounts.scopes import Principal
+from haihe.chains import definitions, diagnosis, members, queries
 from haihe.chains.definitions import ChainDefinition, DefinitionError
-from haihe.chains.models import Chain, ChainVersion
-from haihe.core.errors import Conflict, InvalidInput, NotFound
+from haihe.chains.models import LISTS, ROLES, Chain, ChainListEntry, ChainVersion, Placement
+from haihe.chains.queries import ChainInfo
+from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from haihe.registry.queries import organisation_facts
 
-_PARSED: dict[tuple[str, int, str], ChainDefinition] = {}
+MAX_FILE_BYTES = 5_000_000
 
 
 class ChainVersionConflict(Conflict):
@@ -27,57 +33,39 @@ class ChainVersionConflict(Conflict):
         super().__init__("chains.version_conflict", chain=key, expected=expected, found=found)
 
 
-@dataclass(frozen=True)
-class ChainInfo:
-    key: str
-    version: int
-    definition: ChainDefinition
-    updated_at: datetime
-    updated_by: str | None
+def _may_edit_chains(principal: Principal) -> None:
+    if not scopes.can_edit_chain(principal):
+        raise NotAllowed("chains.edit_not_allowed")
 
 
-def _definition(row: Chain | ChainVersion, key: str) -> ChainDefinition:
-    cache_key = (key, row.version, row.definition[:64] + str(len(row.definition)))
-    got = _PARSED.get(cache_key)
-    if got is None:
-        got = definitions.from_data(json.loads(row.definition), f"{key} v{row.version}")
-        if len(_PARSED) > 500:
-            _PARSED.clear()
-        _PARSED[cache_key] = got
-    return got
+# --- chain definitions -----------------------------------------------------------------
 
 
-def _info(row: Chain) -> ChainInfo:
-    return ChainInfo(
-        row.key, row.version, _definition(row, row.key), row.updated_at, row.updated_by
-    )
-
-
-def all_chains(session: Session) -> list[ChainInfo]:
-    rows = session.scalars(select(Chain)).all()
-    order = {g: i for i, g in enumerate(definitions.GROUPS)}
-    return sorted((_info(r) for r in rows), key=lambda c: (order.get(c.definition.group, 9), c.key))
-
-
-def get_chain(session: Session, key: str) -> ChainInfo:
-    row = session.scalar(select(Chain).where(Chain.key == key))
-    if row is None:
-        raise NotFound("chain", key)
-    return _info(row)
-
-
-def save_definition(
+def do_save_definition(
     session: Session,
+    principal: Principal,
     defn: ChainDefinition,
     *,
-    username: str | None,
     note: str | None = None,
     based_on: int | None = None,
 ) -> ChainInfo:
     """Create the chain or add a version; `based_on` guards against lost edits."""
+    _may_edit_chains(principal)
+    return _save(session, principal, defn, note=note, based_on=based_on)
+
+
+def _save(
+    session: Session,
+    principal: Principal,
+    defn: ChainDefinition,
+    *,
+    note: str | None = None,
+    based_on: int | None = None,
+) -> ChainInfo:
     row = session.scalar(select(Chain).where(Chain.key == defn.key))
     data = json.dumps(defn.to_data(), ensure_ascii=False)
     now = datetime.now(UTC)
+    who = principal.username
     if row is None:
         row = Chain(
             key=defn.key,
@@ -87,7 +75,7 @@ def save_definition(
             version=1,
             definition=data,
             updated_at=now,
-            updated_by=username,
+            updated_by=who,
         )
         session.add(row)
         session.flush()
@@ -95,14 +83,12 @@ def save_definition(
         if based_on is not None and based_on != row.version:
             raise ChainVersionConflict(defn.key, based_on, row.version)
         if row.definition == data:
-            return _info(row)
+            return queries.info_of(row)
         row.version += 1
         row.name_zh, row.name_en, row.group = defn.name_zh, defn.name_en, defn.group
         row.definition = data
-        row.updated_at, row.updated_by = now, username
+        row.updated_at, row.updated_by = now, who
         session.flush()
-        from haihe.chains import members
-
         members.rebuild(session.connection(), [defn])  # its tree may have changed
     session.add(
         ChainVersion(
@@ -111,73 +97,264 @@ def save_definition(
             definition=data,
             note=(note or "")[:500] or None,
             created_at=now,
-            created_by=username,
+            created_by=who,
         )
     )
     session.flush()
-    return _info(row)
+    return queries.info_of(row)
 
 
-def install_shipped(session: Session, username: str | None = "system") -> list[str]:
+def do_install_shipped(session: Session, principal: Principal) -> list[str]:
     """Add the shipped chains that the database does not have yet; their keys."""
+    _may_edit_chains(principal)
     have = set(session.scalars(select(Chain.key)))
     added = []
     for defn in definitions.shipped():
         if defn.key not in have:
-            save_definition(
-                session, defn, username=username, note="随 Haihe 提供 / shipped with Haihe"
-            )
+            _save(session, principal, defn, note="随 Haihe 提供 / shipped with Haihe")
             added.append(defn.key)
     return added
 
 
-def import_file(
+def _key_mismatch(found: str, expected: str | None, place: str) -> None:
+    if expected and found != expected:
+        raise DefinitionError(
+            [InvalidInput("chains.key_mismatch", place=place, found=found, expected=expected)]
+        )
+
+
+def do_import_definition(
     session: Session,
+    principal: Principal,
     filename: str,
     content: bytes,
     *,
-    username: str | None,
     expect_key: str | None = None,
 ) -> ChainInfo:
     """A user's chain file (YAML or XLSX): checked whole; a new chain or a new version."""
+    _may_edit_chains(principal)
+    if len(content) > MAX_FILE_BYTES:
+        raise InvalidInput("chains.file_too_large", field="file", limit=MAX_FILE_BYTES // 10**6)
     defn = definitions.parse_file(filename, content)
-    if expect_key and defn.key != expect_key:
-        raise DefinitionError(
-            [
-                InvalidInput(
-                    "chains.key_mismatch", place=filename, found=defn.key, expected=expect_key
-                )
-            ]
+    _key_mismatch(defn.key, expect_key, filename)
+    return _save(session, principal, defn, note=f"导入 {filename}"[:500])
+
+
+def do_edit_definition(
+    session: Session,
+    principal: Principal,
+    key: str,
+    text: str,
+    *,
+    based_on: int,
+    note: str | None = None,
+) -> ChainInfo:
+    """The chain edited as YAML text: checked whole, saved as a new version of `key`."""
+    _may_edit_chains(principal)
+    defn = definitions.parse_yaml(text, f"{key}.yaml")
+    _key_mismatch(defn.key, key, "key")
+    return _save(session, principal, defn, note=note, based_on=based_on)
+
+
+# --- the three lists -------------------------------------------------------------------
+
+
+def _may_edit_lists(principal: Principal, region: str | None) -> None:
+    if not scopes.can_edit_chain_list(principal, region):
+        raise NotAllowed("chains.list_not_allowed", region=region or "")
+
+
+def _add_list_entry(
+    session: Session,
+    principal: Principal,
+    chain_key: str,
+    active: bool,
+    *,
+    list_kind: str,
+    region: str,
+    segment_id: str | None,
+    organisation_id: int | None,
+    technology: str | None,
+    note: str | None,
+) -> ChainListEntry:
+    chain = queries.get_chain(session, chain_key).definition
+    diagnosis.check_region(region)
+    _may_edit_lists(principal, region)
+    if list_kind not in LISTS:
+        raise InvalidInput("chains.bad_list_kind", field="list_kind", choices=", ".join(LISTS))
+    if segment_id and chain.segment(segment_id) is None:
+        raise InvalidInput(
+            "chains.segment_unknown", field="segment_id", chain=chain.key, segment=segment_id
         )
-    return save_definition(session, defn, username=username, note=f"导入 {filename}"[:500])
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    version: int
-    created_at: datetime
-    created_by: str | None
-    note: str | None
-
-
-def versions(session: Session, key: str) -> list[VersionInfo]:
-    chain = session.scalar(select(Chain).where(Chain.key == key))
-    if chain is None:
-        raise NotFound("chain", key)
-    rows = session.scalars(
-        select(ChainVersion)
-        .where(ChainVersion.chain_id == chain.id)
-        .order_by(ChainVersion.version.desc())
+    if list_kind in ("bottleneck", "gap") and not segment_id:
+        raise InvalidInput("chains.segment_needed", field="segment_id")
+    if list_kind == "bottleneck" and active and not (technology or "").strip():
+        raise InvalidInput("chains.technology_empty", field="technology")
+    if list_kind == "key":
+        if not organisation_id:
+            raise InvalidInput("chains.organisation_needed", field="organisation_id")
+        o = organisation_facts()
+        if session.scalar(select(o.c.id).where(o.c.id == organisation_id)) is None:
+            raise InvalidInput(
+                "chains.unknown_organisation", field="organisation_id", id=organisation_id
+            )
+    entry = ChainListEntry(
+        chain_key=chain.key,
+        list_kind=list_kind,
+        region_code=region,
+        segment_id=segment_id or None,
+        organisation_id=organisation_id or None,
+        technology=(technology or "").strip()[:200] or None,
+        note=(note or "").strip()[:500] or None,
+        active=active,
+        created_by=principal.username,
     )
-    return [VersionInfo(r.version, r.created_at, r.created_by, r.note) for r in rows]
+    session.add(entry)
+    session.flush()
+    return entry
 
 
-def version_definition(session: Session, key: str, version: int) -> ChainDefinition:
-    row = session.scalar(
-        select(ChainVersion)
-        .join(Chain, Chain.id == ChainVersion.chain_id)
-        .where(Chain.key == key, ChainVersion.version == version)
+def do_add_list_entry(
+    session: Session,
+    principal: Principal,
+    chain_key: str,
+    *,
+    list_kind: str,
+    region: str,
+    segment_id: str | None = None,
+    organisation_id: int | None = None,
+    technology: str | None = None,
+    note: str | None = None,
+) -> ChainListEntry:
+    """An officer's entry on one of the region's three lists."""
+    return _add_list_entry(
+        session,
+        principal,
+        chain_key,
+        True,
+        list_kind=list_kind,
+        region=region,
+        segment_id=segment_id,
+        organisation_id=organisation_id,
+        technology=technology,
+        note=note,
     )
+
+
+def do_set_aside_list_entry(
+    session: Session,
+    principal: Principal,
+    chain_key: str,
+    *,
+    list_kind: str,
+    region: str,
+    segment_id: str | None = None,
+    organisation_id: int | None = None,
+    technology: str | None = None,
+    note: str | None = None,
+) -> ChainListEntry:
+    """A computed entry (a definition's bottleneck, a diagnosed gap, a largest
+    enterprise) set aside: kept off the region's list until it is restored."""
+    return _add_list_entry(
+        session,
+        principal,
+        chain_key,
+        False,
+        list_kind=list_kind,
+        region=region,
+        segment_id=segment_id,
+        organisation_id=organisation_id,
+        technology=technology,
+        note=note,
+    )
+
+
+def do_withdraw_list_entry(session: Session, principal: Principal, entry_id: int) -> str:
+    """Withdraw an officer's entry, or restore a computed one that was set aside; the
+    entry's region.
+
+    The row goes; the audit trail keeps who added and who withdrew it.
+    """
+    entry = session.get(ChainListEntry, entry_id)
+    if entry is None:
+        raise NotFound("chains.list_entry_unknown", id=entry_id)
+    _may_edit_lists(principal, entry.region_code)
+    region = entry.region_code
+    session.delete(entry)
+    session.flush()
+    return region
+
+
+# --- an officer's (or the organisation's own) word on a placement ----------------------
+
+DECISIONS = ("confirm", "remove", "add", "undo")
+
+
+def do_decide_placement(
+    session: Session,
+    principal: Principal,
+    org_id: int,
+    chain_key: str,
+    segment_id: str,
+    decision: str,
+    role: str | None = None,
+) -> Placement | None:
+    """confirm: it stands, whatever the classifier later says; remove: it goes and stays
+    gone; add: a placement the classifier did not make; undo: back to the classifier.
+    Whoever may edit the organisation may; an enterprise user's word counts as declared.
+    """
+    if decision not in DECISIONS:
+        raise InvalidInput("chains.bad_decision", field="decision", choices=", ".join(DECISIONS))
+    o = organisation_facts().c
+    org = session.execute(
+        select(o.id, o.kind, o.region_code, o.park_id).where(o.id == org_id)
+    ).one_or_none()
+    if org is None:
+        raise NotFound("chains.unknown_organisation", id=org_id)
+    if not scopes.can_place_organisation(principal, org.region_code, org.park_id, org.id):
+        raise NotAllowed("chains.placement_not_allowed", id=org_id)
+    chain = queries.get_chain(session, chain_key).definition
+    if chain.segment(segment_id) is None:
+        raise InvalidInput(
+            "chains.segment_unknown", field="segment_id", chain=chain_key, segment=segment_id
+        )
+    if role is not None and role not in ROLES:
+        raise InvalidInput("chains.bad_role", field="role", choices=", ".join(ROLES))
+    row = session.get(Placement, (org_id, chain_key, segment_id))
+    now = datetime.now(UTC)
+    who = principal.username
+    own = principal.role == "enterprise"
+    if decision == "undo":
+        if row is None:
+            return None
+        if row.source == "classified":
+            row.decision, row.decided_by, row.decided_at = None, who, now
+        else:
+            session.delete(row)
+            members.rebuild_for(session, [org_id])
+            return None
+        members.rebuild_for(session, [org_id])
+        return row
     if row is None:
-        raise NotFound("chain version", f"{key} v{version}")
-    return _definition(row, key)
+        if decision != "add":
+            raise NotFound(
+                "chains.placement_unknown", id=org_id, chain=chain_key, segment=segment_id
+            )
+        row = Placement(
+            organisation_id=org_id,
+            chain_key=chain_key,
+            segment_id=segment_id,
+            role=role
+            or ("research" if org.kind in ("research_institute", "university") else "make"),
+            source="declared" if own else "officer",
+            confidence=1.0,
+            reason_zh=("企业自报" if own else "由 {who} 添加").format(who=who),
+            reason_en=("declared by the organisation" if own else "added by {who}").format(who=who),
+        )
+        session.add(row)
+    if role is not None:
+        row.role = role
+    row.decision = "removed" if decision == "remove" else "confirmed"
+    row.decided_by, row.decided_at = who, now
+    members.rebuild_for(session, [org_id])
+    return row

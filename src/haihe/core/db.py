@@ -7,7 +7,7 @@ multi-user deployment. Everything that talks to storage gets its engine from her
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -15,9 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import (
+    Column,
     Connection,
     DateTime,
     Engine,
+    MetaData,
     Table,
     TypeDecorator,
     create_engine,
@@ -25,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.schema import CreateTable
 
 from haihe.core.settings import get_settings
 
@@ -221,3 +224,78 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+# --- backend differences, named (the only place that asks which database it is) ---------
+
+
+def is_postgresql(bind: Connection | Engine) -> bool:
+    return bind.dialect.name == "postgresql"
+
+
+def driver_placeholder(conn: Connection) -> str:
+    """The parameter mark of SQL handed to the driver's own cursor: %s or ?."""
+    return "%s" if is_postgresql(conn) else "?"
+
+
+def lock_for_share(conn: Connection, tables: Iterable[str]) -> None:
+    """Until this transaction ends, writes to `tables` wait for it; reads go on.
+
+    PostgreSQL: SHARE locks. SQLite has one writer at a time anyway: nothing to do."""
+    names = list(tables)
+    if names and is_postgresql(conn):
+        conn.execute(text(f"LOCK TABLE {', '.join(names)} IN SHARE MODE"))
+
+
+def create_bare_copy(conn: Connection, table: Table, name: str) -> Table:
+    """An empty table shaped like `table` under `name`, to fill before `swap_in`.
+
+    PostgreSQL: its columns only; primary key, indexes and foreign keys are built by
+    `swap_in` after the rows, each in one sorted pass instead of an insert (or a trigger
+    call) per row. SQLite cannot add a key to a table later: there it is the table's own
+    CREATE TABLE under the other name (SQLite keeps a composite key and checks references
+    cheaply)."""
+    if is_postgresql(conn):
+        conn.execute(text(f"CREATE TABLE {name} (LIKE {table.name} INCLUDING DEFAULTS)"))
+    else:
+        ddl = str(CreateTable(table).compile(conn))
+        head = f"CREATE TABLE {table.name} ("
+        assert head in ddl, ddl
+        conn.execute(text(ddl.replace(head, f"CREATE TABLE {name} (", 1)))
+    return Table(name, MetaData(), *(Column(c.name, c.type) for c in table.columns))
+
+
+def swap_in(conn: Connection, table: Table, fresh: str) -> None:
+    """Replace `table` by the filled table `fresh` (made by `create_bare_copy`), under
+    `table`'s names: its key, indexes and foreign keys as the model declares them.
+
+    PostgreSQL: the key, indexes and foreign keys are built on the fresh table first
+    (index names are unique per schema, so under temporary ones), then the old table is
+    dropped and the fresh one renamed: the exclusive lock the drop takes lasts only from
+    there to commit. SQLite (one writer, readers on their snapshot): drop, rename, index."""
+    name = table.name
+    if not is_postgresql(conn):
+        conn.execute(text(f"DROP TABLE {name}"))
+        conn.execute(text(f"ALTER TABLE {fresh} RENAME TO {name}"))
+        for index in table.indexes:
+            index.create(conn)
+        return
+    key = ", ".join(c.name for c in table.primary_key.columns)
+    conn.execute(text(f"ALTER TABLE {fresh} ADD CONSTRAINT {fresh}_pkey PRIMARY KEY ({key})"))
+    for index in table.indexes:
+        cols = ", ".join(c.name for c in index.columns)
+        conn.execute(text(f"CREATE INDEX {index.name}_next ON {fresh} ({cols})"))
+    for fk in table.foreign_key_constraints:  # as the model says; constraint names are
+        cols = ", ".join(c.name for c in fk.columns)  # per table, so the final one at once
+        refs = ", ".join(e.column.name for e in fk.elements)
+        conn.execute(
+            text(
+                f"ALTER TABLE {fresh} ADD CONSTRAINT {name}_{cols}_fkey FOREIGN KEY ({cols}) "
+                f"REFERENCES {fk.referred_table.name} ({refs}) ON DELETE {fk.ondelete}"
+            )
+        )
+    conn.execute(text(f"DROP TABLE {name}"))
+    conn.execute(text(f"ALTER TABLE {fresh} RENAME TO {name}"))
+    conn.execute(text(f"ALTER TABLE {name} RENAME CONSTRAINT {fresh}_pkey TO {name}_pkey"))
+    for index in table.indexes:
+        conn.execute(text(f"ALTER INDEX {index.name}_next RENAME TO {index.name}"))

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
 
     chain_thresholds: str = ""
     """Diagnosis thresholds over the defaults, e.g. 'strong_at=1.0,strong_min_orgs=3,
-    min_orgs=1,lead_share=0.4,min_side=2' (see chains/analysis.py for each)."""
+    min_orgs=1,lead_share=0.4,min_side=2' (see chains/diagnosis.py for each)."""
 
 
 @lru_cache(maxsize=1)

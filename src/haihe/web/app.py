@@ -22,13 +22,13 @@ ROUTERS = (
     "haihe.projects.api",
     "haihe.fairs.api",
     "haihe.codes.api",
-    "haihe.web.api.chains",
+    "haihe.chains.api",
     "haihe.projects.pages",
     "haihe.accounts.pages",
     "haihe.audit.api",
     "haihe.audit.pages",
     "haihe.registry.pages",
-    "haihe.web.pages.chains",
+    "haihe.chains.pages",
 )
 LANG_COOKIE = "haihe_lang"
 # Scripts only from this site (no inline script anywhere); ECharts' SVG needs inline styles.

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def warm(app: FastAPI) -> float:
     """Count the figures; returns the seconds it took."""
-    from haihe.chains import service as chains
+    from haihe.chains import queries as chains
     from haihe.chains.panorama import grouped
 
     started = time.perf_counter()

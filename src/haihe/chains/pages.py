@@ -1,6 +1,10 @@
 """Chain pages: the list, a chain's map and diagnosis (one region or two side by side),
 a segment's organisations with their evidence, the three lists, editing and versions,
-and the chain report as XLSX."""
+and the chain report as XLSX. Templates in web/templates/chains/.
+
+A chain page also shows the panels the contexts above chains register (chains.panels),
+e.g. the projects on the chain.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +14,17 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
-from haihe.accounts.scopes import NotAllowed
-from haihe.chains import definitions, diagnosis, lists, placements, report, service
+from haihe.chains import definitions, diagnosis, panels, queries, report, service
 from haihe.chains.definitions import DefinitionError
-from haihe.chains.models import Placement
-from haihe.chains.panorama import home_provinces, organisations_on, panorama
+from haihe.chains.panorama import home_provinces
 from haihe.codes import regions
-from haihe.core.errors import InvalidInput, NotFound
+from haihe.core.errors import InvalidInput, NotAllowed
+from haihe.core.i18n import t
 from haihe.registry import panels as organisation_panels
-from haihe.web.auth import Reader, SignedIn, Writer
+from haihe.web.auth import Reader, SignedIn, Writer, load_principal
 from haihe.web.deps import Id, db
 from haihe.web.templating import render
 
@@ -31,6 +33,7 @@ DB = Annotated[Session, Depends(db, scope="function")]
 ChainKey = Annotated[str, Path(max_length=48)]
 RegionQ = Annotated[str | None, Query(max_length=6)]
 STATUS_COLOURS = {"strong": "#2e7d32", "weak": "#f9a825", "missing": "#c62828"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def region_choices(lang: str) -> list[tuple[str, str]]:
@@ -46,8 +49,7 @@ def region_choices(lang: str) -> list[tuple[str, str]]:
 
 
 def _region(code: str | None, default: str = "120000") -> str:
-    code = code or default
-    return diagnosis.check_region(code)
+    return diagnosis.check_region(code or default)
 
 
 def _graph(chain: definitions.ChainDefinition, diag: diagnosis.Diagnosis, lang: str) -> dict:
@@ -77,14 +79,8 @@ def _graph(chain: definitions.ChainDefinition, diag: diagnosis.Diagnosis, lang: 
     return {
         "nodes": nodes,
         "edges": [{"source": a, "target": b} for a, b in chain.edges],
-        "labels": {k: _status_label(k, lang) for k in STATUS_COLOURS},
+        "labels": {k: t(f"chains.status.{k}", lang) for k in STATUS_COLOURS},
     }
-
-
-def _status_label(status: str, lang: str) -> str:
-    from haihe.core.i18n import t
-
-    return t(f"chains.status.{status}", lang)
 
 
 def _json(data: object) -> str:
@@ -93,18 +89,11 @@ def _json(data: object) -> str:
 
 @router.get("/chains", response_class=HTMLResponse)
 def chain_list(request: Request, session: DB, principal: Reader):  # noqa: ANN201
-    counts = dict(
-        session.execute(
-            select(Placement.chain_key, func.count(func.distinct(Placement.organisation_id)))
-            .where(placements.effective())
-            .group_by(Placement.chain_key)
-        ).all()
-    )
     return render(
         request,
         "chains/list.html",
-        chains=service.all_chains(session),
-        counts=counts,
+        chains=queries.all_chains(session),
+        counts=queries.placement_counts(session),
         can_edit=scopes.can_edit_chain(principal),
     )
 
@@ -121,14 +110,13 @@ def chain_page(
     by: Annotated[str | None, Query(pattern="^(county|park)$")] = None,
 ):  # noqa: ANN201
     lang = request.state.lang
-    info = service.get_chain(session, chain)
+    info = queries.get_chain(session, chain)
     d = info.definition
     reg = _region(region)
-    th = diagnosis.Thresholds.parse(thresholds, diagnosis.Thresholds.configured())
-    views = [diagnosis.diagnose(session, d, reg, th)]
+    th = queries.thresholds(thresholds)
+    views = [queries.diagnose(session, d, reg, th)]
     if compare:
-        views.append(diagnosis.diagnose(session, d, _region(compare), th))
-    pairs = diagnosis.complementarity(session, d, th, with_organisations=3)
+        views.append(queries.diagnose(session, d, _region(compare), th))
     graphs = {
         "views": [dict(_graph(d, v, lang), region=regions.name(v.region, lang)) for v in views]
     }
@@ -140,14 +128,15 @@ def chain_page(
         views=views,
         region=reg,
         compare=compare or "",
-        pairs=pairs,
+        pairs=queries.complementarity(session, d, th, with_organisations=3),
         thresholds=th,
         graph_json=_json(graphs),
         choices=region_choices(lang),
         colours=STATUS_COLOURS,
-        pano=panorama(session, d, reg if by else None, by, lang),
+        pano=queries.chain_panorama(session, d, reg if by else None, by, lang),
         by=by or "",
         can_edit=scopes.can_edit_chain(principal),
+        panels=panels.panels_for(session, principal, d.key, lang),
     )
 
 
@@ -161,15 +150,13 @@ def segment_page(
     region: RegionQ = None,
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ):  # noqa: ANN201
-    d = service.get_chain(session, chain).definition
-    seg = d.segment(segment)
-    if seg is None:
-        raise NotFound("segment", f"{chain}/{segment}")
+    d = queries.chain_definition(session, chain)
+    seg = queries.get_segment(d, segment)
     reg = _region(region)
-    diag = diagnosis.diagnose(session, d, reg).by_id()[segment]
+    diag = queries.diagnose(session, d, reg).by_id()[segment]
     size = 50
-    orgs = organisations_on(
-        session, d, [segment], within=reg, per_segment=size + 1, offset=(page - 1) * size
+    orgs = queries.segment_organisations(
+        session, d, segment, region=reg, page=page, page_size=size + 1
     )
     return render(
         request,
@@ -195,12 +182,10 @@ def _lists_page(
     problem: str | None = None,
     status: int = 200,
 ):  # noqa: ANN202
-    from haihe.web.auth import load_principal
-
     principal = load_principal(request)
-    d = service.get_chain(session, chain).definition
+    d = queries.chain_definition(session, chain)
     reg = _region(region)
-    diag = diagnosis.diagnose(session, d, reg)
+    diag, got = queries.chain_lists(session, d, reg)
     return render(
         request,
         "chains/lists.html",
@@ -208,7 +193,7 @@ def _lists_page(
         chain=d,
         region=reg,
         diag=diag,
-        lists=lists.compute(session, d, diag),
+        lists=got,
         choices=region_choices(request.state.lang),
         can_edit=scopes.can_edit_chain_list(principal, reg),
         problem=problem,
@@ -220,6 +205,15 @@ def lists_page(
     chain: ChainKey, request: Request, session: DB, principal: Reader, region: RegionQ = None
 ):  # noqa: ANN201
     return _lists_page(request, session, chain, region)
+
+
+def _organisation_id(text: str | None) -> int | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput("chains.not_an_organisation_id", field="organisation_id", value=text)
+    return int(text)
 
 
 @router.post("/chains/{chain}/lists", response_class=HTMLResponse)
@@ -236,42 +230,28 @@ def lists_add(
     note: Annotated[str | None, Form(max_length=500)] = None,
     set_aside: Annotated[str | None, Form(max_length=4)] = None,
 ):  # noqa: ANN201
-    d = service.get_chain(session, chain).definition
-    if not scopes.can_edit_chain_list(principal, region):
-        raise NotAllowed("chain list", f"{chain}/{region}")
+    write = service.do_set_aside_list_entry if set_aside else service.do_add_list_entry
     try:
-        org_id = None
-        if organisation_id and organisation_id.strip():
-            if not organisation_id.strip().isdigit():
-                raise InvalidInput(
-                    "organisation_id", f"{organisation_id!r} is not an organisation id"
-                )
-            org_id = int(organisation_id)
-        lists.add_entry(
+        write(
             session,
             principal,
-            d,
+            chain,
             list_kind=list_kind,
             region=region,
             segment_id=segment_id or None,
-            organisation_id=org_id,
+            organisation_id=_organisation_id(organisation_id),
             technology=technology,
             note=note,
-            active=not set_aside,
         )
-    except InvalidInput as exc:
+    except InvalidInput as exc:  # the form again, with the reason
         session.rollback()
-        return _lists_page(request, session, chain, region, str(exc), 400)
+        return _lists_page(request, session, chain, region, exc.message(request.state.lang), 400)
     return RedirectResponse(f"/chains/{chain}/lists?region={region}", status_code=303)
 
 
 @router.post("/chains/{chain}/lists/{entry_id}/withdraw", response_class=HTMLResponse)
 def lists_withdraw(chain: ChainKey, entry_id: Id, request: Request, session: DB, principal: Writer):  # noqa: ANN201
-    from haihe.chains.models import ChainListEntry
-
-    entry = session.get(ChainListEntry, entry_id)
-    region = entry.region_code if entry else "120000"
-    lists.withdraw_entry(session, principal, entry_id)
+    region = service.do_withdraw_list_entry(session, principal, entry_id)
     return RedirectResponse(f"/chains/{chain}/lists?region={region}", status_code=303)
 
 
@@ -279,13 +259,13 @@ def lists_withdraw(chain: ChainKey, entry_id: Id, request: Request, session: DB,
 def chain_report(
     chain: ChainKey, request: Request, session: DB, principal: Reader, region: RegionQ = None
 ):  # noqa: ANN201
-    d = service.get_chain(session, chain).definition
+    d = queries.chain_definition(session, chain)
     reg = _region(region)
     content = report.chain_report(session, d, reg, request.state.lang)
     name = f"haihe-chain-{d.key}-{reg}.xlsx"
     return Response(
         content,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=XLSX,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
     )
 
@@ -298,15 +278,11 @@ def chain_definition(
     principal: Reader,
     version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ):  # noqa: ANN201
-    d = (
-        service.version_definition(session, chain, version)
-        if version
-        else service.get_chain(session, chain).definition
-    )
+    d = queries.chain_definition(session, chain, version)
     if fmt == "xlsx":
         return Response(
             definitions.to_xlsx(d),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            media_type=XLSX,
             headers={"Content-Disposition": f"attachment; filename={d.key}.xlsx"},
         )
     return Response(
@@ -324,7 +300,7 @@ def _edit_page(
     problems: list[str] | None = None,
     status: int = 200,
 ):  # noqa: ANN202
-    info = service.get_chain(session, chain)
+    info = queries.get_chain(session, chain)
     return render(
         request,
         "chains/edit.html",
@@ -335,10 +311,15 @@ def _edit_page(
     )
 
 
+def _may_edit(principal: scopes.Principal) -> None:
+    """The edit and import forms are shown to those who may save them."""
+    if not scopes.can_edit_chain(principal):
+        raise NotAllowed("chains.edit_not_allowed")
+
+
 @router.get("/chains/{chain}/edit", response_class=HTMLResponse)
 def edit_page(chain: ChainKey, request: Request, session: DB, principal: SignedIn):  # noqa: ANN201
-    if not scopes.can_edit_chain(principal):
-        raise NotAllowed("chain", chain)
+    _may_edit(principal)
     return _edit_page(request, session, chain)
 
 
@@ -352,21 +333,12 @@ def edit_save(
     version: Annotated[int, Form(ge=1, le=1_000_000)],
     note: Annotated[str | None, Form(max_length=500)] = None,
 ):  # noqa: ANN201
-    if not scopes.can_edit_chain(principal):
-        raise NotAllowed("chain", chain)
     lang = request.state.lang
     try:
-        d = definitions.parse_yaml(definition, f"{chain}.yaml")
-        if d.key != chain:
-            from haihe.core.errors import InvalidInput
-
-            raise DefinitionError(
-                [InvalidInput("chains.key_mismatch", place="key", found=d.key, expected=chain)]
-            )
-        service.save_definition(
-            session, d, username=principal.username, note=note, based_on=version
+        service.do_edit_definition(
+            session, principal, chain, definition, based_on=version, note=note
         )
-    except DefinitionError as exc:
+    except DefinitionError as exc:  # the form again, with every problem
         session.rollback()
         return _edit_page(request, session, chain, definition, exc.details(lang), 400)
     except service.ChainVersionConflict as exc:
@@ -384,22 +356,16 @@ def versions_page(
     a: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     b: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ):  # noqa: ANN201
-    info = service.get_chain(session, chain)
-    vs = service.versions(session, chain)
-    changes = None
-    if a and b:
-        changes = definitions.compare(
-            service.version_definition(session, chain, a),
-            service.version_definition(session, chain, b),
-        )
-    elif len(vs) > 1:
-        a, b = vs[1].version, vs[0].version
-        changes = definitions.compare(
-            service.version_definition(session, chain, a),
-            service.version_definition(session, chain, b),
-        )
+    info = queries.get_chain(session, chain)
+    got = queries.compare_versions(session, chain, a, b)
     return render(
-        request, "chains/versions.html", info=info, versions=vs, a=a, b=b, changes=changes
+        request,
+        "chains/versions.html",
+        info=info,
+        versions=got.versions,
+        a=got.a,
+        b=got.b,
+        changes=got.changes,
     )
 
 
@@ -409,8 +375,7 @@ def _import_page(request: Request, problems: list[str] | None = None, status: in
 
 @router.get("/chains-import", response_class=HTMLResponse)
 def import_page(request: Request, principal: SignedIn):  # noqa: ANN201
-    if not scopes.can_edit_chain(principal):
-        raise NotAllowed("chain", "import")
+    _may_edit(principal)
     return _import_page(request)
 
 
@@ -418,21 +383,14 @@ def import_page(request: Request, principal: SignedIn):  # noqa: ANN201
 def import_upload(
     request: Request, session: DB, principal: Writer, file: Annotated[UploadFile, File()]
 ):  # noqa: ANN201
-    if not scopes.can_edit_chain(principal):
-        raise NotAllowed("chain", "import")
-    content = file.file.read(5_000_001)
+    content = file.file.read(service.MAX_FILE_BYTES + 1)
     try:
-        if len(content) > 5_000_000:
-            raise InvalidInput("file", "is larger than 5 MB")
-        info = service.import_file(
-            session, file.filename or "chain.yaml", content, username=principal.username
+        info = service.do_import_definition(
+            session, principal, file.filename or "chain.yaml", content
         )
-    except DefinitionError as exc:
+    except InvalidInput as exc:  # the form again (a DefinitionError names every problem)
         session.rollback()
         return _import_page(request, exc.details(request.state.lang), 400)
-    except InvalidInput as exc:
-        session.rollback()
-        return _import_page(request, [str(exc)], 400)
     return RedirectResponse(f"/chains/{info.key}", status_code=303)
 
 
@@ -451,8 +409,8 @@ def placement_decision(
     if target:  # the add form's one select: "chain/segment"
         chain, _, segment = target.partition("/")
     if not chain or not segment:
-        raise InvalidInput("segment", "choose a chain segment")
-    placements.decide(session, principal, org_id, chain, segment, decision, role or None)
+        raise InvalidInput("chains.choose_segment", field="segment")
+    service.do_decide_placement(session, principal, org_id, chain, segment, decision, role or None)
     return RedirectResponse(f"/organisations/{org_id}#placements", status_code=303)
 
 
@@ -463,10 +421,10 @@ def placements_panel(session: Session, principal, org, lang: str) -> organisatio
     return organisation_panels.Panel(
         "chains/organisation_panel.html",
         {
-            "placements": placements.placements_of(session, org.id, lang),
+            "placements": queries.placements_of(session, org.id, lang),
             "can_place": scopes.can_place_organisation(
                 principal, org.region_code, org.park_id, org.id
             ),
-            "chains": service.all_chains(session),
+            "chains": queries.all_chains(session),
         },
     )
