@@ -174,4 +174,6 @@ guard_all(app)
 def main() -> None:  # pragma: no cover
     app()
 
+
+if __name__ == "__main__":  # python -m haihe.cli (after every group is mounted)
     sys.exit(main())

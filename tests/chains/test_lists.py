@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from haihe.accounts.scopes import Principal
 from haihe.chains import queries, service
 from haihe.core.errors import InvalidInput, NotAllowed, NotFound
-from haihe.registry.service import OrganisationInput, do_bulk_create_organisations
+from haihe.registry.schemas import OrganisationCreate
+from haihe.registry.service import do_bulk_create_organisations
 
 ADMIN = Principal(user_id=1, username="admin", role="admin")
 TIANJIN = Principal(
@@ -24,7 +25,7 @@ PARK = Principal(user_id=5, username="park", role="park_manager", park_id=1)
 def world(engine):
     with engine.begin() as conn:
         (org,) = do_bulk_create_organisations(
-            conn, [OrganisationInput(name="天津甲生物科技有限公司", region_code="120116")]
+            conn, ADMIN, [OrganisationCreate(name="天津甲生物科技有限公司", region_code="120116")]
         )
     with Session(engine) as s:
         service.do_install_shipped(s, ADMIN)

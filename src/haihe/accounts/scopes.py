@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from haihe.codes import regions
-from haihe.core.errors import NotAllowed
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,6 @@ def command_line(operator: str) -> Principal:
     return Principal(role="admin", username=f"cli:{operator}")
 
 
-__all__ = ["ANONYMOUS", "NotAllowed", "Principal"]  # NotAllowed: core.errors (TRANSITION)
 
 
 def can_manage_users(p: Principal) -> bool:

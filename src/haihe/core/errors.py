@@ -19,10 +19,7 @@ from haihe.core.i18n import t
 class HaiheError(Exception):
     """An error shown to users as it is (no traceback), in their language."""
 
-    def __init__(self, key: str, /, *legacy: object, **params: object) -> None:
-        if legacy:  # TRANSITION (issue 10): the old (field, message) / (what, key) forms
-            params = {"field": key, "text": f"{key}: {' '.join(map(str, legacy))}"}
-            key = "error.legacy"
+    def __init__(self, key: str, /, **params: object) -> None:
         self.key = key
         self.params = params
         super().__init__(t(key, "en", **params))
