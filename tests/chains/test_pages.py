@@ -32,7 +32,7 @@ def panel(monkeypatch):
         ]
     )
     monkeypatch.setattr(TEMPLATES.env, "loader", loader)
-    monkeypatch.setattr(panels, "PANELS", [])
+    monkeypatch.setattr(panels.CHAIN_PAGE, "sources", [])
     panels.register(source)
     panels.register(source)  # once only
     return seen

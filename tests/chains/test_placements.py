@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from haihe.accounts.scopes import NotAllowed, Principal
+from haihe.accounts.scopes import Principal
 from haihe.chains import placements, queries, service
 from haihe.chains.models import Placement
 from haihe.codes import uscc
+from haihe.core.errors import NotAllowed
 from haihe.registry.schemas import OrganisationCreate
 from haihe.registry.service import do_bulk_create_organisations
 from tests.registry.helpers import OPERATOR

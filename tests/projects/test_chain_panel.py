@@ -21,7 +21,7 @@ def _render(panel: panels.Panel, lang: str = "zh") -> str:
 
 
 def test_the_panel_is_registered_for_chain_pages():
-    assert chain_panel in panels.PANELS
+    assert chain_panel in panels.CHAIN_PAGE.sources
 
 
 @pytest.mark.parametrize("chain", ["robots", "machine_tools"])

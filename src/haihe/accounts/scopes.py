@@ -56,8 +56,6 @@ def command_line(operator: str) -> Principal:
     return Principal(role="admin", username=f"cli:{operator}")
 
 
-
-
 def can_manage_users(p: Principal) -> bool:
     """Create users, reset their passwords, list them: administrators."""
     return p.is_admin
@@ -157,14 +155,8 @@ def can_import_organisations(p: Principal) -> bool:
 def can_import_organisation_row(p: Principal, region_code: str | None, park_id: int | None) -> bool:
     """Write one row of an organisation import (as the row says, and for an organisation
     already registered, as it is now): administrators any; regional officers rows in their
-    regions; park managers rows of their park."""
-    if p.is_admin:
-        return True
-    if p.role == "regional_officer":
-        return p.in_my_regions(region_code)
-    if p.role == "park_manager":
-        return park_id is not None and park_id == p.park_id
-    return False
+    regions; park managers rows of their park — whoever may add such an organisation."""
+    return can_create_organisation(p, region_code, park_id)
 
 
 def can_import_projects(p: Principal) -> bool:

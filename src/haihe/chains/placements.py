@@ -22,45 +22,16 @@ from haihe.chains import members, queries
 from haihe.chains.classifier import Classifier, OrgFacts
 from haihe.chains.models import Placement
 from haihe.core import db
+from haihe.registry import queries as registry
 from haihe.registry.queries import organisation_facts
 
 BATCH = 5000
 
 
 def _org_batches(conn: Connection, batch: int) -> Iterator[list[tuple[int, OrgFacts]]]:
-    """Organisations in id order with their industry codes, `batch` at a time.
-
-    Read through the driver's cursor: at a million rows SQLAlchemy's per-row result
-    processing costs more than the database does. (The scope and industry codes are not
-    among the facts the registry publishes as a selectable; read here by table name.)"""
-    mark = db.driver_placeholder(conn)
-    orgs_sql = (
-        "SELECT id, name, name_en, kind, description FROM organisations "
-        f"WHERE id > {mark} ORDER BY id LIMIT {mark}"
-    )
-    codes_sql = (
-        "SELECT organisation_id, industry_code FROM organisation_industries "
-        f"WHERE organisation_id > {mark} AND organisation_id <= {mark}"
-    )
-    last = 0
-    cur = conn.connection.driver_connection.cursor()
-    try:
-        while True:
-            cur.execute(orgs_sql, (last, batch))
-            rows = cur.fetchall()
-            if not rows:
-                return
-            hi = rows[-1][0]
-            codes: dict[int, list[str]] = {}
-            cur.execute(codes_sql, (last, hi))
-            for oid, code in cur.fetchall():
-                codes.setdefault(oid, []).append(code)
-            yield [
-                (r[0], OrgFacts(r[1], r[3], r[4], tuple(codes.get(r[0], ())), r[2])) for r in rows
-            ]
-            last = hi
-    finally:
-        cur.close()
+    """Organisations in id order with what the classifier reads, `batch` at a time."""
+    for rows in registry.classification_batches(conn, batch):
+        yield [(r.id, OrgFacts(r.name, r.kind, r.scope, r.industry_codes, r.name_en)) for r in rows]
 
 
 _CLF: Classifier | None = None
@@ -129,7 +100,7 @@ def classify_all(
     meanwhile wait for it to commit and then apply to its result (readers never wait).
     Without them, an edit committed mid-run would be missing from the chain_members the
     run swaps in. SQLite has one writer at a time anyway."""
-    db.lock_for_share(conn, ("organisations", "placements", "chain_members"))
+    db.lock_for_share(conn, (organisation_facts().element.name, "placements", "chain_members"))
     with Session(bind=conn) as s:
         chains = [c.definition for c in queries.all_chains(s)]
     clf = Classifier(chains)
