@@ -92,3 +92,34 @@ def test_free_text_chains_map_to_chain_keys_or_become_empty(engine):
             )
         }
     assert got == {code: after for code, (_before, after) in given.items()}
+
+
+def test_with_no_chain_installed_the_typed_chains_are_kept(engine):
+    """Nothing to map against: emptying every project's chain would lose officers' words."""
+    cfg = alembic_config(engine)
+    command.downgrade(cfg, "0006")
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(CHAINS))
+        conn.execute(
+            sa.insert(PROJECTS),
+            [
+                {
+                    "code": "K1",
+                    "title": "K1",
+                    "project_type": "other",
+                    "chain": "新能源汽车",
+                    "segment": "动力电池",
+                    "stage": "planned",
+                    "intended_investment": 0,
+                    "version": 1,
+                    "is_demo": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],
+        )
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        got = conn.execute(sa.select(PROJECTS.c.chain, PROJECTS.c.segment)).all()
+    assert [tuple(r) for r in got] == [("新能源汽车", "动力电池")]

@@ -9,7 +9,7 @@ table and one of its segments (checked by projects.service; segments live inside
 chain's stored definition, so there is no foreign key). Today's values are mapped: a
 chain key that exists stays; a chain's Chinese or English name becomes its key; a segment
 id (or a segment's name) of that chain stays (becomes its id); anything else becomes
-empty. Who recorded a milestone, made a change or uploaded a file is the signed-in user:
+empty. A database with no chain installed keeps its values (nothing to map against). Who recorded a milestone, made a change or uploaded a file is the signed-in user:
 their user id is kept beside the username.
 """
 
@@ -65,6 +65,11 @@ def upgrade() -> None:
 
     conn = op.get_bind()
     keys, segments = _chains(conn)
+    if not segments:
+        # No chain installed yet (`haihe chains install` not run): nothing to map against,
+        # and emptying every project's chain would lose what officers typed. The values
+        # stay; the service refuses an unknown one at the project's next edit.
+        return
     found = conn.execute(
         sa.text(
             "SELECT DISTINCT chain, segment FROM projects "
