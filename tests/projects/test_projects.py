@@ -17,7 +17,7 @@ from haihe.projects import figures, lifecycle, queries, service
 from haihe.projects.figures import FigureFilter
 from haihe.projects.service import PartyInput, ProjectInput
 from haihe.registry import service as registry
-from haihe.registry.schemas import OrganisationCreate
+from haihe.registry.schemas import OrganisationCreate, ParkCreate
 from tests.registry.helpers import OPERATOR
 
 TODAY = date(2024, 2, 8)
@@ -247,18 +247,48 @@ def test_every_write_refuses_a_principal_out_of_scope(world):
             )
 
 
+def _parks(s, *regions: str) -> list[int]:  # noqa: ANN001
+    return [
+        registry.do_create_park(s, OPERATOR, ParkCreate(name=f"测试园区{i}", region=r)).id
+        for i, r in enumerate(regions)
+    ]
+
+
 def test_an_edit_may_not_move_a_project_out_of_the_editors_scope(world):
     engine, ids = world
-    manager = Principal(username="park", role="park_manager", park_id=5)
     with Session(engine) as s:
-        p = _create(s, ids, "M1", landing_park_id=5)
+        ours, theirs = _parks(s, "120116", "120116")
+        manager = Principal(username="park", role="park_manager", park_id=ours)
+        p = _create(s, ids, "M1", landing_park_id=ours)
         s.commit()
         with pytest.raises(NotAllowed):
-            service.do_update_project(s, manager, p.id, {"landing_park_id": 6}, version=p.version)
+            service.do_update_project(
+                s, manager, p.id, {"landing_park_id": theirs}, version=p.version
+            )
         s.rollback()
         service.do_update_project(s, manager, p.id, {"officer": "园区"}, version=p.version)
         s.commit()
-        assert queries.get_project(s, p.id).landing_park_id == 5
+        assert queries.get_project(s, p.id).landing_park_id == ours
+
+
+def test_a_landing_park_must_exist_and_lie_in_the_landing_region(world):
+    """The park decides whose park manager reads and edits the project: an officer may not
+    hand a project to a park that does not exist or lies in another city."""
+    engine, ids = world
+    with Session(engine) as s:
+        binhai, haidian = _parks(s, "120116", "110108")
+        with pytest.raises(InvalidInput) as exc:
+            _create(s, ids, "P1", landing_park_id=haidian)
+        assert exc.value.field == "landing_park_id" and "120116" in exc.value.message("en")
+        with pytest.raises(InvalidInput) as exc:
+            _create(s, ids, "P2", landing_park_id=999_999)
+        assert exc.value.key == "projects.park_unknown"
+        p = _create(s, ids, "P3", landing_park_id=binhai)
+        with pytest.raises(InvalidInput):
+            service.do_update_project(
+                s, ADMIN, p.id, {"landing_park_id": haidian}, version=p.version
+            )
+        assert p.landing_park_id == binhai
 
 
 def test_attachments_and_amounts_name_the_principal_and_the_problem(world):

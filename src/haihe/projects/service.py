@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from haihe.accounts import scopes
 from haihe.chains import queries as chains
 from haihe.codes import regions
-from haihe.core.errors import Conflict, InvalidInput, NotAllowed
+from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from haihe.fairs import queries as fairs
 from haihe.projects import lifecycle
 from haihe.projects.models import (
@@ -203,7 +203,7 @@ def do_create_project(
         origin_province=_province(origin),
         landing_region_code=data.landing_region_code,
         landing_province=_province(data.landing_region_code),
-        landing_park_id=data.landing_park_id,
+        landing_park_id=_park(session, data.landing_park_id, data.landing_region_code),
         fair_id=data.fair_id,
         officer=data.officer,
         notes=data.notes,
@@ -332,6 +332,28 @@ def do_cancel_project(
     return _settle(session, principal, project, state, "cancel", {"on": on, "reason": reason})
 
 
+def _park(session: Session, park_id: object, landing_region: str | None) -> int | None:
+    """The landing park, which must exist and lie in the landing region: a park decides
+    whose park manager may read and edit the project, so it is never taken on trust."""
+    if park_id in (None, ""):
+        return None
+    try:
+        park = registry.get_park(session, int(park_id))  # type: ignore[arg-type]
+    except (NotFound, TypeError, ValueError):
+        raise InvalidInput("projects.park_unknown", field="landing_park_id", park=park_id) from None
+    if landing_region and not (
+        regions.is_within(park.region_code, landing_region)
+        or regions.is_within(landing_region, park.region_code)
+    ):
+        raise InvalidInput(
+            "projects.park_outside_landing",
+            field="landing_park_id",
+            park=park.name,
+            region=landing_region,
+        )
+    return park.id
+
+
 EDITABLE = (
     "title",
     "title_en",
@@ -356,8 +378,9 @@ def do_update_project(
 ) -> Project:
     """Edit fields. `version` is the one the editor loaded: a stale save is refused.
 
-    Amounts may be given as text; a chain and segment must exist (a new chain keeps the
-    segment only if that chain has it); the project must stay within the editor's scope."""
+    Amounts may be given as text; a chain and segment must exist (a new chain with a
+    segment it lacks is refused, naming the segment); a landing park must exist and lie in
+    the landing region; the project must stay within the editor's scope."""
     project = _editable(session, principal, project_id)
     _check_version(project, version)
     unknown = set(changes) - set(EDITABLE)
@@ -386,6 +409,10 @@ def do_update_project(
             changes["chain"] = chain
         if "segment" in changes:
             changes["segment"] = segment
+    if "landing_park_id" in changes:
+        changes["landing_park_id"] = _park(
+            session, changes["landing_park_id"], project.landing_region_code
+        )
     before = {k: getattr(project, k) for k in changes}
     for k, v in changes.items():
         setattr(project, k, v)
