@@ -8,7 +8,6 @@ e.g. the projects on the chain.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 from urllib.parse import quote
 
@@ -26,7 +25,7 @@ from haihe.core.i18n import t
 from haihe.registry import panels as organisation_panels
 from haihe.web.auth import Reader, SignedIn, Writer, load_principal
 from haihe.web.deps import Id, db
-from haihe.web.templating import render
+from haihe.web.templating import embedded_json, render
 
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(db, scope="function")]
@@ -83,10 +82,6 @@ def _graph(chain: definitions.ChainDefinition, diag: diagnosis.Diagnosis, lang: 
     }
 
 
-def _json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
-
-
 @router.get("/chains", response_class=HTMLResponse)
 def chain_list(request: Request, session: DB, principal: Reader):  # noqa: ANN201
     return render(
@@ -130,7 +125,7 @@ def chain_page(
         compare=compare or "",
         pairs=queries.complementarity(session, d, th, with_organisations=3),
         thresholds=th,
-        graph_json=_json(graphs),
+        graph_json=embedded_json(graphs),
         choices=region_choices(lang),
         colours=STATUS_COLOURS,
         pano=queries.chain_panorama(session, d, reg if by else None, by, lang),

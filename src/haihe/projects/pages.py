@@ -4,7 +4,6 @@ the projects panel on a chain's page."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Annotated
 from urllib.parse import quote
@@ -23,7 +22,7 @@ from haihe.projects import lifecycle, queries, report, service
 from haihe.projects.schemas import FigureQuery
 from haihe.web.auth import Reader, SignedIn, Writer
 from haihe.web.deps import Id, db
-from haihe.web.templating import render
+from haihe.web.templating import embedded_json, render
 
 router = APIRouter(include_in_schema=False)
 Filters = Annotated[FigureQuery, Query()]
@@ -81,7 +80,7 @@ def _dashboard(session: Session, params: FigureQuery, lang: str, principal: Prin
         "pairs": board.pairs,
         "months": board.months,
         "funnel": view.funnel,
-        "charts_json": json.dumps(charts, ensure_ascii=False),
+        "charts_json": embedded_json(charts),
         "params": params,
         "fairs": fairs.list_fairs(session),
         "chain_choices": chain_choices(session),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
@@ -53,6 +54,14 @@ TEMPLATES.env.globals.update(
     home_provinces=regions.home_provinces,
     region_children=regions.children,
 )
+
+
+def embedded_json(data: object) -> str:
+    """JSON to embed in a page's <script type="application/json">: `<`, `>` and `&` are
+    written as \\u escapes, so no text inside it (a title, a chain's name) can close the
+    script element or open another. The one way pages embed data."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: object):  # noqa: ANN201
