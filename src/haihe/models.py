@@ -9,6 +9,7 @@ def load_all() -> None:
     from haihe.chains import members
     from haihe.chains.models import Chain, ChainListEntry, ChainVersion, Placement
     from haihe.fairs.models import Fair
+    from haihe.leads.models import Lead, LeadAttachment, LeadStep
     from haihe.projects.models import (
         Project,
         ProjectAttachment,
@@ -35,6 +36,9 @@ def load_all() -> None:
             ProjectParty: "project_party",
             ProjectIncrement: "project_increment",
             ProjectAttachment: "project_attachment",
+            Lead: "lead",
+            LeadStep: "lead_step",
+            LeadAttachment: "lead_attachment",
             User: "user",
             ApiToken: "api_token",
         }

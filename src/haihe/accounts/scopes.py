@@ -197,3 +197,35 @@ def can_place_organisation(
 def can_create_fair(p: Principal) -> bool:
     """A new fair: administrators and regional officers (organisers run the fairs they have)."""
     return p.is_admin or p.role == "regional_officer"
+
+
+@dataclass(frozen=True)
+class LeadFacts:
+    """What the rules need to know of an investment lead: where it would land."""
+
+    region_code: str | None
+    park_id: int | None
+
+
+def can_read_lead(p: Principal, f: LeadFacts) -> bool:
+    """Investment leads are officers' work: administrators; regional officers those landing
+    in their regions; park managers those landing in their park; nobody else (enterprises
+    never see leads, about themselves or others)."""
+    if p.is_admin:
+        return True
+    if p.role == "regional_officer":
+        return p.in_my_regions(f.region_code)
+    if p.role == "park_manager":
+        return f.park_id is not None and f.park_id == p.park_id
+    return False
+
+
+def can_edit_lead(p: Principal, f: LeadFacts) -> bool:
+    """Whoever may read a lead works it (start, follow, attach, convert)."""
+    return can_read_lead(p, f)
+
+
+def can_work_leads(p: Principal) -> bool:
+    """Has a leads list at all (the pages, the import): administrators, officers, park
+    managers."""
+    return p.is_admin or p.role in ("regional_officer", "park_manager")

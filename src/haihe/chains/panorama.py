@@ -133,7 +133,8 @@ def _kept_key(session: Session, chain: ChainDefinition, *what: object) -> tuple:
     memo = session.info.setdefault("chain_figures", {})
     if "generation" not in memo:
         memo["generation"] = members.generation(session)
-    url = str(session.get_bind().url)
+    bind = session.get_bind()  # an Engine, or a Connection (the demo's one transaction)
+    url = str(getattr(bind, "url", None) or bind.engine.url)
     return (url, chain.key, chain_hash(chain), *what, memo["generation"])
 
 

@@ -20,6 +20,8 @@ CONTRIBUTORS = (
     "haihe.chains.demo",
     "haihe.fairs.demo",
     "haihe.projects.demo",
+    "haihe.leads.demo",
+    "haihe.projects.demo_leads",
     "haihe.accounts.demo",
 )
 DEFAULT_SEED = 20240208  # the day the article was published

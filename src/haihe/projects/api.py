@@ -5,9 +5,11 @@ Refusals are HaiheErrors answered by the web shell (web/errors.py): a stale vers
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from haihe.accounts.scopes import Principal
@@ -118,3 +120,30 @@ def update_project(
         session, principal, project_id, dict(body.changes), version=body.version
     )
     return _detail(session, principal, project_id)
+
+
+class LeadConversion(BaseModel):
+    """A signed lead becoming a project: what the lead does not say."""
+
+    code: str = Field(max_length=40)
+    title: str = Field(max_length=300)
+    intended_investment: str = Field("0", max_length=30, description="yuan, decimal string")
+    project_type: str = Field("other", max_length=32)
+    host_organisation_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    signed_on: date | None = None
+
+
+@router.post(
+    "/leads/{lead_id}/convert",
+    response_model=ProjectDetail,
+    status_code=201,
+    responses={422: {"description": "the lead is not signed, or already a project"}},
+)
+def convert_lead(
+    lead_id: Id, body: LeadConversion, session: DB, principal: Writer
+) -> ProjectDetail:
+    """Turn a signed investment lead into a cooperation project, as the signed-in user."""
+    project = service.do_convert_lead(
+        session, principal, lead_id, service.ConversionInput(**body.model_dump())
+    )
+    return _detail(session, principal, project.id)

@@ -58,6 +58,7 @@ class Project(Base):
     landing_province: Mapped[str | None] = mapped_column(String(6))
     landing_park_id: Mapped[int | None] = mapped_column(Integer, index=True)
     fair_id: Mapped[int | None] = mapped_column(ForeignKey("fairs.id"), index=True)
+    lead_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the lead it came from
     officer: Mapped[str | None] = mapped_column(String(100))
     notes: Mapped[str | None] = mapped_column(Text)
     stage: Mapped[str] = mapped_column(String(32), default="planned")

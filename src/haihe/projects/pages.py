@@ -18,6 +18,8 @@ from haihe.chains.queries import chain_choices
 from haihe.core.errors import Conflict, InvalidInput, http_status
 from haihe.core.i18n import t
 from haihe.fairs import queries as fairs
+from haihe.leads import pages as lead_pages
+from haihe.leads import queries as lead_queries
 from haihe.projects import lifecycle, queries, report, service
 from haihe.projects.schemas import FigureQuery
 from haihe.web.auth import Reader, SignedIn, Writer
@@ -97,6 +99,7 @@ def dashboard(request: Request, session: DB, params: Filters, principal: Reader)
         "projects/dashboard.html",
         **_dashboard(session, params, request.state.lang, principal),
         overview=state.registry_counts.get(state.engine),
+        lead_panel=lead_pages.dashboard_panel(session, principal, request.state.lang),
     )
 
 
@@ -170,6 +173,9 @@ def _page(
         today=date.today().isoformat(),
         can_edit=view.can_edit,
         private=view.private,
+        from_lead=lead_queries.lead_label(session, principal, view.project.lead_id)
+        if view.project.lead_id
+        else None,
     )
 
 
@@ -299,3 +305,55 @@ def chain_panel(session: Session, principal: Principal, chain_key: str, lang: st
         items, total = queries.chain_projects(session, principal, chain_key)
         context = {"signed_in": True, "chain": chain_key, "items": items, "total": total}
     return panels.Panel("projects/chain_panel.html", {"chain_projects": context})
+
+
+# A signed investment lead becomes a project ----------------------------------------------
+
+
+@router.post("/leads/{lead_id}/convert", response_class=HTMLResponse)
+def convert_lead(
+    lead_id: Id,
+    request: Request,
+    session: DB,
+    principal: Writer,
+    code: Annotated[str, Form(max_length=40)],
+    title: Annotated[str, Form(max_length=300)],
+    intended_investment: Annotated[str, Form(max_length=30)] = "0",
+    project_type: Annotated[str, Form(max_length=32)] = "other",
+    host_organisation_id: Annotated[str | None, Form(max_length=12)] = None,
+):  # noqa: ANN201
+    """The lead's page converts it; refused (the lead page again, saying why) when the
+    lead is not signed, already a project, or the project's fields are wrong."""
+    try:
+        host = None
+        if host_organisation_id and host_organisation_id.strip():
+            if not host_organisation_id.strip().isdigit():
+                raise InvalidInput(
+                    "leads.host_unreadable",
+                    field="host_organisation_id",
+                    value=host_organisation_id,
+                )
+            host = int(host_organisation_id)
+        project = service.do_convert_lead(
+            session,
+            principal,
+            lead_id,
+            service.ConversionInput(
+                code=code,
+                title=title,
+                intended_investment=intended_investment or "0",
+                project_type=project_type,
+                host_organisation_id=host,
+            ),
+        )
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return lead_pages.lead_page(
+            request,
+            session,
+            principal,
+            lead_id,
+            exc.message(request.state.lang),
+            http_status(exc, page=True),
+        )
+    return RedirectResponse(f"/projects/{project.id}", status_code=303)

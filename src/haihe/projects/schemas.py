@@ -147,6 +147,7 @@ class ProjectPublic(BaseModel):
     landing_region_code: str | None
     landing_park_id: int | None
     fair_id: int | None
+    lead_id: int | None = None  # the investment lead it came from
     officer: str | None
     stage: str
     stage_on: date | None

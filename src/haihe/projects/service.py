@@ -18,6 +18,7 @@ from haihe.chains import queries as chains
 from haihe.codes import regions
 from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from haihe.fairs import queries as fairs
+from haihe.leads import service as leads_service
 from haihe.projects import lifecycle
 from haihe.projects.models import (
     TYPES,
@@ -493,3 +494,58 @@ def do_add_attachment(
     session.flush()
     _history(session, principal, project.id, "attachment", {"file": att.filename, "size": att.size})
     return att
+
+
+@dataclass
+class ConversionInput:
+    """What a project made from a signed lead needs beyond what the lead gives."""
+
+    code: str
+    title: str
+    intended_investment: Decimal | str = Decimal(0)
+    project_type: str = "other"
+    host_organisation_id: int | None = None  # the party it lands with, if any
+    signed_on: date | None = None  # the lead's signing day when None
+
+
+def do_convert_lead(
+    session: Session,
+    principal: scopes.Principal,
+    lead_id: int,
+    data: ConversionInput,
+    *,
+    today: date | None = None,
+) -> Project:
+    """Turn a signed lead into a cooperation project: the target organisation as investor,
+    the lead's chain, segment, landing region and park, officer and notes; the project
+    keeps the lead it came from and the lead its project. A lead not signed (or already
+    converted) is refused, naming why, and nothing is created."""
+    lead = leads_service.check_convertible(session, principal, lead_id)
+    parties = [PartyInput(organisation_id=lead.organisation_id, role="investor")]
+    if data.host_organisation_id:
+        parties.append(PartyInput(organisation_id=data.host_organisation_id, role="host"))
+    amount = _money("intended_investment", data.intended_investment) or Decimal(0)
+    project = do_create_project(
+        session,
+        principal,
+        ProjectInput(
+            code=data.code,
+            title=data.title,
+            parties=parties,
+            intended_investment=amount,
+            project_type=data.project_type,
+            chain=lead.chain,
+            segment=lead.segment,
+            landing_region_code=lead.region_code,
+            landing_park_id=lead.park_id,
+            officer=lead.officer,
+            notes=lead.notes,
+            signed_on=data.signed_on or lead.signed_on,
+            is_demo=lead.is_demo,
+        ),
+        today=today,
+    )
+    project.lead_id = lead.id
+    leads_service.do_record_conversion(session, principal, lead.id, project.id, project.code)
+    _history(session, principal, project.id, "from_lead", {"lead_id": lead.id})
+    return project

@@ -29,6 +29,8 @@ ROUTERS = (
     "haihe.audit.pages",
     "haihe.registry.pages",
     "haihe.chains.pages",
+    "haihe.leads.api",
+    "haihe.leads.pages",
 )
 LANG_COOKIE = "haihe_lang"
 # Scripts only from this site (no inline script anywhere); ECharts' SVG needs inline styles.
