@@ -202,39 +202,47 @@ def do_import_leads(
         report.file_problem = p
         return report
     report.read(sheet)
-    with Session(engine) as s:
-        rows = _Rows(s, principal, today or date.today())
-        for n, cells in sheet.rows:
-            report.rows += 1
+    rows_in = list(sheet.rows)
+    sheet.close()
+    report.rows = len(rows_in)
+    rejected: dict[int, tuple[list[object], RowError]] = {}
+    while True:  # with skip_invalid: run again without the rows refused, until none is
+        with Session(engine) as s:
+            rows = _Rows(s, principal, today or date.today())
+            created = unchanged = 0
+            fresh = False
+            for n, cells in rows_in:
+                if n in rejected:
+                    continue
 
-            def get(f: str, cells: list[object] = cells) -> object:
-                i = sheet.columns.index.get(f)
-                return cells[i] if i is not None and i < len(cells) else None
+                def get(f: str, cells: list[object] = cells) -> object:
+                    i = sheet.columns.index.get(f)
+                    return cells[i] if i is not None and i < len(cells) else None
 
-            if not report.writing:
+                try:
+                    outcome = rows.one(get)
+                except ROW_FAILURES as exc:
+                    col = getattr(exc, "field", None) or "organisation"
+                    col = {"organisation_id": "organisation", "region_code": "region"}.get(col, col)
+                    header = sheet.columns.header(col)
+                    rejected[n] = (cells, RowError(n, header, str(get(col) or ""), exc))
+                    fresh = True
+                    continue
+                created += outcome == "created"
+                unchanged += outcome == "unchanged"
+            if fresh and skip_invalid:
+                s.rollback()  # a refused row may have left half of itself
                 continue
-            nested = s.begin_nested()
-            try:
-                outcome = rows.one(get)
-                nested.commit()
-            except ROW_FAILURES as exc:
-                nested.rollback()
-                col = getattr(exc, "field", None) or "organisation"
-                col = {"organisation_id": "organisation", "region_code": "region"}.get(col, col)
-                header = sheet.columns.header(col)
-                report.reject(sheet, n, cells, [RowError(n, header, str(get(col) or ""), exc)])
-                continue
-            if outcome == "created":
-                report.created += 1
-            else:
-                report.unchanged += 1
-        sheet.close()
+            report.created, report.unchanged = created, unchanged
+            for n, (cells, error) in sorted(rejected.items()):
+                report.reject(sheet, n, cells, [error])
 
-        def commit() -> None:
-            record(s, "import", "leads", path.name, report.audit_counts())
-            s.commit()
+            def commit(s: Session = s) -> None:
+                record(s, "import", "leads", path.name, report.audit_counts())
+                s.commit()
 
-        report.settle(commit, s.rollback)
+            report.settle(commit, s.rollback)
+            break
     return report.finish()
 
 
