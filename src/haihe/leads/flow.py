@@ -88,4 +88,5 @@ def next_statuses(current: str, converted: bool = False) -> list[str]:
     """The statuses a lead may be moved to from `current` (backwards ones need a reason)."""
     if converted:
         return []
-    return [s for s in STATUSES if s != current]
+    others = [s for s in STATUSES if s != current]
+    return sorted(others, key=lambda s: (needs_reason(current, s), STATUSES.index(s)))

@@ -240,7 +240,31 @@ def lead_page(
         problem=problem,
         today=date.today().isoformat(),
         needs_reason={s: flow.needs_reason(lead.status, s) for s in view.next_statuses},
+        history_lines=[(h, _said(h, request.state.lang)) for h in view.history],
     )
+
+
+def _said(h, lang: str) -> str:  # noqa: ANN001
+    """A history row in words (statuses and dates, never field names)."""
+    import json
+
+    d = json.loads(h.detail or "{}")
+    name = lambda s: t(f"leads.status.{s}", lang) if s else ""  # noqa: E731
+    if h.action == "status":
+        said = f"{name(d.get('from'))} → {name(d.get('to'))} · {d.get('on')}"
+        extra = "；".join(x for x in (d.get("reason"), d.get("note")) if x)
+        return f"{said} · {extra}" if extra else said
+    if h.action == "next_step":
+        after = d.get("after") or {}
+        return f"{after.get('next_step') or '—'} · {after.get('next_step_on') or ''}"
+    if h.action == "attachment":
+        return str(d.get("file", ""))
+    if h.action == "converted":
+        return str(d.get("code", ""))
+    if h.action == "update":
+        after = d.get("after") or {}
+        return " · ".join(str(v) for v in after.values() if v)
+    return ""
 
 
 @router.get("/leads/{lead_id}", response_class=HTMLResponse)
