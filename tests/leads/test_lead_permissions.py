@@ -12,25 +12,14 @@ from haihe.accounts.scopes import command_line
 from haihe.leads import service
 from haihe.web.app import create_app
 from tests.conftest import signed_client
-from tests.web.test_permissions import RULES
+from tests.web.test_permissions import RULES, app_routes
 
 ROLES = [None, "admin", "tianjin", "binhai", "park", "fair", "winute"]
 WORKERS = {"admin", "tianjin", "binhai", "park"}
 
 
-def _routes(routes):  # noqa: ANN001, ANN202
-    """Every (method, path) of the app, through included routers too."""
-    for r in routes:
-        inner = getattr(r, "original_router", None)
-        if inner is not None:
-            yield from _routes(inner.routes)
-        for m in getattr(r, "methods", None) or []:
-            if m not in ("HEAD", "OPTIONS"):
-                yield m, r.path
-
-
 def test_every_leads_route_has_a_rule():
-    found = {x for x in _routes(create_app().routes) if "lead" in x[1]}
+    found = {x for x in app_routes() if "lead" in x[1]}
     assert len(found) >= 20
     assert found - set(RULES) == set()
 
