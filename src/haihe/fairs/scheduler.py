@@ -474,7 +474,9 @@ class _Search:
 # ------------------------------------------------------------------------------- bounds
 
 
-def _lp_bounds(m: _Model, st: _State, slot_lp: bool | None) -> tuple[int, str, bool, set[int]]:
+def _lp_bounds(
+    m: _Model, st: _State, slot_lp: bool | None
+) -> tuple[int, str, bool, set[int], dict[int, int]]:
     """The degree LP bound and, when tables may bind, the slot LP bound (GLOP)."""
     from ortools.linear_solver import pywraplp
 
@@ -505,12 +507,14 @@ def _lp_bounds(m: _Model, st: _State, slot_lp: bool | None) -> tuple[int, str, b
             sum(1 for p in range(m.P) if st.busy[p][s] == FREE) // 2 > tables_left[s]
             for s in range(m.S)
         )
+    slot_choice: dict[int, int] = {}
     if slot_lp:
         solver = pywraplp.Solver.CreateSolver("GLOP")
         per_ps: dict[tuple[int, int], list] = {}
         per_s: list[list] = [[] for _ in range(m.S)]
         per_p: list[list] = [[] for _ in range(m.P)]
         obj = []
+        keyed: list[tuple[int, int, object]] = []
         for r in free_rs:
             a, b = m.A[r], m.B[r]
             xs = []
@@ -519,6 +523,7 @@ def _lp_bounds(m: _Model, st: _State, slot_lp: bool | None) -> tuple[int, str, b
                     continue
                 v = solver.NumVar(0.0, 1.0, "")
                 xs.append(v)
+                keyed.append((r, s, v))
                 per_ps.setdefault((a, s), []).append(v)
                 per_ps.setdefault((b, s), []).append(v)
                 per_s[s].append(v)
@@ -539,10 +544,11 @@ def _lp_bounds(m: _Model, st: _State, slot_lp: bool | None) -> tuple[int, str, b
         solver.Maximize(sum(obj))
         solver.Solve()
         slot = locked_w + math.floor(solver.Objective().Value() + 1e-6)
+        slot_choice = {r: s for r, s, v in keyed if v.solution_value() > 0.99}
         if slot < bound:
             bound = slot
             how = "slot LP (one variable per request and common free slot, tables per slot), GLOP"
-    return bound, how, bool(slot_lp), lp_chosen
+    return bound, how, bool(slot_lp), lp_chosen, slot_choice
 
 
 def _slot_mip(m: _Model, st: _State, time_limit: float) -> tuple[dict[int, int] | None, int, bool]:
@@ -814,7 +820,7 @@ def schedule(
     deadline = t0 + max(0.0, time_limit)
     m = _Model(problem)
     st, fixed = _start(m, problem.locked)
-    bound, how, tables_bind, chosen = _lp_bounds(m, st, slot_lp)
+    bound, how, tables_bind, chosen, slot_choice = _lp_bounds(m, st, slot_lp)
     rng = random.Random(seed)
     search = _Search(st, rng)
     heavy_first = sorted(m.placeable, key=lambda r: (-m.W[r], len(m.common[r]), r))
@@ -827,6 +833,10 @@ def schedule(
             bound, how = b_bound, b_how
         if sum(m.W[r] for r in b_chosen) >= sum(m.W[r] for r in chosen):
             chosen = b_chosen
+    # The slot LP's integral part (when it was solved) is a schedule as it stands.
+    for r in sorted(slot_choice, key=lambda r: -m.W[r]):
+        if st.fits(r, slot_choice[r]):
+            st.assign(r, slot_choice[r])
     # Colour the chosen requests (each slot a matching): greedy, then Kempe swaps.
     _greedy(st, m, [r for r in heavy_first if r in chosen])
     for r in heavy_first:
@@ -835,11 +845,17 @@ def schedule(
     st.log.clear()
     _greedy(st, m, heavy_first)
     end = t0 + (deadline - t0) * (1 - compact_share)
-    if tables_bind and sum(len(m.common[r]) for r in m.placeable) <= MIP_SIZE:
+    if (
+        tables_bind
+        and st.weight < bound
+        and end - time.perf_counter() >= 15
+        and sum(len(m.common[r]) for r in m.placeable) <= MIP_SIZE
+    ):
         # Tables bind: the slot model as a MIP (its LP is near tight), from the search's
         # schedule; whichever is heavier goes on.
         _improve(st, m, search, bound, time.perf_counter() + (end - time.perf_counter()) * 0.2)
-        chosen, mip_bound, optimal = _slot_mip(m, st, end - time.perf_counter())
+        # SCIP may overrun its limit (presolve); leave it a margin.
+        chosen, mip_bound, optimal = _slot_mip(m, st, (end - time.perf_counter()) * 0.8)
         if mip_bound < bound:
             bound = mip_bound
             how = "slot model MIP (SCIP in OR-Tools), " + (
