@@ -21,7 +21,7 @@ from haihe.core.commands import console, err
 from haihe.core.errors import HaiheError, exit_code
 
 # The contexts whose cli.py has COMMANDS, mounted in this order.
-CONTEXTS = ("registry", "codes", "accounts", "projects", "chains", "leads")
+CONTEXTS = ("registry", "codes", "accounts", "projects", "chains", "leads", "fairs")
 
 app = typer.Typer(
     help="Haihe: cross-city advanced-manufacturing cluster platform.", no_args_is_help=True

@@ -8,7 +8,14 @@ def load_all() -> None:
     from haihe.audit.recorder import AUDITED
     from haihe.chains import members
     from haihe.chains.models import Chain, ChainListEntry, ChainVersion, Placement
-    from haihe.fairs.models import Fair
+    from haihe.fairs.models import (
+        Fair,
+        FairMeeting,
+        FairParticipant,
+        FairSlot,
+        FairTable,
+        MeetingRequest,
+    )
     from haihe.leads.models import Lead, LeadAttachment, LeadStep
     from haihe.projects.models import (
         Project,
@@ -31,6 +38,11 @@ def load_all() -> None:
             ChainListEntry: "chain_list_entry",
             Park: "park",
             Fair: "fair",
+            FairSlot: "fair_slot",
+            FairTable: "fair_table",
+            FairParticipant: "fair_participant",
+            MeetingRequest: "fair_meeting_request",
+            FairMeeting: "fair_meeting",
             Project: "project",
             ProjectMilestone: "project_milestone",
             ProjectParty: "project_party",

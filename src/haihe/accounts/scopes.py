@@ -229,3 +229,19 @@ def can_work_leads(p: Principal) -> bool:
     """Has a leads list at all (the pages, the import): administrators, officers, park
     managers."""
     return p.is_admin or p.role in ("regional_officer", "park_manager")
+
+
+def can_organise_fair(p: Principal, fair_id: int) -> bool:
+    """Run a fair (slots, tables, participants, requests, the schedule): administrators
+    and the fair's organiser."""
+    if p.is_admin:
+        return True
+    return p.role == "fair_organiser" and p.fair_id is not None and p.fair_id == fair_id
+
+
+def can_act_for_participant(p: Principal, fair_id: int, organisation_id: int) -> bool:
+    """Request, accept or decline meetings as a participant: its organisation's users, and
+    whoever organises the fair."""
+    if can_organise_fair(p, fair_id):
+        return True
+    return p.role == "enterprise" and p.organisation_id == organisation_id

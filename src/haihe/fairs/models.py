@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from haihe.core.db import Base
+from haihe.core.db import Base, UTCDateTime
 
 
 class Fair(Base):
@@ -22,3 +31,94 @@ class Fair(Base):
     region_code: Mapped[str | None] = mapped_column(String(6))
     description: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class FairSlot(Base):
+    """A meeting time slot of a fair (its length and the breaks between follow from
+    the times)."""
+
+    __tablename__ = "fair_slots"
+    __table_args__ = (UniqueConstraint("fair_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class FairTable(Base):
+    """A meeting table of a fair, numbered 1, 2, ... with an optional label."""
+
+    __tablename__ = "fair_tables"
+    __table_args__ = (UniqueConstraint("fair_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(String(40))
+
+
+class FairParticipant(Base):
+    """An organisation taking part in a fair, with an optional meeting quota."""
+
+    __tablename__ = "fair_participants"
+    __table_args__ = (UniqueConstraint("fair_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    quota: Mapped[int | None] = mapped_column(Integer)
+    representatives: Mapped[str | None] = mapped_column(Text)  # names, one a line
+
+
+class FairAvailability(Base):
+    """A slot a participant is available in."""
+
+    __tablename__ = "fair_availability"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("fair_participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("fair_slots.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class MeetingRequest(Base):
+    """A participant asks another for a meeting; the other accepts or declines. A
+    request both sides made is mutual (one row, `mutual` set)."""
+
+    __tablename__ = "fair_meeting_requests"
+    __table_args__ = (UniqueConstraint("fair_id", "requester_id", "requested_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    requester_id: Mapped[int] = mapped_column(
+        ForeignKey("fair_participants.id", ondelete="CASCADE"), index=True
+    )
+    requested_id: Mapped[int] = mapped_column(
+        ForeignKey("fair_participants.id", ondelete="CASCADE"), index=True
+    )
+    priority: Mapped[int] = mapped_column(Integer, default=2)  # 1 low, 2 normal, 3 high
+    mutual: Mapped[bool] = mapped_column(Boolean, default=False)
+    # pending, accepted, declined, vetoed (by the organiser), expired, cancelled
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FairMeeting(Base):
+    """A scheduled meeting: an accepted request at a slot and a table. `uid` stays the
+    same when the meeting moves (calendar files update rather than duplicate)."""
+
+    __tablename__ = "fair_meetings"
+    __table_args__ = (UniqueConstraint("slot_id", "table_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("fair_meeting_requests.id", ondelete="CASCADE"), unique=True
+    )
+    slot_id: Mapped[int] = mapped_column(ForeignKey("fair_slots.id"), index=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("fair_tables.id"))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    uid: Mapped[str] = mapped_column(String(64), unique=True)

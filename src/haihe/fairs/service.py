@@ -7,16 +7,32 @@ principal being the actor of the request or command) and returns plain data.
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
+from haihe.audit.recorder import Actor, current_actor
 from haihe.codes import regions
-from haihe.core.errors import InvalidInput, NotAllowed
-from haihe.fairs.models import Fair
+from haihe.core.errors import InvalidInput, NotAllowed, NotFound
+from haihe.fairs import scheduler as sched
+from haihe.fairs.models import (
+    Fair,
+    FairAvailability,
+    FairMeeting,
+    FairParticipant,
+    FairSlot,
+    FairTable,
+    MeetingRequest,
+)
+from haihe.fairs.scheduler import request_weight
 from haihe.fairs.schemas import FairPublic
+from haihe.registry import queries as registry_queries
 
 
 def do_create_fair(
@@ -67,3 +83,366 @@ def do_create_fair(
     session.add(fair)
     session.flush()
     return FairPublic.model_validate(fair)
+
+
+# ------------------------------------------------------------ slots, tables, participants
+
+
+@contextmanager
+def _acting(principal: scopes.Principal) -> Iterator[None]:
+    token = current_actor.set(
+        Actor(principal.user_id, principal.username or "anonymous", principal.ip)
+    )
+    try:
+        yield
+    finally:
+        current_actor.reset(token)
+
+
+def _organised(session: Session, principal: scopes.Principal, fair_id: int) -> Fair:
+    fair = session.get(Fair, fair_id)
+    if fair is None:
+        raise NotFound("fairs.not_found", field="fair_id", fair=fair_id)
+    if not scopes.can_organise_fair(principal, fair_id):
+        raise NotAllowed("fairs.organise_not_allowed")
+    return fair
+
+
+def do_add_slots(
+    session: Session,
+    principal: scopes.Principal,
+    fair_id: int,
+    times: Sequence[tuple[datetime, datetime]],
+) -> list[int]:
+    """Meeting slots (start, end) of a fair; they must not overlap each other or those
+    the fair has. Returns their ids in time order."""
+    _organised(session, principal, fair_id)
+    have = session.execute(
+        select(FairSlot.starts_at, FairSlot.ends_at).where(FairSlot.fair_id == fair_id)
+    ).all()
+    spans = sorted([*have, *times])
+    for start, end in times:
+        if end <= start:
+            raise InvalidInput(
+                "fairs.slot_ends_before_start", field="slots", starts_at=f"{start:%Y-%m-%d %H:%M}"
+            )
+    for (_s1, e1), (s2, _e2) in zip(spans, spans[1:], strict=False):
+        if s2 < e1:
+            raise InvalidInput(
+                "fairs.slot_overlap", field="slots", starts_at=f"{s2:%Y-%m-%d %H:%M}"
+            )
+    rows = [FairSlot(fair_id=fair_id, starts_at=s, ends_at=e) for s, e in sorted(times)]
+    with _acting(principal):
+        session.add_all(rows)
+        session.flush()
+    return [r.id for r in rows]
+
+
+def do_set_tables(session: Session, principal: scopes.Principal, fair_id: int, count: int) -> int:
+    """The fair has tables 1..count (tables with meetings are never taken away)."""
+    _organised(session, principal, fair_id)
+    if not 0 <= count <= 10_000:
+        raise InvalidInput("fairs.tables_count", field="tables", value=count)
+    tables = session.execute(select(FairTable).where(FairTable.fair_id == fair_id)).scalars().all()
+    have = {t.number: t for t in tables}
+    with _acting(principal):
+        for n in range(1, count + 1):
+            if n not in have:
+                session.add(FairTable(fair_id=fair_id, number=n))
+        for n, t in have.items():
+            if n > count:
+                used = session.execute(
+                    select(FairMeeting.id).where(FairMeeting.table_id == t.id)
+                ).first()
+                if used:
+                    raise InvalidInput("fairs.table_in_use", field="tables", table=n)
+                session.delete(t)
+        session.flush()
+    return count
+
+
+def do_add_participant(
+    session: Session,
+    principal: scopes.Principal,
+    fair_id: int,
+    organisation_id: int,
+    *,
+    quota: int | None = None,
+    slot_ids: Sequence[int] | None = None,
+) -> int:
+    """An organisation takes part, available in the slots given (all when None)."""
+    _organised(session, principal, fair_id)
+    registry_queries.get_organisation(session, organisation_id)  # NotFound if unknown
+    if quota is not None and not 0 <= quota <= 1000:
+        raise InvalidInput("fairs.quota_range", field="quota", value=quota)
+    fair_slots = set(
+        session.execute(select(FairSlot.id).where(FairSlot.fair_id == fair_id)).scalars()
+    )
+    chosen = fair_slots if slot_ids is None else set(slot_ids)
+    if chosen - fair_slots:
+        raise InvalidInput("fairs.slot_unknown", field="slots", slot=min(chosen - fair_slots))
+    taken = session.execute(
+        select(FairParticipant.id).where(
+            FairParticipant.fair_id == fair_id, FairParticipant.organisation_id == organisation_id
+        )
+    ).first()
+    if taken:
+        raise InvalidInput("fairs.participant_twice", field="organisation_id")
+    with _acting(principal):
+        row = FairParticipant(fair_id=fair_id, organisation_id=organisation_id, quota=quota)
+        session.add(row)
+        session.flush()
+        session.add_all(FairAvailability(participant_id=row.id, slot_id=s) for s in chosen)
+        session.flush()
+    return row.id
+
+
+def _participant(session: Session, fair_id: int, participant_id: int) -> FairParticipant:
+    row = session.get(FairParticipant, participant_id)
+    if row is None or row.fair_id != fair_id:
+        raise NotFound("fairs.participant_unknown", field="participant", participant=participant_id)
+    return row
+
+
+def do_request_meeting(
+    session: Session,
+    principal: scopes.Principal,
+    fair_id: int,
+    requester_id: int,
+    requested_id: int,
+    *,
+    priority: int = 2,
+    expires_at: datetime | None = None,
+) -> int:
+    """A participant asks another for a meeting. If the other had asked already, that
+    request becomes mutual and accepted (one request, weighted more)."""
+    if session.get(Fair, fair_id) is None:
+        raise NotFound("fairs.not_found", field="fair_id", fair=fair_id)
+    me = _participant(session, fair_id, requester_id)
+    other = _participant(session, fair_id, requested_id)
+    if not scopes.can_act_for_participant(principal, fair_id, me.organisation_id):
+        raise NotAllowed("fairs.participant_not_allowed")
+    if me.id == other.id:
+        raise InvalidInput("fairs.request_self", field="requested")
+    request_weight(mutual=False, priority=priority)  # checks the priority
+    mine = _find_request(session, fair_id, me.id, other.id)
+    if mine is not None:
+        raise InvalidInput("fairs.request_twice", field="requested")
+    theirs = _find_request(session, fair_id, other.id, me.id)
+    with _acting(principal):
+        if theirs is not None and theirs.status in ("pending", "accepted"):
+            theirs.mutual = True
+            theirs.status = "accepted"
+            theirs.priority = max(theirs.priority, priority)
+            session.flush()
+            return theirs.id
+        row = MeetingRequest(
+            fair_id=fair_id,
+            requester_id=me.id,
+            requested_id=other.id,
+            priority=priority,
+            mutual=False,
+            status="pending",
+            expires_at=expires_at,
+        )
+        session.add(row)
+        session.flush()
+    return row.id
+
+
+def _find_request(session: Session, fair_id: int, a: int, b: int) -> MeetingRequest | None:
+    return session.execute(
+        select(MeetingRequest).where(
+            MeetingRequest.fair_id == fair_id,
+            MeetingRequest.requester_id == a,
+            MeetingRequest.requested_id == b,
+        )
+    ).scalar_one_or_none()
+
+
+def do_answer_request(
+    session: Session, principal: scopes.Principal, request_id: int, *, accept: bool
+) -> str:
+    """The requested participant (or the organiser) accepts or declines a pending request."""
+    row = session.get(MeetingRequest, request_id)
+    if row is None:
+        raise NotFound("fairs.request_unknown", field="request", request=request_id)
+    other = session.get(FairParticipant, row.requested_id)
+    if not scopes.can_act_for_participant(principal, row.fair_id, other.organisation_id):
+        raise NotAllowed("fairs.participant_not_allowed")
+    if row.status != "pending" or (row.expires_at is not None and row.expires_at <= _now()):
+        raise InvalidInput("fairs.request_not_pending", field="request", request=request_id)
+    with _acting(principal):
+        row.status = "accepted" if accept else "declined"
+        session.flush()
+    return row.status
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ----------------------------------------------------------------------------- schedule
+
+
+@dataclass(frozen=True)
+class ScheduleReport:
+    """What "schedule all" did: the figures of the schedule and what moved."""
+
+    meetings: int
+    weight: int
+    upper_bound: int
+    bound_method: str
+    proven_optimal: bool
+    gap: float
+    covered: int
+    coverable: int
+    mean_idle_gaps: float
+    kept: int
+    moved: int
+    removed: int
+    added: int
+    unscheduled: int
+    seconds: float
+
+
+def do_schedule_fair(
+    session: Session,
+    principal: scopes.Principal,
+    fair_id: int,
+    *,
+    time_limit: float = 5.0,
+    seed: int = 0,
+) -> ScheduleReport:
+    """Schedule every accepted request it can place ("schedule all"): locked meetings stay,
+    every other meeting that can stay where it was stays, the rest is placed around them;
+    meetings of requests no longer accepted go. Pending requests past their expiry
+    expire first (they never block a slot)."""
+    _organised(session, principal, fair_id)
+    now = _now()
+    slots = (
+        session.execute(
+            select(FairSlot).where(FairSlot.fair_id == fair_id).order_by(FairSlot.starts_at)
+        )
+        .scalars()
+        .all()
+    )
+    tables = (
+        session.execute(
+            select(FairTable).where(FairTable.fair_id == fair_id).order_by(FairTable.number)
+        )
+        .scalars()
+        .all()
+    )
+    people = (
+        session.execute(select(FairParticipant).where(FairParticipant.fair_id == fair_id))
+        .scalars()
+        .all()
+    )
+    avail: dict[int, set[int]] = {p.id: set() for p in people}
+    for pid, sid in session.execute(
+        select(FairAvailability.participant_id, FairAvailability.slot_id).where(
+            FairAvailability.participant_id.in_([p.id for p in people] or [0])
+        )
+    ):
+        avail[pid].add(sid)
+    requests = (
+        session.execute(select(MeetingRequest).where(MeetingRequest.fair_id == fair_id))
+        .scalars()
+        .all()
+    )
+    meetings = (
+        session.execute(select(FairMeeting).where(FairMeeting.fair_id == fair_id)).scalars().all()
+    )
+    table_no = {t.id: t.number for t in tables}
+    table_id = {t.number: t.id for t in tables}
+    with _acting(principal):
+        for r in requests:
+            if r.status == "pending" and r.expires_at is not None and r.expires_at <= now:
+                r.status = "expired"
+        accepted = [r for r in requests if r.status == "accepted"]
+        problem_requests = [
+            sched.Request(
+                r.id,
+                r.requester_id,
+                r.requested_id,
+                request_weight(mutual=r.mutual, priority=r.priority),
+            )
+            for r in accepted
+        ]
+        ok = {r.id for r in accepted}
+        previous = [
+            sched.Meeting(m.request_id, m.slot_id, table_no[m.table_id])
+            for m in meetings
+            if m.request_id in ok and not m.locked
+        ]
+        locked = [
+            sched.Meeting(m.request_id, m.slot_id, table_no[m.table_id])
+            for m in meetings
+            if m.request_id in ok and m.locked
+        ]
+        problem = sched.Problem(
+            slots=[s.id for s in slots],
+            tables=len(tables),
+            participants=[sched.Participant(p.id, frozenset(avail[p.id]), p.quota) for p in people],
+            requests=problem_requests,
+            locked=locked,
+        )
+        out = sched.reschedule(problem, previous, time_limit=time_limit, seed=seed)
+        placed = {mt.request_id: mt for mt in out.meetings}
+        by_request = {m.request_id: m for m in meetings}
+        # Out first (frees slot/table pairs), then moves, then the new ones.
+        for rid, m in by_request.items():
+            if rid not in placed:
+                session.delete(m)
+        session.flush()
+        moving = [
+            (by_request[rid], mt)
+            for rid, mt in placed.items()
+            if rid in by_request
+            and (by_request[rid].slot_id, by_request[rid].table_id) != (mt.slot, table_id[mt.table])
+        ]
+        for m, _mt in moving:  # park them on no table first: no pair is taken twice
+            session.delete(m)
+        session.flush()
+        for m, mt in moving:
+            session.add(
+                FairMeeting(
+                    fair_id=fair_id,
+                    request_id=mt.request_id,
+                    slot_id=mt.slot,
+                    table_id=table_id[mt.table],
+                    locked=False,
+                    uid=m.uid,  # the same calendar event, moved
+                )
+            )
+        for rid, mt in placed.items():
+            if rid not in by_request:
+                session.add(
+                    FairMeeting(
+                        fair_id=fair_id,
+                        request_id=rid,
+                        slot_id=mt.slot,
+                        table_id=table_id[mt.table],
+                        locked=False,
+                        uid=f"{uuid.uuid4().hex}@haihe",
+                    )
+                )
+        session.flush()
+    return ScheduleReport(
+        meetings=len(out.meetings),
+        weight=out.weight,
+        upper_bound=out.upper_bound,
+        bound_method=out.bound_method,
+        proven_optimal=out.proven_optimal,
+        gap=out.gap,
+        covered=out.covered,
+        coverable=out.coverable,
+        mean_idle_gaps=out.mean_idle_gaps,
+        kept=len(out.kept),
+        moved=len(out.moved),
+        removed=len([r for r in by_request if r not in placed]),
+        added=len(out.added),
+        unscheduled=len(out.unscheduled),
+        seconds=out.seconds,
+    )

@@ -1,0 +1,72 @@
+"""The fairs' commands: `haihe fairs schedule FAIR` ("schedule all"). They act as the
+machine's operator (an administrator, accounts.scopes.command_line) and raise HaiheErrors;
+the `haihe` shell prints them and sets the exit code."""
+
+from __future__ import annotations
+
+import getpass
+
+import typer
+
+from haihe.accounts.scopes import command_line
+from haihe.core.commands import console, engine, lang
+from haihe.core.db import session_scope
+from haihe.core.errors import NotFound
+from haihe.core.i18n import t
+
+app = typer.Typer(help="Industrial-chain fairs.", no_args_is_help=True)
+COMMANDS = {"fairs": app}
+
+
+@app.command("schedule")
+def fairs_schedule(
+    fair: str = typer.Argument(..., help="the fair's id or its Chinese or English name"),
+    time_limit: float = typer.Option(5.0, "--time", help="seconds to search"),
+    seed: int = typer.Option(0),
+) -> None:
+    """Schedule every accepted request it can place; meetings that can stay, stay."""
+    from haihe.fairs import queries, service
+
+    language = lang()
+    with session_scope(engine()) as s:
+        found = queries.find_fair(s, fair)
+        if found is None and fair.isdigit():
+            found = queries.get_fair(s, int(fair))
+        if found is None:
+            raise NotFound("fairs.not_found", field="fair", fair=fair)
+        out = service.do_schedule_fair(
+            s, command_line(getpass.getuser()), found.id, time_limit=time_limit, seed=seed
+        )
+    console.print(t("fairs.schedule_done", language, meetings=out.meetings, weight=out.weight))
+    if out.proven_optimal:
+        console.print(t("fairs.schedule_optimal", language, how=out.bound_method))
+    else:
+        console.print(
+            t(
+                "fairs.schedule_gap",
+                language,
+                gap=f"{100 * out.gap:.2f}%",
+                bound=out.upper_bound,
+                how=out.bound_method,
+            )
+        )
+    console.print(
+        t(
+            "fairs.schedule_moves",
+            language,
+            kept=out.kept,
+            moved=out.moved,
+            removed=out.removed,
+            added=out.added,
+            unscheduled=out.unscheduled,
+        )
+    )
+    console.print(
+        t(
+            "fairs.schedule_secondary",
+            language,
+            covered=out.covered,
+            coverable=out.coverable,
+            gaps=f"{out.mean_idle_gaps:.2f}",
+        )
+    )
