@@ -152,10 +152,13 @@ def run(key: str, args: argparse.Namespace) -> None:
             cp = exact(problem, time_limit=budget, hint=base.meetings, num_workers=args.workers)
             c_time = time.perf_counter() - t0
             assert not check(problem, cp.meetings)
-            print(
-                line("CP-SAT", cp, bound, c_time) + f"  (its own bound {cp.upper_bound})",
-                flush=True,
-            )
+            if cp.upper_bound < 0:
+                print(f"  {'CP-SAT':<10} no solution within {c_time:.1f} s", flush=True)
+            else:
+                print(
+                    line("CP-SAT", cp, bound, c_time) + f"  (its own bound {cp.upper_bound})",
+                    flush=True,
+                )
 
 
 def main() -> None:

@@ -492,11 +492,20 @@ def _lp_bounds(
     for i, r in enumerate(free_rs):
         rows[m.A[r]].append(i)
         rows[m.B[r]].append(i)
+    inf = solver.infinity()
     for p in range(m.P):
-        if rows[p]:
-            solver.Add(sum(x[i] for i in rows[p]) <= max(0, cap_left[p]))
-    solver.Add(sum(x) <= sum(tables_left))
-    solver.Maximize(sum(m.W[r] * x[i] for i, r in enumerate(free_rs)))
+        if len(rows[p]) > cap_left[p]:
+            row = solver.Constraint(-inf, max(0, cap_left[p]))
+            for i in rows[p]:
+                row.SetCoefficient(x[i], 1)
+    if len(x) > sum(tables_left):
+        row = solver.Constraint(-inf, sum(tables_left))
+        for v in x:
+            row.SetCoefficient(v, 1)
+    objective = solver.Objective()
+    for i, r in enumerate(free_rs):
+        objective.SetCoefficient(x[i], m.W[r])
+    objective.SetMaximization()
     solver.Solve()
     lp_chosen = {r for i, r in enumerate(free_rs) if x[i].solution_value() > 0.99}
     deg = locked_w + math.floor(solver.Objective().Value() + 1e-6)
@@ -827,7 +836,7 @@ def schedule(
     # The requests to colour first: those of the degree LP's optimum at 1, or better,
     # the integer b-matching's optimum (CP-SAT, hinted with the LP's) if time allows.
     budget = (deadline - time.perf_counter()) * 0.25
-    if budget > 0.5:
+    if budget > 0.5 + len(m.placeable) / 8000:  # else building the model costs too much
         b_chosen, b_bound, b_how = _b_matching(m, st, budget, num_workers, chosen)
         if b_bound < bound:
             bound, how = b_bound, b_how
@@ -914,11 +923,14 @@ def _compact2(st: _State, m: _Model, search: _Search, deadline: float) -> None:
     meetings = [r for r in range(m.R) if st.slot_of[r] >= 0 and not st.locked[r]]
     if not meetings:
         return
-    it = 0
+    it = idle = 0
     while True:
         it += 1
         if it % 64 == 0 and time.perf_counter() > deadline:
             break
+        if idle > 50 * len(meetings) + 10_000:
+            break  # nothing found for long: the agendas are as compact as this gets
+        idle += 1
         r = meetings[rng.randrange(len(meetings))]
         a, b, s = m.A[r], m.B[r], st.slot_of[r]
         ga, gb = st.gaps_of(a), st.gaps_of(b)
@@ -933,6 +945,8 @@ def _compact2(st: _State, m: _Model, search: _Search, deadline: float) -> None:
             st.assign(r, t)
             if st.gaps_of(a) + st.gaps_of(b) >= ga + gb:
                 st.rollback(mark)
+            else:
+                idle = 0
             st.log.clear()
             continue
         comp = search.kempe_from_meeting(r, s, t)  # type: ignore[attr-defined]
@@ -943,6 +957,8 @@ def _compact2(st: _State, m: _Model, search: _Search, deadline: float) -> None:
         _swap_sets(search, comp, s, t)
         if sum(st.gaps_of(p) for p in touched) >= old:
             st.rollback(mark)
+        else:
+            idle = 0
         st.log.clear()
     st.log.clear()
 
@@ -1013,10 +1029,12 @@ def exact(
             if not st.locked[r] and solver.boolean_value(v):
                 st.assign(r, s)
         bound = math.floor(solver.best_objective_bound + 1e-6)
+        how = "CP-SAT proven optimal" if status == cp_model.OPTIMAL else "CP-SAT's own bound"
     else:
-        bound = 10**12
-    how = "CP-SAT proven optimal" if status == cp_model.OPTIMAL else "CP-SAT's own bound"
+        bound, how = -1, "CP-SAT found no solution in the time"
     out = _finish(m, st, fixed, bound, how, t0)
+    if bound < 0:  # no answer: no bound either
+        out.upper_bound, out.proven_optimal = -1, False
     return out
 
 
