@@ -823,8 +823,10 @@ def schedule(
     slot_lp: bool | None = None,
     compact_share: float = 0.1,
     num_workers: int = 1,
+    mip_seconds: float = 15.0,
 ) -> Schedule:
-    """The best schedule found within `time_limit` seconds, with its upper bound."""
+    """The best schedule found within `time_limit` seconds, with its upper bound.
+    When tables bind, the slot model goes to SCIP if `mip_seconds` or more are left."""
     t0 = time.perf_counter()
     deadline = t0 + max(0.0, time_limit)
     m = _Model(problem)
@@ -857,7 +859,7 @@ def schedule(
     if (
         tables_bind
         and st.weight < bound
-        and end - time.perf_counter() >= 15
+        and end - time.perf_counter() >= mip_seconds
         and sum(len(m.common[r]) for r in m.placeable) <= MIP_SIZE
     ):
         # Tables bind: the slot model as a MIP (its LP is near tight), from the search's
