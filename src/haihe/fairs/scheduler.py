@@ -835,26 +835,42 @@ def schedule(
     rng = random.Random(seed)
     search = _Search(st, rng)
     heavy_first = sorted(m.placeable, key=lambda r: (-m.W[r], len(m.common[r]), r))
-    # The requests to colour first: those of the degree LP's optimum at 1, or better,
-    # the integer b-matching's optimum (CP-SAT, hinted with the LP's) if time allows.
+    # The requests to colour first: those of the degree LP's optimum at 1, and the
+    # integer b-matching's optimum (CP-SAT, hinted with the LP's) if time allows; each
+    # set is coloured and the heavier schedule goes on.
+    candidates = [chosen]
     budget = (deadline - time.perf_counter()) * 0.25
     if budget > 0.5 + len(m.placeable) / 8000:  # else building the model costs too much
         b_chosen, b_bound, b_how = _b_matching(m, st, budget, num_workers, chosen)
         if b_bound < bound:
             bound, how = b_bound, b_how
-        if sum(m.W[r] for r in b_chosen) >= sum(m.W[r] for r in chosen):
-            chosen = b_chosen
-    # The slot LP's integral part (when it was solved) is a schedule as it stands.
-    for r in sorted(slot_choice, key=lambda r: -m.W[r]):
-        if st.fits(r, slot_choice[r]):
-            st.assign(r, slot_choice[r])
-    # Colour the chosen requests (each slot a matching): greedy, then Kempe swaps.
-    _greedy(st, m, [r for r in heavy_first if r in chosen])
-    for r in heavy_first:
-        if r in chosen and st.slot_of[r] < 0:
-            search.insert(r)
+        if b_chosen and b_chosen != chosen:
+            candidates.append(b_chosen)
+    best: tuple[int, list[int]] | None = None
+    for cand in candidates:
+        for r in range(m.R):
+            if st.slot_of[r] >= 0 and not st.locked[r]:
+                st.unassign(r)
+        # The slot LP's integral part (when it was solved) is a schedule as it stands.
+        for r in sorted(slot_choice, key=lambda r: -m.W[r]):
+            if st.fits(r, slot_choice[r]):
+                st.assign(r, slot_choice[r])
+        # Colour the chosen requests (each slot a matching): greedy, then Kempe swaps.
+        _greedy(st, m, [r for r in heavy_first if r in cand])
+        for r in heavy_first:
+            if r in cand and st.slot_of[r] < 0:
+                search.insert(r)
+        _greedy(st, m, heavy_first)
+        if best is None or st.weight > best[0]:
+            best = (st.weight, list(st.slot_of))
+    if list(st.slot_of) != best[1]:
+        for r in range(m.R):
+            if st.slot_of[r] >= 0 and not st.locked[r]:
+                st.unassign(r)
+        for r, s in enumerate(best[1]):
+            if s >= 0 and not st.locked[r]:
+                st.assign(r, s)
     st.log.clear()
-    _greedy(st, m, heavy_first)
     end = t0 + (deadline - t0) * (1 - compact_share)
     if (
         tables_bind
