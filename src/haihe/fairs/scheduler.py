@@ -522,8 +522,15 @@ def _lp_bounds(
         per_ps: dict[tuple[int, int], list] = {}
         per_s: list[list] = [[] for _ in range(m.S)]
         per_p: list[list] = [[] for _ in range(m.P)]
-        obj = []
         keyed: list[tuple[int, int, object]] = []
+        objective = solver.Objective()
+        inf = solver.infinity()
+
+        def at_most(vs: list, limit: int) -> None:
+            row = solver.Constraint(-inf, limit)
+            for v in vs:
+                row.SetCoefficient(v, 1)
+
         for r in free_rs:
             a, b = m.A[r], m.B[r]
             xs = []
@@ -538,19 +545,19 @@ def _lp_bounds(
                 per_s[s].append(v)
                 per_p[a].append(v)
                 per_p[b].append(v)
-                obj.append(m.W[r] * v)
+                objective.SetCoefficient(v, m.W[r])
             if len(xs) > 1:
-                solver.Add(sum(xs) <= 1)
+                at_most(xs, 1)
         for vs in per_ps.values():
             if len(vs) > 1:
-                solver.Add(sum(vs) <= 1)
+                at_most(vs, 1)
         for s in range(m.S):
             if len(per_s[s]) > tables_left[s]:
-                solver.Add(sum(per_s[s]) <= tables_left[s])
+                at_most(per_s[s], tables_left[s])
         for p in range(m.P):
             if len(per_p[p]) > cap_left[p]:
-                solver.Add(sum(per_p[p]) <= cap_left[p])
-        solver.Maximize(sum(obj))
+                at_most(per_p[p], cap_left[p])
+        objective.SetMaximization()
         solver.Solve()
         slot = locked_w + math.floor(solver.Objective().Value() + 1e-6)
         slot_choice = {r: s for r, s, v in keyed if v.solution_value() > 0.99}
@@ -857,9 +864,11 @@ def schedule(
                 st.assign(r, slot_choice[r])
         # Colour the chosen requests (each slot a matching): greedy, then Kempe swaps.
         _greedy(st, m, [r for r in heavy_first if r in cand])
-        for r in heavy_first:
+        for i, r in enumerate(heavy_first):
             if r in cand and st.slot_of[r] < 0:
                 search.insert(r)
+            if i % 256 == 0 and time.perf_counter() > deadline:
+                break
         _greedy(st, m, heavy_first)
         if best is None or st.weight > best[0]:
             best = (st.weight, list(st.slot_of))
