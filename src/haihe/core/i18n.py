@@ -10,6 +10,7 @@ language only.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -30,9 +31,21 @@ def catalogue(lang: str) -> dict[str, str]:
     return merged
 
 
+@dataclass(frozen=True)
+class Words:
+    """A message parameter that is itself a message (a field's name in words): filled in
+    in the message's language."""
+
+    key: str
+
+    def __str__(self) -> str:
+        return t(self.key, "zh")
+
+
 def t(key: str, lang: str = "zh", **params: object) -> str:
     """The message `key` in `lang`, with params filled in; the key itself when unknown."""
     lang = lang if lang in LANGUAGES else "zh"
+    params = {k: t(v.key, lang) if isinstance(v, Words) else v for k, v in params.items()}
     template = catalogue(lang).get(key) or catalogue("zh").get(key) or key
     try:
         return template.format(**params)

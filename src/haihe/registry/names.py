@@ -14,6 +14,7 @@ import unicodedata
 from functools import lru_cache
 
 from haihe.codes import regions
+from haihe.core.limits import strip_invisible
 
 LEGAL_FORMS = (
     "股份有限公司",
@@ -88,8 +89,9 @@ def _is_region(text: str) -> bool:
 
 
 def fold(text: str) -> str:
-    """Full-width to half-width, brackets unified, spaces removed, Latin lower-cased."""
-    t = unicodedata.normalize("NFKC", text)
+    """Full-width to half-width, brackets unified, spaces and invisible characters
+    (zero-width, soft hyphen: core.limits) removed, Latin lower-cased."""
+    t = unicodedata.normalize("NFKC", strip_invisible(text))
     t = t.replace("〔", "(").replace("〕", ")").replace("【", "(").replace("】", ")")
     return re.sub(r"\s+", "", t).lower()
 

@@ -1,0 +1,53 @@
+"""The one table of text limits and the one cleaning of text (core/limits.py)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import BaseModel
+
+from haihe.core.errors import InvalidInput
+from haihe.core.i18n import catalogue
+from haihe.core.limits import LIMITS, Text, clean_text
+from haihe.registry.names import normalise
+
+
+@pytest.mark.parametrize("ch", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"])
+def test_invisible_characters_go_from_text_and_names(ch: str) -> None:
+    assert clean_text(f"海河{ch}科技", "organisation.name", name=True) == "海河科技"
+    assert normalise(f"天津海{ch}河科技有限公司") == normalise("天津海河科技有限公司")
+
+
+def test_control_characters_go_but_line_breaks_stay() -> None:
+    assert clean_text("a\x00b\x1fc\nd\te", "project.notes") == "abc\nd\te"
+
+
+@pytest.mark.parametrize("ch", [*"\u202a\u202b\u202c\u202d\u202e", "\u2066", "\u2069"])
+def test_bidi_controls_are_refused_in_names(ch: str) -> None:
+    with pytest.raises(InvalidInput) as e:
+        clean_text(f"海河{ch}科技", "organisation.name", name=True)
+    assert e.value.key == "limits.bidi"
+    assert "组织名称" in e.value.message("zh") and "organisation" in e.value.message("en")
+
+
+def test_too_long_names_the_field_and_the_limit() -> None:
+    clean_text("x" * 300, "project.title")
+    with pytest.raises(InvalidInput) as e:
+        clean_text("x" * 10_000, "project.title")
+    assert e.value.field == "title"
+    assert "项目名称" in e.value.message("zh") and "300" in e.value.message("zh")
+    assert "project title" in e.value.message("en")
+
+
+def test_pydantic_type_refuses_with_our_error() -> None:
+    class Body(BaseModel):
+        notes: Text("project.notes") | None = None
+
+    assert Body(notes=" a\u200b ").notes == "a"
+    assert Body().notes is None
+    with pytest.raises(InvalidInput):
+        Body(notes="x" * (LIMITS["project.notes"].max + 1))
+
+
+def test_every_label_is_in_both_languages() -> None:
+    for limit in LIMITS.values():
+        assert limit.label in catalogue("zh") and limit.label in catalogue("en")
