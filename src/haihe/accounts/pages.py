@@ -12,6 +12,7 @@ from haihe.accounts import queries, service
 from haihe.accounts.schemas import UserCreate
 from haihe.accounts.scopes import Principal
 from haihe.core.errors import InvalidInput
+from haihe.core.limits import is_digits
 from haihe.web.auth import (
     SESSION_COOKIE,
     AdminReader,
@@ -160,7 +161,7 @@ def users(request: Request, principal: AdminReader, session: DbSession):  # noqa
 
 
 def _number(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and int(value) <= 2_147_483_647 else None
+    return int(value) if value and is_digits(value) and int(value) <= 2_147_483_647 else None
 
 
 @router.post("/admin/users", response_class=HTMLResponse)

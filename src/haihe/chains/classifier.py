@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 from haihe.chains.definitions import ChainDefinition
 from haihe.codes import industries
+from haihe.core.limits import is_digits
 
 ROLE_ZH = {"make": "生产", "research": "研发", "service": "服务", "trade": "销售"}
 ROLE_EN = {"make": "makes", "research": "R&D", "service": "services", "trade": "sells"}
@@ -107,7 +108,7 @@ class _Evidence:
 
 def industry_role(code: str) -> str:
     """The activity an industry code implies: manufacturing, research, trade or service."""
-    div = int(code[:2]) if code[:2].isdigit() else 0
+    div = int(code[:2]) if is_digits(code[:2]) else 0
     if 13 <= div <= 43:
         return "make"
     if div == 73:

@@ -22,6 +22,7 @@ from haihe.chains.panorama import home_provinces
 from haihe.codes import regions
 from haihe.core.errors import InvalidInput, NotAllowed
 from haihe.core.i18n import t
+from haihe.core.limits import is_digits
 from haihe.registry import panels as organisation_panels
 from haihe.web.auth import Reader, SignedIn, Writer, load_principal
 from haihe.web.deps import Id, db
@@ -206,7 +207,7 @@ def _organisation_id(text: str | None) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not is_digits(text):
         raise InvalidInput("chains.not_an_organisation_id", field="organisation_id", value=text)
     return int(text)
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from haihe.core.limits import is_digits
+
 LEVELS = ("province", "prefecture", "county")
 HOME_PROVINCES = ("110000", "120000", "130000")
 
@@ -289,7 +291,7 @@ def lookup(text: str | None, within: str | None = None) -> Region | None:
     t = _clean(text)
     if not t:
         return None
-    if t.isdigit() and len(t) in (2, 4, 6, 12):
+    if is_digits(t) and len(t) in (2, 4, 6, 12):
         code = (t + "0000")[:6] if len(t) < 6 else t[:6]
         r = get(code)
         return r if r and (within is None or is_within(r.code, within)) else None
@@ -454,7 +456,7 @@ def resolve(
     if address:
         a = find_in_text(address, within=best)
         narrow(a.code if a else None, "address")
-    if uscc_region and uscc_region.isdigit():
+    if uscc_region and is_digits(uscc_region):
         u = get(successor(uscc_region))
         if u is not None and u.code[2:] != "0000" or (u is not None and best is None):
             narrow(u.code, "uscc")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from haihe.core.errors import InvalidInput
+from haihe.core.limits import is_digits
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -105,7 +106,7 @@ def validate(raw: str) -> USCCCheck:
     warnings = []
     from haihe.codes import regions
 
-    if not code[2:8].isdigit() or regions.get(code[2:8]) is None:
+    if not is_digits(code[2:8]) or regions.get(code[2:8]) is None:
         warnings.append(f"region part {code[2:8]} is not a known division code")
     if code[0] not in AUTHORITIES:
         warnings.append(f"registration authority {code[0]!r} is not a known one")

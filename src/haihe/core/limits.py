@@ -134,3 +134,12 @@ def Text(field: str, *, name: bool = False):  # noqa: ANN201, N802 - a type, use
     """A pydantic string type bounded and cleaned as `clean_text(…, field)`."""
     LIMITS[field]  # a KeyError at import time for a field missing from the table
     return Annotated[str, BeforeValidator(lambda v: clean_text(v, field, name=name))]
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def is_digits(text: object) -> bool:
+    """Whether `text` is ASCII digits only, as int() reads them. str.isdigit() is not that
+    check: it accepts superscripts and other digits (²) that int() refuses."""
+    return isinstance(text, str) and _ASCII_DIGITS.fullmatch(text) is not None

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from haihe.codes import regions
 from haihe.core.errors import InvalidInput
+from haihe.core.limits import is_digits
 from haihe.core.settings import get_settings
 from haihe.projects import lifecycle
 from haihe.projects.models import Project
@@ -77,7 +78,7 @@ def _date(value: str | None, field: str) -> date | None:
 def _id(value: str | None, field: str) -> int | None:
     if value in (None, ""):
         return None
-    if not str(value).isdigit() or not 1 <= int(value) <= 2_147_483_647:
+    if not is_digits(str(value)) or not 1 <= int(value) <= 2_147_483_647:
         raise InvalidInput("figures.bad_id", field=field, value=value)
     return int(value)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from haihe.core.errors import InvalidInput
+from haihe.core.limits import is_digits
 
 STAGES = (
     "planned",
@@ -241,6 +242,6 @@ def parse_stall_days(text: str | None) -> dict[str, int]:
     for part in (text or "").split(","):
         if "=" in part:
             k, v = part.split("=", 1)
-            if k.strip() in ORDER and v.strip().isdigit():
+            if k.strip() in ORDER and is_digits(v.strip()):
                 out[k.strip()] = int(v)
     return out

@@ -6,7 +6,7 @@ Refused changes raise a HaiheError and change nothing."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -17,6 +17,8 @@ from haihe.accounts import scopes
 from haihe.chains import queries as chains
 from haihe.codes import regions
 from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from haihe.core.limits import clean_text
+from haihe.core.money import checked_amount
 from haihe.fairs import queries as fairs
 from haihe.leads import service as leads_service
 from haihe.projects import lifecycle
@@ -82,7 +84,7 @@ def _money(name: str, value: object) -> Decimal | None:
         raise InvalidInput("projects.amount_unreadable", field=name, value=value)
     if value < 0:
         raise InvalidInput("projects.amount_negative", field=name, value=value)
-    return value.quantize(Decimal("0.01"))
+    return checked_amount(value, value, field=name)
 
 
 def _history(
@@ -138,6 +140,29 @@ def _editable(session: Session, principal: scopes.Principal, project_id: int) ->
     return project
 
 
+# Each text field of a project and its limit (core.limits): bounded and cleaned here,
+# where the API, the forms and the import all go through.
+TEXTS = {
+    "code": "project.code",
+    "title": "project.title",
+    "title_en": "project.title_en",
+    "officer": "project.officer",
+    "notes": "project.notes",
+}
+
+
+def _cleaned(data: ProjectInput) -> ProjectInput:
+    texts = {
+        k: clean_text(getattr(data, k), f, name=k in ("code", "title", "title_en")) or None
+        for k, f in TEXTS.items()
+    }
+    parties = [
+        replace(p, name=clean_text(p.name, "project.party_name", name=True, where=f"parties[{i}]"))
+        for i, p in enumerate(data.parties)
+    ]
+    return replace(data, **texts, parties=parties)
+
+
 def do_create_project(
     session: Session,
     principal: scopes.Principal,
@@ -149,7 +174,8 @@ def do_create_project(
 
     The principal must be one who may edit a project landing where this one lands."""
     today = today or date.today()
-    code = (data.code or "").strip()
+    data = _cleaned(data)
+    code = data.code
     if not code:
         raise InvalidInput("projects.code_missing", field="code")
     if not data.title or not data.title.strip():
@@ -389,6 +415,8 @@ def do_update_project(
         field_ = sorted(unknown)[0]
         raise InvalidInput("projects.not_editable", field=field_, name=field_)
     changes = dict(changes)
+    for k in set(changes) & set(TEXTS):
+        changes[k] = clean_text(changes[k], TEXTS[k], name=k in ("title", "title_en")) or None
     for k in ("contracted_investment", "invested_in_place"):
         if k in changes:
             changes[k] = _money(k, changes[k])

@@ -32,6 +32,7 @@ from haihe.core import events
 from haihe.core.db import analyze, bulk_insert, insert_many_returning_ids
 from haihe.core.errors import InvalidInput, NotAllowed
 from haihe.core.importing import HeaderMap, ImportReport, RowError, Sheet, open_sheet
+from haihe.core.limits import clean_text
 from haihe.core.tabular import header_key
 from haihe.registry import columns, search_index, values
 from haihe.registry.models import Organisation, OrganisationIndustry, Park
@@ -252,11 +253,19 @@ def _parse_clean_row(
                 v[f] = c.strip() if isinstance(c, str) else c
     get = v.get
 
-    name = _text(get("name"))
-    if not name:
+    def text(f: str, limit: str, *, name: bool = False) -> str | None:
+        """A text cell cleaned and bounded as every text field is (core.limits)."""
+        raw = get(f)
+        try:
+            return clean_text(_text(raw), limit, name=name) or None
+        except InvalidInput as p:
+            err(f, raw, p)
+            return None
+
+    refused = len(errs)
+    name = text("name", "organisation.name", name=True)
+    if not name and len(errs) == refused:
         err("name", None, InvalidInput("import.name_missing"))
-    elif len(name) > 300:
-        err("name", name, InvalidInput("import.too_long", max=300))
 
     code = None
     raw_uscc = get("uscc")
@@ -270,7 +279,7 @@ def _parse_clean_row(
     region_code = None
     raw_region = _text(get("region"))
     raw_province = _text(get("province"))
-    address = _text(get("address"))
+    address = text("address", "organisation.address")
     res = regions.resolve(
         province=raw_province,
         district=raw_region,
@@ -342,10 +351,11 @@ def _parse_clean_row(
         kind = columns.kind_from_text(raw_kind)
         if kind is None:
             err("kind", raw_kind, InvalidInput("import.kind_unknown", value=raw_kind))
-    website = _text(get("website"))
+    website = text("website", "organisation.website")
     if website and (" " in website or "." not in website):
         err("website", website, InvalidInput("import.website_bad", value=website))
 
+    name_en = text("name_en", "organisation.name_en", name=True)
     if errs or not name:
         return None, errs
     desc_parts = [
@@ -353,13 +363,19 @@ def _parse_clean_row(
         for i in ctx.descriptions
         if i < len(cells) and not values.is_missing(cells[i])
     ]
-    description = "\n".join(p for p in desc_parts if p) or None
+    try:
+        description = (
+            clean_text("\n".join(p for p in desc_parts if p), "organisation.description") or None
+        )
+    except InvalidInput as p:
+        err("description", "", p)
+        return None, errs
     return OrgRecord(
         row=n,
         uscc=code,
         name=name,
         name_norm=normalise(name),
-        name_en=_text(get("name_en")),
+        name_en=name_en,
         kind=kind or columns.kind_from_name(name),
         region_code=region_code,
         park_id=park_id,

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy.orm import Session
 
 from haihe.core.errors import InvalidInput, NotFound
+from haihe.core.limits import is_digits
 from haihe.core.settings import get_settings
 from haihe.registry import imports, panels, queries
 from haihe.web.auth import Reader, SignedIn, Writer
@@ -28,7 +29,7 @@ DB = Annotated[Session, Depends(db, scope="function")]
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and int(value) <= 2_147_483_647 else None
+    return int(value) if value and is_digits(value) and int(value) <= 2_147_483_647 else None
 
 
 @router.get("/organisations", response_class=HTMLResponse)

@@ -23,6 +23,7 @@ from haihe.audit.recorder import Actor, current_actor, record
 from haihe.codes import industries, regions, uscc
 from haihe.core.db import bulk_insert, insert_many_returning_ids
 from haihe.core.errors import InvalidInput, NotAllowed
+from haihe.core.limits import clean_text
 from haihe.registry import queries, search_index
 from haihe.registry.models import KINDS, Organisation, OrganisationIndustry, Park
 from haihe.registry.names import normalise
@@ -49,7 +50,8 @@ def _check_scope(principal: Principal, region_code: str | None, park_id: int | N
 
 def _row(data: OrganisationCreate) -> dict[str, object]:
     """The organisation's row as it will be written, or InvalidInput naming the field."""
-    if not data.name or not data.name.strip():
+    name = clean_text(data.name, "organisation.name", name=True)
+    if not name:
         raise InvalidInput("registry.name_missing", field="name")
     if data.kind not in KINDS:
         raise InvalidInput(
@@ -78,9 +80,9 @@ def _row(data: OrganisationCreate) -> dict[str, object]:
     now = datetime.now(UTC)
     return {
         "uscc": code,
-        "name": data.name.strip(),
-        "name_norm": normalise(data.name),
-        "name_en": data.name_en,
+        "name": name,
+        "name_norm": normalise(name),
+        "name_en": clean_text(data.name_en, "organisation.name_en", name=True) or None,
         "kind": data.kind,
         "region_code": data.region_code,
         "park_id": data.park_id,
@@ -88,9 +90,9 @@ def _row(data: OrganisationCreate) -> dict[str, object]:
         "registered_capital": data.registered_capital,
         "capital_currency": data.capital_currency,
         "employees": data.employees,
-        "website": data.website,
-        "address": data.address,
-        "description": data.description,
+        "website": clean_text(data.website, "organisation.website") or None,
+        "address": clean_text(data.address, "organisation.address") or None,
+        "description": clean_text(data.description, "organisation.description") or None,
         "source": data.source,
         "is_demo": data.is_demo,
         "named_in_source": data.named_in_source,
@@ -119,22 +121,22 @@ def do_create_organisation(
 
 def do_create_park(session: Session, principal: Principal, data: ParkCreate) -> Park:
     """A park in a region (code or name), where the principal may add one; names are unique."""
-    if not data.name or not data.name.strip():
+    name = clean_text(data.name, "park.name", name=True)
+    if not name:
         raise InvalidInput("registry.name_missing", field="name")
     region = regions.lookup(data.region)
     if region is None:
         raise InvalidInput("registry.region_unknown", field="region", value=data.region)
     if not scopes.can_create_park(principal, region.code):
         raise NotAllowed("registry.park_not_in_scope", region=region.code)
-    name = data.name.strip()
     if queries.find_park(session, name):
         raise InvalidInput("registry.park_name_taken", field="name", name=name)
     park = Park(
         name=name,
-        name_en=data.name_en,
+        name_en=clean_text(data.name_en, "park.name_en", name=True) or None,
         region_code=region.code,
-        operator=data.operator,
-        description=data.description,
+        operator=clean_text(data.operator, "park.operator", name=True) or None,
+        description=clean_text(data.description, "park.description") or None,
         is_demo=data.is_demo,
     )
     with _acting(principal):

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from haihe.core.errors import InvalidInput
+from haihe.core.limits import is_digits
+from haihe.core.money import checked_amount
 
 MISSING = {
     "",
@@ -139,16 +141,8 @@ def parse_capital(value: object, unit: Decimal = Decimal(1)) -> tuple[Decimal, s
     return _bounded(amount, value), currency
 
 
-# Amounts are stored as NUMERIC(20, 2): anything at or beyond 10^17 is a typing error.
-MAX_AMOUNT = Decimal(10) ** 17
-
-
 def _bounded(amount: Decimal, value: object) -> Decimal:
-    if amount < 0:
-        raise InvalidInput("value.negative", value=clean(value))
-    if amount >= MAX_AMOUNT:
-        raise InvalidInput("value.amount_too_large", value=clean(value))
-    return amount.quantize(Decimal("0.01"))
+    return checked_amount(amount, clean(value))
 
 
 _DATE_PATTERNS = (
@@ -199,7 +193,7 @@ def parse_int(value: object) -> int | None:
     else:
         text = clean(value).replace(",", "").replace("，", "")
         text = re.sub(r"(人|名)$", "", text)
-        if not text.isdigit():
+        if not is_digits(text):
             raise InvalidInput("value.int_unreadable", value=clean(value))
         n = int(text)
     if n < 0:
