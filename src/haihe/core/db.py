@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.schema import CreateTable
 
+from haihe.core.errors import Unavailable
 from haihe.core.settings import get_settings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -64,8 +65,65 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
+    # A writer waits this long for another's write to end (an import's one transaction
+    # is short, see core/importing.py); past it the request is told to retry (503).
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
     cur.close()
+
+
+BUSY_TIMEOUT_S = 60
+RETRY_AFTER_S = 10
+
+_BUSY = ("database is locked", "database table is locked", "lock timeout", "could not obtain lock")
+_READ_ONLY = ("readonly database", "read-only transaction", "read-only file system")
+
+
+def storage_problem(exc: BaseException) -> Unavailable | None:
+    """The refusal a user can act on behind a database error, or None for a bug: the
+    database busy with another write past the wait (retry later), or read-only."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    text_ = str(exc.orig or exc).lower()
+    if any(m in text_ for m in _BUSY):
+        return Unavailable("db.busy", retry_after=RETRY_AFTER_S)
+    if any(m in text_ for m in _READ_ONLY):
+        return Unavailable("db.read_only")
+    return None
+
+
+def writable(engine: Engine) -> bool:
+    """Whether the database takes writes, without waiting for the write lock (so a health
+    check does not queue behind an import). SQLite: the file and its folder (WAL files)
+    can be written and a write statement that changes nothing is accepted (a busy
+    database counts as writable); PostgreSQL: the session is not read-only (a standby)."""
+    import os
+
+    if not is_sqlite(engine):
+        with engine.connect() as conn:
+            return conn.execute(text("SHOW transaction_read_only")).scalar() == "off"
+    db = engine.url.database
+    if db and db != ":memory:" and not db.startswith("file:"):
+        path = Path(db).resolve()
+        if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            return False
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        conn.execute("PRAGMA busy_timeout=0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM alembic_version WHERE 0")
+        except sqlite3.OperationalError as exc:
+            return not any(m in str(exc).lower() for m in _READ_ONLY)
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        return True
+    finally:
+        raw.close()
 
 
 def make_engine(url: str) -> Engine:

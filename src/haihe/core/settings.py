@@ -32,6 +32,19 @@ class Settings(BaseSettings):
     """Diagnosis thresholds over the defaults, e.g. 'strong_at=1.0,strong_min_orgs=3,
     min_orgs=1,lead_share=0.4,min_side=2' (see chains/diagnosis.py for each)."""
 
+    max_upload_mb: int = 20
+    """Largest file an upload may be (an import, an attachment, a chain file), in MB."""
+
+    data_dir: str = ""
+    """The instance's own private folder (uploads, error reports): by default a folder
+    `haihe-data` beside the SQLite database file, else in the working directory."""
+
+    import_max_rows: int = 1_000_000
+    """Most data rows an import file may hold (a larger one is refused, not read)."""
+
+    import_max_columns: int = 200
+    """Most columns an import sheet may have (a larger one is refused, not read)."""
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -6,9 +6,6 @@ the rows to fix) — who may import which rows is the registry's door
 
 from __future__ import annotations
 
-import secrets
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +13,8 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy.orm import Session
 
-from haihe.core.errors import InvalidInput, NotFound
+from haihe.core import uploads
+from haihe.core.errors import InvalidInput
 from haihe.core.limits import is_digits
 from haihe.core.settings import get_settings
 from haihe.registry import imports, panels, queries
@@ -91,7 +89,6 @@ def park_page(
 
 # The organisation import ----------------------------------------------------------
 
-UPLOADS = Path(tempfile.gettempdir()) / "haihe-uploads"
 ALLOWED = (".csv", ".xlsx", ".txt")
 
 
@@ -119,15 +116,14 @@ def import_upload(
             report=None,
             problem=InvalidInput("file.unsupported", suffix=suffix or name),
         )
-    token = secrets.token_hex(8)
-    folder = UPLOADS / token
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    with target.open("wb") as out:
-        shutil.copyfileobj(file.file, out)
-    report = imports.do_import_organisations(
-        request.app.state.engine, principal, target, skip_invalid=skip_invalid
-    )
+    upload = uploads.store(file.file, name, principal.user_id, request.app.state.engine)
+    try:
+        report = imports.do_import_organisations(
+            request.app.state.engine, principal, upload.path, skip_invalid=skip_invalid
+        )
+    finally:
+        upload.discard()
+    token = upload.token
     status = 200 if report.ok or report.committed else 400
     return render(
         request,
@@ -140,12 +136,11 @@ def import_upload(
 
 
 @router.get("/import/{token}/report.xlsx")
-def import_report(token: str, principal: SignedIn) -> FileResponse:
-    reports = list((UPLOADS / token).glob("*.errors.xlsx")) if token.isalnum() else []
-    if not reports:
-        raise NotFound("import.report_gone")
+def import_report(request: Request, token: str, principal: SignedIn) -> FileResponse:
+    """The rows to fix of an import, for the one who uploaded it (others: not found)."""
+    path = uploads.report(token, principal.user_id, request.app.state.engine)
     return FileResponse(
-        reports[0],
-        filename=reports[0].name,
+        path,
+        filename=path.name,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

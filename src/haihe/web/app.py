@@ -93,10 +93,16 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
+        """Ok when the database answers and takes writes (503 in words otherwise)."""
         from sqlalchemy import text
+
+        from haihe.core.db import writable
+        from haihe.core.errors import Unavailable
 
         with app.state.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+        if not writable(app.state.engine):
+            raise Unavailable("db.read_only")
         return {"status": "ok", "version": __version__}
 
     for module in ROUTERS:

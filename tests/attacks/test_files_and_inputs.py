@@ -1,0 +1,193 @@
+"""The attacker's review of files and inputs (issue 11, points 5-8, 10, 15-18), replayed as
+they did it: through HTTP as the demo's accounts and through the command line. Each test
+failed before its fix."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from haihe.accounts.scopes import command_line
+from haihe.core.db import make_engine
+from haihe.projects import service
+from haihe.projects.service import ProjectInput
+from haihe.web.app import create_app
+from tests.conftest import signed_client
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def world(demo_engine, tmp_path_factory):
+    """The demo, a project the Tianjin officer may edit, and a client per account."""
+    os.environ["HAIHE_DATA_DIR"] = str(tmp_path_factory.mktemp("data") / "private")
+    from haihe.core.settings import get_settings
+
+    get_settings.cache_clear()
+    with Session(demo_engine) as s:
+        p = service.do_create_project(
+            s,
+            command_line("test"),
+            ProjectInput(
+                code="ATTACK-1",
+                title="攻击测试项目",
+                landing_region_code="120104",
+                signed_on=date(2024, 1, 1),
+                intended_investment=Decimal(1),
+            ),
+        )
+        s.commit()
+        pid = p.id
+    app = create_app(demo_engine)
+    roles = ("admin", "tianjin", "binhai", "park")
+    yield app, pid, {r: signed_client(app, r) for r in roles}
+    del os.environ["HAIHE_DATA_DIR"]
+    get_settings.cache_clear()
+
+
+def _patch(client, pid: int, **changes):  # noqa: ANN001, ANN202
+    version = client.get(f"/api/v1/projects/{pid}").json()["version"]
+    return client.patch(f"/api/v1/projects/{pid}", json={"version": version, "changes": changes})
+
+
+def _csv(rows: list[str]) -> bytes:
+    return ("\n".join(["企业名称,地区", *rows]) + "\n").encode("utf-8")
+
+
+def _import(client, data: bytes, name: str = "orgs.csv", **form):  # noqa: ANN001, ANN202
+    return client.post("/import", files={"file": (name, data, "text/csv")}, data=form)
+
+
+# -- 15: invisible characters and bidi controls -------------------------------------------
+
+
+def test_zero_width_characters_do_not_defeat_duplicate_detection(world):
+    app, _, clients = world
+    c = clients["tianjin"]
+    twins = ["天津零宽测试科技有限公司,和平区", "天津零\u200b宽测试\u00ad科技有限公司,和平区"]
+    r = _import(c, _csv(twins))
+    assert r.status_code == 400 and "重复" in r.text, r.text[:2000]
+    r = _import(c, _csv(["天津零宽测试科技有限公司,和平区"]))
+    assert r.status_code == 200, r.text[:2000]
+    before = c.get("/api/v1/organisations", params={"q": "零宽测试"}).json()["total"]
+    for ch in ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"):
+        r = _import(c, _csv([f"天津零宽{ch}测试科技有限公司,和平区"]))
+        assert r.status_code == 200, r.text[:2000]
+    assert c.get("/api/v1/organisations", params={"q": "零宽测试"}).json()["total"] == before
+
+
+def test_right_to_left_overrides_are_refused_in_names(world):
+    _, pid, clients = world
+    r = _import(clients["tianjin"], _csv(["天津\u202e司公限有技科,和平区"]))
+    assert r.status_code == 400 and "文字方向" in r.text
+    r = _patch(clients["tianjin"], pid, title="项目\u2066名称\u2069")
+    assert r.status_code == 422 and "项目名称" in r.json()["detail"][0]["msg"]
+
+
+# -- 16: unhandled 500s --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("param", ["fair", "park"])
+def test_superscript_digits_in_filters_are_bad_input(world, param):
+    _, _, clients = world
+    for url in ("/api/v1/projects/figures", "/projects", "/", "/organisations"):
+        r = clients["tianjin"].get(url, params={param: "²"})
+        assert r.status_code in (200, 400, 422), (url, r.status_code)
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity", "1e30", "sNaN"])
+def test_absurd_amounts_are_refused_with_a_message(world, amount):
+    _, pid, clients = world
+    r = _patch(clients["tianjin"], pid, contracted_investment=amount)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"][-1] == "contracted_investment"
+
+
+def test_a_landing_park_that_is_no_id_is_bad_input(world):
+    _, pid, clients = world
+    r = _patch(clients["tianjin"], pid, landing_park_id="abc")
+    assert r.status_code == 422 and r.json()["key"] == "projects.park_unknown"
+
+
+def test_a_read_only_database_says_so(world, tmp_path):
+    app, _, _ = world
+    path = tmp_path / "ro.db"
+    src = make_engine(str(app.state.engine.url))
+    if src.dialect.name != "sqlite":
+        pytest.skip("a read-only SQLite file")
+    with src.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(src.url.database, path)
+    ro = make_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    ro_app = create_app(ro)
+    from fastapi.testclient import TestClient
+
+    client = TestClient(ro_app)
+    assert client.get("/healthz").status_code == 503
+    r = client.post("/login", data={"username": "admin", "password": "haihe-demo-2024"})
+    assert r.status_code == 503 and "只读" in r.text
+    ro.dispose()
+
+
+# -- 17: every text field bounded ----------------------------------------------------------
+
+
+def test_a_title_longer_than_its_column_is_refused(world):
+    _, pid, clients = world
+    r = _patch(clients["tianjin"], pid, title="长" * 10_000)
+    assert r.status_code == 422
+    assert "项目名称" in r.json()["detail"][0]["msg"] and "300" in r.json()["detail"][0]["msg"]
+
+
+def test_notes_are_bounded(world):
+    _, pid, clients = world
+    r = _patch(clients["tianjin"], pid, notes="备" * 10_001)
+    assert r.status_code == 422 and "备注" in r.json()["detail"][0]["msg"]
+    r = _patch(clients["tianjin"], pid, notes="x" * (20 * 1024 * 1024))  # as sent
+    assert r.status_code == 422 and "备注" in r.json()["detail"][0]["msg"]
+    r = _patch(clients["tianjin"], pid, notes="x" * (25 * 1024 * 1024))  # not even read
+    assert r.status_code == 413 and "20 MB" in r.json()["detail"][0]["msg"]
+    assert _patch(clients["tianjin"], pid, notes="备" * 10_000).status_code == 200
+
+
+def test_an_imported_name_longer_than_its_column_is_a_row_error(world):
+    _, _, clients = world
+    r = _import(clients["tianjin"], _csv(["天津" + "长" * 400 + "有限公司,和平区"]))
+    assert r.status_code == 400 and "组织名称过长" in r.text
+
+
+# -- 8: uploads ----------------------------------------------------------------------------
+
+
+def test_uploads_are_bounded_before_they_are_read(world):
+    _, _, clients = world
+    big = b"x" * (21 * 1024 * 1024)
+    r = _import(clients["tianjin"], big)
+    assert r.status_code == 413 and "20 MB" in r.text
+
+
+def test_uploads_stay_private_go_when_done_and_reports_are_the_uploaders(world):
+    _, _, clients = world
+    from haihe.core.settings import get_settings
+
+    root = Path(get_settings().data_dir)
+    r = _import(clients["tianjin"], _csv(["天津报告测试科技有限公司,火星区"]))
+    assert r.status_code == 400
+    link = r.text.split('href="/import/')[1].split('"')[0]
+    token = link.split("/")[0]
+    folder = root / "uploads" / token
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert not (folder / "orgs.csv").exists()  # the upload itself is gone
+    own = clients["tianjin"].get(f"/import/{link}")
+    assert own.status_code == 200 and own.headers["content-type"] == XLSX
+    other = clients["binhai"].get(f"/import/{link}")
+    assert other.status_code == 404
+    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("haihe-uploads/*/orgs.csv"))
