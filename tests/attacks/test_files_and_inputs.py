@@ -191,3 +191,28 @@ def test_uploads_stay_private_go_when_done_and_reports_are_the_uploaders(world):
     other = clients["binhai"].get(f"/import/{link}")
     assert other.status_code == 404
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("haihe-uploads/*/orgs.csv"))
+
+
+# -- 5: YAML bombs in chain definitions ----------------------------------------------------
+
+LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefghi", "bcdefghij")
+)
+DEEP = "key: " + "[" * 500 + "]" * 500 + "\n"
+
+
+@pytest.mark.parametrize("text", [LAUGHS, DEEP], ids=["billion-laughs", "500-levels"])
+def test_chain_yaml_bombs_are_refused_at_every_door(world, text):
+    _, _, clients = world
+    c = clients["tianjin"]  # a regional officer may edit chains
+    api = c.post("/api/v1/chains", files={"file": ("bomb.yaml", text.encode(), "text/yaml")})
+    assert api.status_code == 422, api.text[:300]
+    words = ("锚点", "嵌套")
+    assert any(w in api.json()["detail"][0]["msg"] for w in words)
+    page = c.post("/chains-import", files={"file": ("bomb.yaml", text.encode(), "text/yaml")})
+    assert page.status_code == 400 and any(w in page.text for w in words)
+    version = c.get("/api/v1/chains/biomedicine").json()["version"]
+    edit = c.post(
+        "/chains/biomedicine/edit", data={"definition": text, "version": version, "note": "x"}
+    )
+    assert edit.status_code == 400 and any(w in edit.text for w in words)

@@ -322,9 +322,55 @@ def find_cycle(edges: list[tuple[str, str]]) -> list[str] | None:
     return None
 
 
+# A chain file is a few kilobytes, a handful of levels deep, and never needs YAML's
+# anchors and aliases: refusing them stops "billion laughs" (aliases of aliases expanding
+# to gigabytes), bounding the depth stops a RecursionError, bounding the size the rest.
+MAX_YAML_CHARS = 1_000_000
+MAX_YAML_DEPTH = 32
+
+
+class _Refused(Exception):
+    def __init__(self, key: str, mark: yaml.Mark | None, **params: object) -> None:
+        self.key, self.mark, self.params = key, mark, params
+
+
+class ChainLoader(yaml.SafeLoader):
+    """YAML's safe loader without anchors and aliases, and with bounded nesting."""
+
+    def __init__(self, stream: str | bytes) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN201
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused("chains.yaml_alias", event.start_mark)
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            raise _Refused("chains.yaml_too_deep", event.start_mark, limit=MAX_YAML_DEPTH)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _place(source: str, mark: yaml.Mark | None) -> str:
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+    return f"{source or 'chain'}: {where}"
+
+
 def parse_yaml(text: str | bytes, source: str = "") -> ChainDefinition:
+    if len(text) > MAX_YAML_CHARS:
+        raise DefinitionError(
+            [InvalidInput("chains.yaml_too_large", place=source or "chain", limit=MAX_YAML_CHARS)]
+        )
+    loader = ChainLoader(text)
     try:
-        data = yaml.safe_load(text)
+        data = loader.get_single_data()
+    except _Refused as e:
+        raise DefinitionError(
+            [InvalidInput(e.key, place=_place(source, e.mark), **e.params)]
+        ) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
@@ -337,6 +383,8 @@ def parse_yaml(text: str | bytes, source: str = "") -> ChainDefinition:
                 )
             ]
         ) from None
+    finally:
+        loader.dispose()
     return from_data(data, source)
 
 
