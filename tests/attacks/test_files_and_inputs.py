@@ -4,6 +4,7 @@ failed before its fix."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import stat
@@ -196,7 +197,7 @@ def test_uploads_stay_private_go_when_done_and_reports_are_the_uploaders(world):
 # -- 5: YAML bombs in chain definitions ----------------------------------------------------
 
 LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
-    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefghi", "bcdefghij")
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefghi", "bcdefghij", strict=True)
 )
 DEEP = "key: " + "[" * 500 + "]" * 500 + "\n"
 
@@ -216,3 +217,71 @@ def test_chain_yaml_bombs_are_refused_at_every_door(world, text):
         "/chains/biomedicine/edit", data={"definition": text, "version": version, "note": "x"}
     )
     assert edit.status_code == 400 and any(w in edit.text for w in words)
+
+
+# -- 6: spreadsheet bombs ------------------------------------------------------------------
+
+
+def _xlsx(rows: list[list[object]], dimension: str | None = None, pad: int = 0) -> bytes:
+    """A real workbook; `dimension` rewrites the size its sheet declares, `pad` adds that
+    many bytes of blanks to its sheet (which pack to almost nothing)."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                if dimension:
+                    text = re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"', text)
+                data = text.replace("<sheetData>", "<sheetData>" + " " * pad).encode()
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+def _upload_xlsx(client, data: bytes):  # noqa: ANN001, ANN202
+    return client.post("/import", files={"file": ("orgs.xlsx", data, XLSX)})
+
+
+def test_a_sheet_declaring_a_million_rows_is_refused_before_it_is_read(world):
+    _, _, clients = world
+    rows = [["企业名称", "地区"], ["天津维度测试科技有限公司", "和平区"]]
+    r = _upload_xlsx(clients["tianjin"], _xlsx(rows, "A1:XFD1048576"))
+    assert r.status_code == 400 and "1048576" in r.text and "16384" in r.text
+
+
+def test_a_zip_that_unpacks_to_an_absurd_size_is_refused(world):
+    _, _, clients = world
+    rows = [["企业名称", "地区"], ["天津压缩测试科技有限公司", "和平区"]]
+    r = _upload_xlsx(clients["tianjin"], _xlsx(rows, pad=40 << 20))
+    assert r.status_code == 400 and "解压后异常庞大" in r.text
+
+
+def test_a_sheet_lying_about_its_size_is_still_bounded(world, monkeypatch):
+    _, _, clients = world
+    monkeypatch.setenv("HAIHE_IMPORT_MAX_COLUMNS", "5")
+    from haihe.core.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        rows = [["企业名称", "地区"], ["天津列数测试科技有限公司", "和平区", *[None] * 8, "x"]]
+        r = _upload_xlsx(clients["tianjin"], _xlsx(rows, "A1:B2"))
+        assert r.status_code == 400 and "超过 5 列" in r.text
+    finally:
+        monkeypatch.delenv("HAIHE_IMPORT_MAX_COLUMNS")
+        get_settings.cache_clear()
+
+
+def test_a_csv_field_beyond_the_csv_limit_is_a_message(world):
+    _, _, clients = world
+    r = _import(clients["tianjin"], _csv(['"天津' + "长" * 140_000 + '",和平区']))
+    assert r.status_code == 400 and "131072" in r.text

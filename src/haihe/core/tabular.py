@@ -172,14 +172,18 @@ def _open_csv(
     )
     first = sample[:4096].decode(encoding, errors="ignore")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = _csv_rows(csv.reader(text, delimiter=delimiter), max_rows())
 
     lead: list[tuple[int, list[object]]] = []
-    for n, row in enumerate(reader, start=1):
-        if any(c.strip() for c in row):
-            lead.append((n, list(row)))
-        if len(lead) >= HEADER_SCAN_ROWS:
-            break
+    try:
+        for n, row in reader:
+            if any(c.strip() for c in row):
+                lead.append((n, list(row)))
+            if len(lead) >= HEADER_SCAN_ROWS:
+                break
+    except InvalidInput:
+        text.close()
+        raise
     if not lead:
         text.close()
         raise InvalidInput("file.empty")
@@ -193,7 +197,7 @@ def _open_csv(
     def rows() -> Iterator[tuple[int, list[object]]]:
         try:
             yield from lead[idx + 1 :]
-            for n, row in enumerate(reader, start=lead[-1][0] + 1):
+            for n, row in reader:
                 if any(c.strip() for c in row):
                     yield n, list(row)
         finally:
@@ -202,27 +206,107 @@ def _open_csv(
     return Table(path, header_row, headers, rows(), encoding, size)
 
 
+def max_rows() -> int:
+    from haihe.core.settings import get_settings
+
+    return get_settings().import_max_rows
+
+
+def max_columns() -> int:
+    from haihe.core.settings import get_settings
+
+    return get_settings().import_max_columns
+
+
+def _csv_rows(reader: Iterator[list[str]], limit: int) -> Iterator[tuple[int, list[str]]]:
+    """The reader's rows numbered from 1; a field beyond csv's limit, a malformed line or
+    more rows than an import takes is an InvalidInput naming the row (not a crash)."""
+    n = 0
+    while True:
+        n += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise InvalidInput(
+                    "file.field_too_long", row=n, limit=csv.field_size_limit()
+                ) from None
+            raise InvalidInput("file.bad_csv", row=n, reason=str(exc)) from None
+        if n > limit + HEADER_SCAN_ROWS:
+            raise InvalidInput("file.too_many_rows", limit=limit)
+        yield n, row
+
+
+# An .xlsx file is a zip of XML: its members are bounded before anything is unpacked (the
+# sizes a zip declares bound what reading it yields).
+XLSX_MAX_ENTRIES = 1_000
+XLSX_MAX_UNPACKED = 1 << 30  # 1 GiB of XML: far beyond a million rows of an import
+XLSX_MAX_RATIO = 200  # unpacked / packed of one large member (XML packs 10-30 times)
+
+
+def _check_zip(path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InvalidInput("file.bad_xlsx", reason=str(exc)) from exc
+    unpacked = sum(m.file_size for m in members)
+    if len(members) > XLSX_MAX_ENTRIES:
+        raise InvalidInput("file.xlsx_bomb", reason=f"{len(members)} members")
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise InvalidInput("file.xlsx_bomb", reason=f"{unpacked // (1 << 20)} MB unpacked")
+    for m in members:
+        if m.file_size > (16 << 20) and m.file_size > XLSX_MAX_RATIO * max(m.compress_size, 1):
+            raise InvalidInput(
+                "file.xlsx_bomb", reason=f"{m.filename}: {m.file_size // m.compress_size}x"
+            )
+
+
 def _open_xlsx(
     path: Path, recognise: Callable[[str], bool], size: int, sheet: int | str, needs: str
 ) -> Table:
+    """One sheet, read in read-only mode without trusting its declared size: a sheet
+    declaring more rows or columns than an import takes is refused before it is read, and
+    the rows read are bounded whatever it declares (a declared A1:XFD1048576 made the
+    reader pad every missing row to 16,384 cells)."""
     from openpyxl import load_workbook
 
     if size == 0:
         raise InvalidInput("file.empty")
+    _check_zip(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise InvalidInput("file.bad_xlsx", reason=str(exc)) from exc
     ws = wb[sheet] if isinstance(sheet, str) else wb.worksheets[sheet]
-    it = ws.iter_rows(values_only=True)
+    rows_limit, cols_limit = max_rows(), max_columns()
+    declared_rows, declared_cols = ws.max_row or 0, ws.max_column or 0
+    if declared_rows > rows_limit + HEADER_SCAN_ROWS or declared_cols > cols_limit:
+        wb.close()
+        raise InvalidInput(
+            "file.too_large_sheet",
+            rows=declared_rows,
+            columns=declared_cols,
+            max_rows=rows_limit,
+            max_columns=cols_limit,
+        )
+    width = declared_cols  # rows are padded to it, as openpyxl did, and to nothing more
+    ws.reset_dimensions()
+    it = _xlsx_rows(ws.iter_rows(values_only=True), width, rows_limit, cols_limit)
     lead: list[tuple[int, list[object]]] = []
-    last = 0
-    for n, row in enumerate(it, start=1):
-        last = n
-        if any(c not in (None, "") for c in row):
-            lead.append((n, list(row)))
-        if len(lead) >= HEADER_SCAN_ROWS:
-            break
+    try:
+        for n, row in it:
+            if any(c not in (None, "") for c in row):
+                lead.append((n, list(row)))
+            if len(lead) >= HEADER_SCAN_ROWS:
+                break
+    except InvalidInput:
+        wb.close()
+        raise
     if not lead:
         wb.close()
         raise InvalidInput("file.empty")
@@ -237,13 +321,29 @@ def _open_xlsx(
     def rows() -> Iterator[tuple[int, list[object]]]:
         try:
             yield from lead[idx + 1 :]
-            for n, row in enumerate(it, start=last + 1):
+            for n, row in it:
                 if any(c not in (None, "") for c in row):
                     yield n, list(row)
         finally:
             wb.close()
 
     return Table(path, lead[idx][0], headers, rows(), None, size)
+
+
+def _xlsx_rows(
+    rows: Iterator[tuple[object, ...]], width: int, rows_limit: int, cols_limit: int
+) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """Rows numbered from 1 and padded to `width`; InvalidInput past the bounds."""
+    for n, row in enumerate(rows, start=1):
+        if n > rows_limit + HEADER_SCAN_ROWS:
+            raise InvalidInput("file.too_many_rows", limit=rows_limit)
+        if len(row) > cols_limit:
+            if any(c not in (None, "") for c in row[cols_limit:]):
+                raise InvalidInput("file.too_many_columns", row=n, limit=cols_limit)
+            row = row[:cols_limit]
+        if len(row) < width:
+            row = (*row, *(None,) * (width - len(row)))
+        yield n, row
 
 
 def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[list[object]]]]) -> None:
