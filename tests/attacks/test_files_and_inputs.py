@@ -197,7 +197,8 @@ def test_uploads_stay_private_go_when_done_and_reports_are_the_uploaders(world):
 # -- 5: YAML bombs in chain definitions ----------------------------------------------------
 
 LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
-    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefghi", "bcdefghij", strict=True)
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n"
+    for a, b in zip("abcdefghi", "bcdefghij", strict=True)
 )
 DEEP = "key: " + "[" * 500 + "]" * 500 + "\n"
 
