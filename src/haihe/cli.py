@@ -103,8 +103,9 @@ def db_current() -> None:
 def backup_cmd(file: Path) -> None:
     """Back up the whole database to FILE (safe while the app is serving)."""
     from haihe.core.backup import backup
+    from haihe.core.db import get_engine
 
-    backup(_engine(), file)
+    backup(get_engine(), file)  # not _engine(): that would create a mistyped database
     console.print(f"backup → {file}")
 
 
@@ -143,14 +144,21 @@ def serve(
     demo: bool = typer.Option(False, "--demo", help="Build the demo first if empty."),
 ) -> None:
     """Serve the web app and the JSON API."""
-    import uvicorn
-
     engine = _engine()
     if demo:
         from haihe.demo import build_demo
 
         build_demo(engine, log=console.print)
     console.print(f"Haihe on http://{host}:{port}/  (database {engine.url.render_as_string()})")
+    from haihe.core.backup import serving
+
+    with serving(engine):  # `haihe restore` refuses while this is held
+        _uvicorn(host, port, workers)
+
+
+def _uvicorn(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
     uvicorn.run(
         "haihe.web.warm:serving_app",  # each worker warms its figures as it starts
         factory=True,

@@ -286,3 +286,98 @@ def test_a_csv_field_beyond_the_csv_limit_is_a_message(world):
     _, _, clients = world
     r = _import(clients["tianjin"], _csv(['"天津' + "长" * 140_000 + '",和平区']))
     assert r.status_code == 400 and "131072" in r.text
+
+
+# -- 10: backup and restore ----------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_db(sqlite_engine, monkeypatch):
+    """The command line pointed at a Haihe SQLite database with one organisation."""
+    from haihe.core import db
+    from haihe.core.settings import get_settings
+    from haihe.registry import service as registry
+    from haihe.registry.schemas import OrganisationCreate
+
+    with Session(sqlite_engine) as s:
+        registry.do_create_organisation(
+            s, command_line("test"), OrganisationCreate(name="恢复测试有限公司")
+        )
+        s.commit()
+    monkeypatch.setenv("HAIHE_DATABASE_URL", str(sqlite_engine.url))
+    get_settings.cache_clear()
+    db.engine_for.cache_clear()
+    yield sqlite_engine
+    get_settings.cache_clear()
+    db.engine_for.cache_clear()
+
+
+def _orgs(engine) -> int:  # noqa: ANN001
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT count(*) FROM organisations").scalar()
+
+
+def _not_sqlite_haihe(tmp_path: Path) -> dict[str, Path]:
+    import sqlite3
+
+    files = {"zero-byte": tmp_path / "zero.db", "text": tmp_path / "text.db"}
+    files["zero-byte"].write_bytes(b"")
+    files["text"].write_text("hello")
+    files["no-schema-version"] = tmp_path / "other.db"
+    c = sqlite3.connect(files["no-schema-version"])
+    c.execute("CREATE TABLE t (a)")
+    c.commit()
+    c.close()
+    files["unknown-version"] = tmp_path / "future.db"
+    c = sqlite3.connect(files["unknown-version"])
+    c.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+    c.execute("INSERT INTO alembic_version VALUES ('9999_future')")
+    c.commit()
+    c.close()
+    return files
+
+
+def test_restore_refuses_what_is_not_a_haihe_backup_and_changes_nothing(cli_db, tmp_path):
+    from typer.testing import CliRunner
+
+    from haihe.cli import app
+
+    for kind, path in _not_sqlite_haihe(tmp_path).items():
+        r = CliRunner().invoke(app, ["restore", str(path), "--yes"])
+        assert r.exit_code == 2, (kind, r.output)
+        assert "未作任何更改" in r.output.replace("\n", ""), (kind, r.output)
+        assert _orgs(cli_db) == 1, kind
+
+
+def test_restore_refuses_while_a_server_holds_the_database(cli_db, tmp_path):
+    from typer.testing import CliRunner
+
+    from haihe.cli import app
+    from haihe.core.backup import backup, serving
+
+    good = backup(cli_db, tmp_path / "good.backup")
+    with serving(cli_db):
+        r = CliRunner().invoke(app, ["restore", str(good), "--yes"])
+    assert r.exit_code == 5 and "停止服务器" in r.output.replace("\n", ""), r.output
+    r = CliRunner().invoke(app, ["restore", str(good), "--yes"])
+    assert r.exit_code == 0, r.output
+
+
+def test_backup_of_a_mistyped_database_creates_nothing(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from haihe.cli import app
+    from haihe.core import db
+    from haihe.core.settings import get_settings
+
+    typo = tmp_path / "hiahe.db"
+    monkeypatch.setenv("HAIHE_DATABASE_URL", f"sqlite:///{typo}")
+    get_settings.cache_clear()
+    db.engine_for.cache_clear()
+    try:
+        r = CliRunner().invoke(app, ["backup", str(tmp_path / "out.backup")])
+    finally:
+        get_settings.cache_clear()
+        db.engine_for.cache_clear()
+    assert r.exit_code == 2 and "找不到要备份的数据库" in r.output.replace("\n", ""), r.output
+    assert not typo.exists() and not (tmp_path / "out.backup").exists()

@@ -51,7 +51,7 @@ def test_restore_refuses_what_is_not_a_backup(engine, tmp_path):
     bad.write_text("hello")
     with pytest.raises((InvalidInput, Unavailable)) as refused:
         restore(engine, bad)
-    assert refused.value.key in ("backup.not_sqlite", "backup.tool_failed")
+    assert refused.value.key in ("backup.not_sqlite", "backup.not_pgdump")
     with pytest.raises(InvalidInput) as refused:
         restore(engine, tmp_path / "missing")
     assert refused.value.key == "file.not_found" and refused.value.field == "file"

@@ -12,17 +12,23 @@ client tool that is missing or fails, or a target that cannot be written, is `Un
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import sqlite3
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from haihe.core.db import is_sqlite
-from haihe.core.errors import InvalidInput, Unavailable
+from haihe.core.errors import Conflict, InvalidInput, Unavailable
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PGDUMP_MAGIC = b"PGDMP"
 
 
 def _libpq(engine: Engine) -> tuple[str, str | None]:
@@ -36,9 +42,122 @@ def _libpq(engine: Engine) -> tuple[str, str | None]:
     return plain.render_as_string(hide_password=False), schema
 
 
+def known_revisions() -> set[str]:
+    """Every schema version Haihe's migrations know."""
+    from alembic.script import ScriptDirectory
+
+    from haihe.core.db import MIGRATIONS
+
+    return {r.revision for r in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+
+
+def check_sqlite_backup(path: Path) -> str:
+    """The schema version of the Haihe database in `path`, or InvalidInput saying why it is
+    not one: empty, not SQLite, no schema version (not Haihe's), or one Haihe does not
+    know (a newer Haihe's)."""
+    if path.stat().st_size == 0:
+        raise InvalidInput("backup.empty", field="file", path=str(path))
+    with path.open("rb") as f:
+        if f.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+            raise InvalidInput(
+                "backup.not_sqlite", field="file", path=str(path), reason="no SQLite header"
+            )
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if "no such table" in str(exc):
+            raise InvalidInput("backup.not_haihe", field="file", path=str(path)) from exc
+        raise InvalidInput(
+            "backup.not_sqlite", field="file", path=str(path), reason=str(exc)
+        ) from exc
+    return _known(rows[0][0] if rows else None, path)
+
+
+def _known(revision: str | None, path: Path) -> str:
+    if revision is None:
+        raise InvalidInput("backup.not_haihe", field="file", path=str(path))
+    if revision not in known_revisions():
+        raise InvalidInput("backup.unknown_revision", field="file", path=str(path), rev=revision)
+    return revision
+
+
+def check_pg_backup(path: Path) -> None:
+    """A pg_dump custom-format file holding Haihe's schema version table."""
+    if path.stat().st_size == 0:
+        raise InvalidInput("backup.empty", field="file", path=str(path))
+    with path.open("rb") as f:
+        if f.read(len(PGDUMP_MAGIC)) != PGDUMP_MAGIC:
+            raise InvalidInput("backup.not_pgdump", field="file", path=str(path))
+    try:
+        out = subprocess.run(
+            ["pg_restore", "--list", str(path)], capture_output=True, text=True, timeout=600
+        )
+    except FileNotFoundError as exc:
+        raise Unavailable("backup.tool_missing", tool="pg_restore") from exc
+    if out.returncode != 0:
+        raise InvalidInput("backup.not_pgdump", field="file", path=str(path))
+    if not re.search(r"TABLE DATA \S+ alembic_version ", out.stdout):
+        raise InvalidInput("backup.not_haihe", field="file", path=str(path))
+
+
+# -- the running server ---------------------------------------------------------------------
+
+
+def serving_lock_path(engine: Engine) -> Path:
+    """The file a running server holds a shared lock on: beside the SQLite database, else
+    in the instance's private folder (a server on another machine is not seen)."""
+    if is_sqlite(engine) and engine.url.database and engine.url.database != ":memory:":
+        db = Path(engine.url.database).resolve()
+        return db.with_name(db.name + ".serving")
+    from haihe.core.uploads import data_dir
+
+    folder = data_dir(engine)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder / "server.serving"
+
+
+@contextmanager
+def serving(engine: Engine) -> Iterator[None]:
+    """Held by a server for as long as it serves the database (shared: several workers)."""
+    path = serving_lock_path(engine)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextmanager
+def _not_serving(engine: Engine) -> Iterator[None]:
+    """Refuse (Conflict) while a server holds the database; hold it off meanwhile."""
+    path = serving_lock_path(engine)
+    if not path.parent.is_dir():
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Conflict("backup.server_running", lock=str(path)) from None
+        yield
+    finally:
+        os.close(fd)
+
+
 def backup(engine: Engine, target: str | Path) -> Path:
     target = Path(target)
     if is_sqlite(engine):
+        source = Path(engine.url.database or "")
+        if not engine.url.database or not source.is_file():
+            raise InvalidInput("backup.no_database", path=str(source))
+        check_sqlite_backup(source)  # a Haihe database, not some other file
         try:
             _sqlite_copy(engine.url.database, target)
         except sqlite3.Error as exc:
@@ -57,24 +176,24 @@ def restore(engine: Engine, source: str | Path) -> None:
     source = Path(source)
     if not source.is_file():
         raise InvalidInput("file.not_found", field="file", path=str(source))
-    engine.dispose()
     if is_sqlite(engine):
-        src = sqlite3.connect(source)
-        try:
-            src.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise InvalidInput(
-                "backup.not_sqlite", field="file", path=str(source), reason=str(exc)
-            ) from exc
-        finally:
-            src.close()
-        try:
-            _sqlite_copy(source, engine.url.database)
-        except sqlite3.Error as exc:
-            raise Unavailable(
-                "backup.cannot_write", path=str(engine.url.database), reason=str(exc)
-            ) from exc
-        return
+        check_sqlite_backup(source)
+    else:
+        check_pg_backup(source)
+    with _not_serving(engine):
+        engine.dispose()
+        if is_sqlite(engine):
+            try:
+                _sqlite_copy(source, engine.url.database)
+            except sqlite3.Error as exc:
+                raise Unavailable(
+                    "backup.cannot_write", path=str(engine.url.database), reason=str(exc)
+                ) from exc
+            return
+        _pg_restore(engine, source)
+
+
+def _pg_restore(engine: Engine, source: Path) -> None:
     url, schema = _libpq(engine)
     cmd = [
         "pg_restore",
