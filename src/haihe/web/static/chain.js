@@ -4,6 +4,12 @@
   var node = document.getElementById("chain-data");
   if (!node || !window.echarts) return;
   var data = JSON.parse(node.textContent);
+  // The tooltip is HTML: every text from the data (segment names are users') is escaped.
+  function esc(text) {
+    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
   data.views.forEach(function (view, i) {
     var el = document.getElementById("graph-" + i);
     if (!el) return;
@@ -15,10 +21,10 @@
       animation: false,
       tooltip: {
         formatter: function (p) {
-          if (p.dataType === "edge") return p.data.source + " → " + p.data.target;
+          if (p.dataType === "edge") return esc(p.data.source) + " → " + esc(p.data.target);
           if (p.dataType !== "node") return "";
           var d = p.data;
-          return d.name + "<br>" + view.labels[d.status] + " · " + d.count +
+          return esc(d.name) + "<br>" + esc(view.labels[d.status]) + " · " + esc(d.count) +
             (d.breakpoint ? " · ⚠" : "");
         }
       },
