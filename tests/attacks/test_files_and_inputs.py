@@ -381,3 +381,61 @@ def test_backup_of_a_mistyped_database_creates_nothing(monkeypatch, tmp_path):
         db.engine_for.cache_clear()
     assert r.exit_code == 2 and "找不到要备份的数据库" in r.output.replace("\n", ""), r.output
     assert not typo.exists() and not (tmp_path / "out.backup").exists()
+
+
+# -- 7: a long import and the other writes -------------------------------------------------
+
+
+def _hold_write_lock(engine, seconds: float):  # noqa: ANN001, ANN202
+    """Another writer (a long import's transaction) holding SQLite's write lock."""
+    import sqlite3
+    import threading
+
+    conn = sqlite3.connect(engine.url.database, isolation_level=None, check_same_thread=False)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE projects SET notes = notes WHERE id = -1")
+    done = threading.Timer(seconds, lambda: (conn.execute("COMMIT"), conn.close()))
+    done.start()
+    return done
+
+
+def test_a_save_during_an_import_waits_its_turn(world):
+    app, pid, clients = world
+    if app.state.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one writer")
+    holder = _hold_write_lock(app.state.engine, 12)  # longer than the old 10 s timeout
+    r = _patch(clients["tianjin"], pid, officer="等待者")
+    holder.join()
+    assert r.status_code == 200, r.text
+
+
+def test_a_save_past_the_wait_is_told_to_retry_in_words(world, monkeypatch):
+    app, pid, _ = world
+    if app.state.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one writer")
+    from haihe.core import db
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 1)
+    engine = make_engine(str(app.state.engine.url))
+    client = signed_client(create_app(engine), "tianjin")
+    holder = _hold_write_lock(engine, 4)
+    try:
+        r = _patch(client, pid, officer="重试者")
+    finally:
+        holder.join()
+        engine.dispose()
+    assert r.status_code == 503 and r.headers["Retry-After"] == "10"
+    assert "稍后重试" in r.json()["detail"]
+
+
+def test_a_second_import_is_told_one_is_running_and_the_page_shows_it(world):
+    app, _, clients = world
+    from haihe.core.importing import import_slot
+
+    with import_slot(app.state.engine, "binhai", "大文件.csv"):
+        page = clients["tianjin"].get("/import")
+        assert "正在进行一项导入" in page.text and "大文件.csv" in page.text
+        r = _import(clients["tianjin"], _csv(["天津排队测试科技有限公司,和平区"]))
+    assert r.status_code == 503 and "另一项导入正在进行" in r.text
+    assert "Retry-After" in r.headers
+    assert "正在进行一项导入" not in clients["tianjin"].get("/import").text

@@ -22,11 +22,19 @@ imports again.
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from haihe.core.errors import HaiheError, InvalidInput
+from sqlalchemy import Engine
+
+from haihe.core.errors import HaiheError, InvalidInput, Unavailable
 from haihe.core.i18n import t
 from haihe.core.tabular import Table, header_key, open_table, write_xlsx
 
@@ -337,3 +345,82 @@ def write_error_report(
     sheets[DETAIL_SHEET] = (["行号 row", "列 column", "值 value", "原因", "reason"], detail)
     write_xlsx(out, sheets)
     return out
+
+
+# -- one import at a time -------------------------------------------------------------------
+# An import holds the database's write lock while it writes (SQLite has one writer): imports
+# take their turn through one lock per instance, so a second waits briefly and is then told
+# in words that one is running (503, retry later) instead of failing on the database lock;
+# the import page shows the running one. Other writes wait for the lock (core/db.py's
+# busy timeout) and are told to retry past it.
+
+IMPORT_WAIT_S = 5
+
+
+@dataclass(frozen=True)
+class RunningImport:
+    who: str
+    filename: str
+    since: datetime
+
+
+def _slot_paths(engine: Engine | None) -> tuple[Path, Path]:
+    from haihe.core.uploads import data_dir
+
+    folder = data_dir(engine)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder / "import.lock", folder / "import.running.json"
+
+
+def running_import(engine: Engine | None) -> RunningImport | None:
+    """The import running on this instance now, if any."""
+    lock, info = _slot_paths(engine)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                d = json.loads(info.read_text("utf-8"))
+                return RunningImport(d["who"], d["filename"], datetime.fromisoformat(d["since"]))
+            except (OSError, ValueError, KeyError):
+                return RunningImport("?", "?", datetime.now(UTC))
+        return None
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def import_slot(
+    engine: Engine | None, who: str, filename: str, wait_s: float = IMPORT_WAIT_S
+) -> Iterator[None]:
+    """Hold the instance's one import slot; Unavailable (naming the running import) when
+    another import still holds it after `wait_s` seconds."""
+    lock, info = _slot_paths(engine)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    running = running_import(engine)
+                    raise Unavailable(
+                        "import.busy",
+                        who=running.who if running else "?",
+                        file=running.filename if running else "?",
+                        since=running.since.strftime("%H:%M") if running else "?",
+                        retry_after=30,
+                    ) from None
+                time.sleep(0.2)
+        since = datetime.now(UTC).isoformat()
+        info.write_text(json.dumps({"who": who, "filename": filename, "since": since}), "utf-8")
+        os.chmod(info, 0o600)
+        try:
+            yield
+        finally:
+            info.unlink(missing_ok=True)
+    finally:
+        os.close(fd)

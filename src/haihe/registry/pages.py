@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy.orm import Session
 
-from haihe.core import uploads
-from haihe.core.errors import InvalidInput
+from haihe.core import importing, uploads
+from haihe.core.errors import InvalidInput, Unavailable
 from haihe.core.limits import is_digits
 from haihe.core.settings import get_settings
 from haihe.registry import imports, panels, queries
@@ -95,7 +95,8 @@ ALLOWED = (".csv", ".xlsx", ".txt")
 @router.get("/import", response_class=HTMLResponse)
 def import_form(request: Request, principal: SignedIn):  # noqa: ANN201
     imports.require_importer(principal)
-    return render(request, "registry/import.html", report=None)
+    running = importing.running_import(request.app.state.engine)
+    return render(request, "registry/import.html", report=None, running=running)
 
 
 @router.post("/import", response_class=HTMLResponse)
@@ -116,11 +117,24 @@ def import_upload(
             report=None,
             problem=InvalidInput("file.unsupported", suffix=suffix or name),
         )
-    upload = uploads.store(file.file, name, principal.user_id, request.app.state.engine)
+    engine = request.app.state.engine
+    upload = uploads.store(file.file, name, principal.user_id, engine)
     try:
-        report = imports.do_import_organisations(
-            request.app.state.engine, principal, upload.path, skip_invalid=skip_invalid
+        with importing.import_slot(engine, principal.username or "?", name):
+            report = imports.do_import_organisations(
+                engine, principal, upload.path, skip_invalid=skip_invalid
+            )
+    except Unavailable as busy:  # another import is running: the form again, saying so
+        page = render(
+            request,
+            "registry/import.html",
+            status_code=503,
+            report=None,
+            problem=busy,
+            running=importing.running_import(engine),
         )
+        page.headers["Retry-After"] = str(busy.params.get("retry_after", 30))
+        return page
     finally:
         upload.discard()
     token = upload.token
