@@ -16,8 +16,10 @@ from importlib import import_module
 from pathlib import Path
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from haihe.core.commands import console, err
+from haihe.core.db import storage_problem
 from haihe.core.errors import HaiheError, exit_code
 
 # The contexts whose cli.py has COMMANDS, mounted in this order.
@@ -51,6 +53,12 @@ def guarded(fn: Callable[..., object]) -> Callable[..., object]:
             for line in exc.details(lang()):
                 err.print(line, style="red", markup=False, highlight=False)
             raise typer.Exit(exit_code(exc)) from exc
+        except DBAPIError as exc:  # a busy or read-only database, in words
+            problem = storage_problem(exc)
+            if problem is None:
+                raise
+            err.print(problem.message(lang()), style="red", markup=False, highlight=False)
+            raise typer.Exit(exit_code(problem)) from exc
 
     return run
 

@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 from sqlalchemy import Engine
 
+from haihe.core.db import is_sqlite
 from haihe.core.errors import InvalidInput, NotFound
 from haihe.core.settings import get_settings
 
@@ -41,7 +42,7 @@ def data_dir(engine: Engine | None = None) -> Path:
     chosen = get_settings().data_dir
     if chosen:
         return Path(chosen)
-    db = engine.url.database if engine is not None and engine.dialect.name == "sqlite" else None
+    db = engine.url.database if engine is not None and is_sqlite(engine) else None
     if db and db != ":memory:" and not db.startswith("file:"):
         return Path(db).resolve().parent / "haihe-data"
     return Path.cwd() / "haihe-data"

@@ -107,7 +107,9 @@ def import_organisations(
         console=err,
         disable=not err.is_terminal,
     )
-    with progress:
+    from haihe.core.importing import import_slot
+
+    with progress, import_slot(found, f"cli:{getpass.getuser()}", file.name, wait_s=3600):
         task = progress.add_task(file.name, total=None)
         report = do_import_organisations(
             found,
