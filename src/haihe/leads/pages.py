@@ -22,6 +22,7 @@ from haihe.chains.queries import chain_choices
 from haihe.codes import regions
 from haihe.core.errors import Conflict, InvalidInput, NotAllowed, http_status
 from haihe.core.i18n import t
+from haihe.core.limits import is_digits
 from haihe.core.panels import Panel
 from haihe.core.tabular import write_xlsx
 from haihe.leads import figures, flow, queries, service, transfer
@@ -189,7 +190,7 @@ def create_lead(
                     value=target.strip(),
                 )
             org_id = found[0].id
-        elif org_id is not None and not str(org_id).isdigit():
+        elif org_id is not None and not is_digits(str(org_id)):
             raise InvalidInput("leads.organisation_unknown", field="organisation_id", value=org_id)
         lead = service.do_create_lead(
             session,

@@ -23,6 +23,7 @@ from haihe.codes import uscc
 from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from haihe.core.i18n import t
 from haihe.core.importing import Column, Columns, ImportReport, RowError, open_sheet
+from haihe.core.limits import is_digits
 from haihe.leads import flow, service
 from haihe.leads.models import SOURCES, Lead
 from haihe.leads.queries import LeadFilter, conditions
@@ -109,7 +110,7 @@ def _park(s: Session, name: object) -> int | None:
     if values.is_missing(name):
         return None
     n = values.clean(name)
-    if n.isdigit():
+    if is_digits(n):
         return int(n)
     park = registry.find_park(s, n)
     if park is None:

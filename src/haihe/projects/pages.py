@@ -17,6 +17,7 @@ from haihe.chains import panels
 from haihe.chains.queries import chain_choices
 from haihe.core.errors import Conflict, InvalidInput, http_status
 from haihe.core.i18n import t
+from haihe.core.limits import is_digits
 from haihe.fairs import queries as fairs
 from haihe.leads import pages as lead_pages
 from haihe.leads import queries as lead_queries
@@ -327,7 +328,7 @@ def convert_lead(
     try:
         host = None
         if host_organisation_id and host_organisation_id.strip():
-            if not host_organisation_id.strip().isdigit():
+            if not is_digits(host_organisation_id.strip()):
                 raise InvalidInput(
                     "leads.host_unreadable",
                     field="host_organisation_id",
