@@ -175,23 +175,27 @@ def test_uploads_are_bounded_before_they_are_read(world):
 
 
 def test_uploads_stay_private_go_when_done_and_reports_are_the_uploaders(world):
+    import tempfile
+    import uuid
+
     _, _, clients = world
     from haihe.core.settings import get_settings
 
     root = Path(get_settings().data_dir)
-    r = _import(clients["tianjin"], _csv(["天津报告测试科技有限公司,火星区"]))
+    name = f"orgs-{uuid.uuid4().hex[:8]}.csv"
+    r = _import(clients["tianjin"], _csv(["天津报告测试科技有限公司,火星区"]), name)
     assert r.status_code == 400
     link = r.text.split('href="/import/')[1].split('"')[0]
     token = link.split("/")[0]
     folder = root / "uploads" / token
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert not (folder / "orgs.csv").exists()  # the upload itself is gone
+    assert not (folder / name).exists()  # the upload itself is gone when the import is done
+    assert not list(Path(tempfile.gettempdir()).glob(f"haihe-uploads/*/{name}"))
     own = clients["tianjin"].get(f"/import/{link}")
     assert own.status_code == 200 and own.headers["content-type"] == XLSX
     other = clients["binhai"].get(f"/import/{link}")
     assert other.status_code == 404
-    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("haihe-uploads/*/orgs.csv"))
 
 
 # -- 5: YAML bombs in chain definitions ----------------------------------------------------
