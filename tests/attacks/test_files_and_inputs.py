@@ -158,6 +158,22 @@ def test_notes_are_bounded(world):
     assert _patch(clients["tianjin"], pid, notes="备" * 10_000).status_code == 200
 
 
+def test_milestone_evidence_is_bounded(world):
+    _, pid, clients = world
+    c = clients["tianjin"]
+    version = c.get(f"/api/v1/projects/{pid}").json()["version"]
+    r = c.post(
+        f"/api/v1/projects/{pid}/milestones",
+        json={
+            "kind": "construction_started",
+            "on": "2024-02-01",
+            "evidence": "证" * 100_000,
+            "version": version,
+        },
+    )
+    assert r.status_code == 422 and "节点依据" in r.json()["detail"][0]["msg"]
+
+
 def test_an_imported_name_longer_than_its_column_is_a_row_error(world):
     _, _, clients = world
     r = _import(clients["tianjin"], _csv(["天津" + "长" * 400 + "有限公司,和平区"]))

@@ -111,7 +111,7 @@ def _milestone(
     return ProjectMilestone(
         kind=kind,
         reached_on=on,
-        evidence=evidence,
+        evidence=clean_text(evidence, "project.evidence", where="evidence") or None,
         recorded_by=principal.username,
         recorded_by_user_id=principal.user_id,
     )
@@ -328,6 +328,7 @@ def do_go_back_to_stage(
     project = _editable(session, principal, project_id)
     _check_version(project, version)
     before = project.stage
+    reason = clean_text(reason, "project.evidence", where="reason") or ""
     state = lifecycle.go_back(state_of(project), stage, reason)
     for row, m in zip(project.milestones, state.milestones, strict=True):
         row.reverted = m.reverted
@@ -354,6 +355,7 @@ def do_cancel_project(
     """Cancel the project on `on` for `reason`; it keeps its history."""
     project = _editable(session, principal, project_id)
     _check_version(project, version)
+    reason = clean_text(reason, "project.evidence", where="reason") or ""
     state = lifecycle.cancel(state_of(project), on, reason, today or date.today())
     project.milestones.append(_milestone(principal, lifecycle.CANCELLED, on, reason))
     return _settle(session, principal, project, state, "cancel", {"on": on, "reason": reason})
