@@ -459,3 +459,16 @@ def test_a_second_import_is_told_one_is_running_and_the_page_shows_it(world):
     assert r.status_code == 503 and "另一项导入正在进行" in r.text
     assert "Retry-After" in r.headers
     assert "正在进行一项导入" not in clients["tianjin"].get("/import").text
+
+
+def test_chain_and_segment_names_are_bounded_and_cleaned(world):
+    _, _, clients = world
+    c = clients["tianjin"]
+    text = c.get("/chains/machine_tools/definition.yaml").text
+    first = text.split("name: {zh: ", 2)[2].split(",", 1)[0]  # the first segment's name
+    long = text.replace(f"name: {{zh: {first},", f'name: {{zh: "{"长" * 300}",', 1)
+    r = c.post("/api/v1/chains", files={"file": ("m.yaml", long.encode(), "text/yaml")})
+    assert r.status_code == 422 and "环节名称过长" in r.json()["detail"][0]["msg"]
+    rlo = text.replace(f"name: {{zh: {first},", f'name: {{zh: "{first}\u202e",', 1)
+    r = c.post("/api/v1/chains", files={"file": ("m.yaml", rlo.encode(), "text/yaml")})
+    assert r.status_code == 422 and "文字方向" in r.json()["detail"][0]["msg"]

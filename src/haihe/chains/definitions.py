@@ -19,6 +19,7 @@ import yaml
 
 from haihe.codes import industries
 from haihe.core.errors import InvalidInput
+from haihe.core.limits import clean_text, strip_invisible
 
 STAGES = ("upstream", "midstream", "downstream")
 ACTIVITIES = ("make", "research", "service", "trade")
@@ -147,7 +148,7 @@ class DefinitionError(InvalidInput):
 
 
 def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
+    return "" if value is None else strip_invisible(str(value)).strip()
 
 
 def _names(value: object) -> tuple[str, str]:
@@ -181,12 +182,23 @@ def from_data(data: object, source: str = "") -> ChainDefinition:
     def bad(key: str, place: str, **params: object) -> None:
         problems.append(InvalidInput(key, place=f"{where}: {place}", **params))
 
+    def names(value: object, place: str, field_zh: str, field_en: str) -> tuple[str, str]:
+        """A name in both languages, bounded and cleaned as every text (core.limits)."""
+        out = []
+        for text, limit in zip(_names(value), (field_zh, field_en), strict=True):
+            try:
+                out.append(clean_text(text, limit, name=True) or "")
+            except InvalidInput as refused:
+                bad("chains.text_refused", place, reason=refused)
+                out.append(text)  # refused already: not "missing" as well
+        return out[0], out[1]
+
     if not isinstance(data, dict):
         raise DefinitionError([InvalidInput("chains.file_not_mapping", place=where)])
     key = _text(data.get("key"))
     if not KEY_RE.match(key):
         bad("chains.bad_key", "key", value=key)
-    name_zh, name_en = _names(data.get("name"))
+    name_zh, name_en = names(data.get("name"), "name", "chain.name_zh", "chain.name_en")
     if not name_zh:
         bad("chains.missing_field", "name.zh", field="name.zh")
     group = _text(data.get("group")) or "custom"
@@ -212,7 +224,7 @@ def from_data(data: object, source: str = "") -> ChainDefinition:
             bad("chains.duplicate_segment", place, id=sid, first=seen[sid])
         else:
             seen[sid] = f"segments[{i}]"
-        s_zh, s_en = _names(raw.get("name"))
+        s_zh, s_en = names(raw.get("name"), place, "chain.segment_name", "chain.segment_name")
         if not s_zh:
             bad("chains.missing_field", place, field="name.zh")
         stage = _text(raw.get("stage"))

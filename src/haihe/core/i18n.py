@@ -38,14 +38,22 @@ class Words:
 
     key: str
 
+    def message(self, lang: str = "zh") -> str:
+        return t(self.key, lang)
+
     def __str__(self) -> str:
         return t(self.key, "zh")
+
+
+def _is_message(value: object) -> bool:
+    return not isinstance(value, str) and callable(getattr(value, "message", None))
 
 
 def t(key: str, lang: str = "zh", **params: object) -> str:
     """The message `key` in `lang`, with params filled in; the key itself when unknown."""
     lang = lang if lang in LANGUAGES else "zh"
-    params = {k: t(v.key, lang) if isinstance(v, Words) else v for k, v in params.items()}
+    # A parameter that is itself a message (Words, an error) is put in the same language.
+    params = {k: v.message(lang) if _is_message(v) else v for k, v in params.items()}
     template = catalogue(lang).get(key) or catalogue("zh").get(key) or key
     try:
         return template.format(**params)
