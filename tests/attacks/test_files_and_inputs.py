@@ -190,6 +190,20 @@ def test_uploads_are_bounded_before_they_are_read(world):
     assert r.status_code == 413 and "20 MB" in r.text
 
 
+def test_uploads_sent_without_a_length_are_cut_off(world):
+    _, _, clients = world
+
+    def chunks():  # noqa: ANN202 - chunked: no Content-Length to refuse up front
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
+        for _ in range(30):
+            yield b"x" * (1 << 20)
+
+    r = clients["tianjin"].post(
+        "/import", content=chunks(), headers={"content-type": "multipart/form-data; boundary=b"}
+    )
+    assert r.status_code == 413 and "20 MB" in r.text
+
+
 def test_uploads_stay_private_go_when_done_and_reports_are_the_uploaders(world):
     import tempfile
     import uuid
@@ -207,6 +221,7 @@ def test_uploads_stay_private_go_when_done_and_reports_are_the_uploaders(world):
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert not (folder / name).exists()  # the upload itself is gone when the import is done
+    assert {stat.S_IMODE(f.stat().st_mode) for f in folder.iterdir()} == {0o600}
     assert not list(Path(tempfile.gettempdir()).glob(f"haihe-uploads/*/{name}"))
     own = clients["tianjin"].get(f"/import/{link}")
     assert own.status_code == 200 and own.headers["content-type"] == XLSX

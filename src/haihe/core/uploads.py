@@ -65,8 +65,11 @@ class Upload:
     path: Path
 
     def discard(self) -> None:
-        """Delete the uploaded file (its error report, if any, stays for the uploader)."""
+        """Delete the uploaded file (its error report, if any, stays for the uploader,
+        readable by this instance only)."""
         self.path.unlink(missing_ok=True)
+        for left in self.path.parent.iterdir():
+            os.chmod(left, 0o600)
         if not any(p.name != _OWNER for p in self.path.parent.iterdir()):
             shutil.rmtree(self.path.parent, ignore_errors=True)
 
@@ -109,8 +112,6 @@ def report(token: str, owner: int | None, engine: Engine | None) -> Path:
     reports = sorted(folder.glob("*.errors.xlsx"))
     if owner is None or kept != str(owner) or not reports:
         raise NotFound("import.report_gone")
-    for r in reports:
-        os.chmod(r, 0o600)
     return reports[0]
 
 
