@@ -51,3 +51,35 @@ def test_pydantic_type_refuses_with_our_error() -> None:
 def test_every_label_is_in_both_languages() -> None:
     for limit in LIMITS.values():
         assert limit.label in catalogue("zh") and limit.label in catalogue("en")
+
+
+@pytest.mark.parametrize("text", ["²", "١٢", "１２", "", " 1", "1.0", "-1", None])
+def test_is_digits_is_ascii_digits_only(text) -> None:  # noqa: ANN001
+    from haihe.core.limits import is_digits
+
+    assert not is_digits(text)
+
+
+def test_is_digits_accepts_what_int_reads() -> None:
+    from haihe.core.limits import is_digits
+
+    assert is_digits("0123") and int("0123") == 123
+
+
+@pytest.mark.parametrize("value", ["NaN", "sNaN", "Infinity", "-Infinity", "1e17", "1e30", "-5"])
+def test_checked_amount_refuses_with_the_field(value: str) -> None:
+    from decimal import Decimal
+
+    from haihe.core.money import checked_amount
+
+    with pytest.raises(InvalidInput) as e:
+        checked_amount(Decimal(value), value, field="contracted_investment")
+    assert e.value.field == "contracted_investment"
+
+
+def test_checked_amount_rounds_to_fen() -> None:
+    from decimal import Decimal
+
+    from haihe.core.money import checked_amount
+
+    assert checked_amount(Decimal("99999999999999999.994"), "x") == Decimal("99999999999999999.99")
