@@ -1,9 +1,44 @@
 """Issue 11, point 18: a segment named with HTML shows as text in the chain graph's
 tooltip (the ECharts formatter builds HTML), in Chromium."""
 
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import _free_port, login
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    """A server of this module's own: the test saves a chain, which the other browser tests
+    sharing the session's server would then see re-counted."""
+    folder = tmp_path_factory.mktemp("tooltip-server")
+    env = {**os.environ, "HAIHE_DATABASE_URL": f"sqlite:///{folder / 'haihe.db'}"}
+    haihe = [sys.executable, "-m", "haihe.cli"]
+    subprocess.run([*haihe, "demo"], env=env, check=True, capture_output=True)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*haihe, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
 
 HOSTILE = "航空航天材料<img src=x id=injected onerror=window.__xss=1>"
 
