@@ -13,6 +13,7 @@ from haihe.core.commands import console, engine, lang
 from haihe.core.db import session_scope
 from haihe.core.errors import NotFound
 from haihe.core.i18n import t
+from haihe.core.limits import is_digits
 
 app = typer.Typer(help="Industrial-chain fairs.", no_args_is_help=True)
 COMMANDS = {"fairs": app}
@@ -30,7 +31,7 @@ def fairs_schedule(
     language = lang()
     with session_scope(engine()) as s:
         found = queries.find_fair(s, fair)
-        if found is None and fair.isdigit():
+        if found is None and is_digits(fair):
             found = queries.get_fair(s, int(fair))
         if found is None:
             raise NotFound("fairs.not_found", field="fair", fair=fair)
