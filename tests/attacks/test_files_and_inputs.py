@@ -487,3 +487,20 @@ def test_chain_and_segment_names_are_bounded_and_cleaned(world):
     rlo = text.replace(f"name: {{zh: {first},", f'name: {{zh: "{first}\u202e",', 1)
     r = c.post("/api/v1/chains", files={"file": ("m.yaml", rlo.encode(), "text/yaml")})
     assert r.status_code == 422 and "文字方向" in r.json()["detail"][0]["msg"]
+
+
+def test_no_code_reads_an_id_through_str_isdigit():
+    """str.isdigit() accepts ² and then int() fails: ids and codes go through
+    core.limits.is_digits (ASCII only). Only a bytes header check and a heuristic remain."""
+    import re
+
+    src = Path(__file__).resolve().parents[2] / "src" / "haihe"
+    found = [
+        f"{p.relative_to(src)}:{n}"
+        for p in src.rglob("*.py")
+        for n, line in enumerate(p.read_text("utf-8").splitlines(), start=1)
+        if re.search(r"\.isdigit\(\)", line)
+        and "declared.isdigit()" not in line
+        and "ch.isdigit() for ch" not in line
+    ]
+    assert not found, found
