@@ -140,6 +140,6 @@ _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 def is_digits(text: object) -> bool:
-    """Whether `text` is ASCII digits only, as int() reads them. str.isdigit() is not that
+    """Whether `text` is ASCII digits only, as int() reads them. str.isdigit is not that
     check: it accepts superscripts and other digits (²) that int() refuses."""
     return isinstance(text, str) and _ASCII_DIGITS.fullmatch(text) is not None
