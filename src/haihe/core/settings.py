@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     """Diagnosis thresholds over the defaults, e.g. 'strong_at=1.0,strong_min_orgs=3,
     min_orgs=1,lead_share=0.4,min_side=2' (see chains/diagnosis.py for each)."""
 
+    trusted_proxies: str = ""
+    """Reverse proxies whose X-Forwarded-For/-Proto `haihe serve` believes (comma-separated
+    addresses or networks); none by default: the connecting address is the client's."""
+
+    figures_min_projects: int = 3
+    """Private sums in figures are shown only over at least this many projects that the
+    reader may not see privately (small-cell suppression)."""
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
