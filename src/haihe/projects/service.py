@@ -259,9 +259,7 @@ def _write(session: Session, project: Project) -> None:
         bind = session.get_bind()
         with getattr(bind, "engine", bind).connect() as conn:
             now = conn.execute(select(Project.version).where(Project.id == pid)).scalar()
-        raise VersionConflict(
-            "project.conflict", code=code, version=read, current=now
-        ) from None
+        raise VersionConflict("project.conflict", code=code, version=read, current=now) from None
 
 
 def _settle(
