@@ -74,8 +74,8 @@ def test_an_attachment_is_a_download_with_an_inert_type(engine, project, declare
 
 def test_the_download_keeps_a_chinese_name_and_a_plain_fallback(engine, project):
     admin = signed_client(create_app(engine), "admin")
-    r = _upload(admin, project, '协议;终稿 v2.pdf', "application/pdf", b"%PDF-1.4")
+    r = _upload(admin, project, "协议;终稿 v2.pdf", "application/pdf", b"%PDF-1.4")
     disposition = r.headers["content-disposition"]
     fallback = disposition.split('filename="', 1)[1].split('"', 1)[0]
     assert fallback.isascii() and '"' not in fallback and ";" not in fallback
-    assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == '协议;终稿 v2.pdf'
+    assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == "协议;终稿 v2.pdf"
