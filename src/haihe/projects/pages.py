@@ -5,6 +5,7 @@ the projects panel on a chain's page."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 from urllib.parse import quote
 
@@ -46,6 +47,11 @@ class ProjectPage:
 # The dashboard ---------------------------------------------------------------------------
 
 
+def _yi(amount: Decimal | None) -> float | None:
+    """Hundred millions of yuan for a chart; None (no bar) for a withheld private sum."""
+    return None if amount is None else float(amount / 10**8)
+
+
 def _dashboard(session: Session, params: FigureQuery, lang: str, principal: Principal) -> dict:
     view = queries.dashboard(session, principal, params.parsed())
     board = view.board
@@ -56,12 +62,12 @@ def _dashboard(session: Session, params: FigureQuery, lang: str, principal: Prin
         "chains": {
             "labels": [names.get(b.key, b.key) if b.key else "—" for b in board.chains],
             "intended": [float(b.intended / yi) for b in board.chains],
-            "in_place": [float(b.in_place / yi) for b in board.chains],
+            "in_place": [_yi(b.in_place) for b in board.chains],
         },
         "pairs": {
             "labels": [report.pair_label(b.key, lang) for b in board.pairs],
             "intended": [float(b.intended / yi) for b in board.pairs],
-            "in_place": [float(b.in_place / yi) for b in board.pairs],
+            "in_place": [_yi(b.in_place) for b in board.pairs],
         },
         "months": {
             "labels": [b.key for b in board.months],
