@@ -124,3 +124,52 @@ def test_every_versioned_table_is_guarded():
         if "version" in m.columns and m.version_id_col is None
     ]
     assert unguarded == ["ChainVersion"]  # the append-only list of versions: never updated
+
+
+def test_two_lead_saves_of_one_version_exactly_one_wins(engine):
+    from haihe.chains import service as chains_service
+    from haihe.leads import service as leads
+    from haihe.leads.models import Lead
+    from haihe.models import load_all
+    from haihe.registry import service as registry
+    from haihe.registry.schemas import OrganisationCreate
+
+    load_all()
+    with Session(engine) as s:
+        chains_service.do_install_shipped(s, OPERATOR)
+        org = registry.do_create_organisation(
+            s, OPERATOR, OrganisationCreate(name="北京并发生物有限公司", region_code="110108")
+        )
+        lead = leads.do_create_lead(
+            s,
+            ADMIN,
+            leads.LeadInput(
+                organisation_id=org.id,
+                chain="biomedicine",
+                segment="biologics",
+                region_code="120116",
+                started_on=date(2025, 1, 1),
+            ),
+            today=date(2025, 6, 1),
+        )
+        s.commit()
+        lead_id, version = lead.id, lead.version
+
+    first = Session(engine)
+    leads.do_update_lead(first, ADMIN, lead_id, notes="甲", version=version)
+
+    def second_save() -> int:
+        with Session(engine) as s:
+            got = leads.do_update_lead(s, OTHER, lead_id, notes="乙", version=version)
+            s.commit()
+            return got.version
+
+    thread, out = _in_thread(second_save)
+    thread.join(0.5)
+    first.commit()
+    first.close()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert isinstance(out.get("error"), Conflict), out
+    with Session(engine) as s:
+        assert s.get(Lead, lead_id).notes == "甲"
