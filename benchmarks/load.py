@@ -130,7 +130,10 @@ async def sign_in(base: str, username: str, project_id: int, stats: Stats) -> tu
     """Before the clock starts: sign in (argon2 is slow on purpose) and read one's project."""
     c = httpx.AsyncClient(base_url=base, timeout=60)
     try:
-        r = await c.post("/login", data={"username": username, "password": PASSWORD})
+        form = (await c.get("/login")).text
+        token = re.search(r'name="login_csrf" value="([^"]+)"', form).group(1)
+        data = {"username": username, "password": PASSWORD, "login_csrf": token}
+        r = await c.post("/login", data=data)
         page = (await c.get("/account")).text
         found = re.search(r'name="csrf_token" value="([^"]+)"', page)
         if found is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -201,7 +202,11 @@ def measure(label: str, engine, runs: int = 7) -> None:  # noqa: ANN001
         )
         s.commit()
     client = TestClient(create_app(engine))
-    r = client.post("/login", data={"username": "bench", "password": "bench-password-1"})
+    token = re.search(r'name="login_csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    r = client.post(
+        "/login",
+        data={"username": "bench", "password": "bench-password-1", "login_csrf": token},
+    )
     assert r.status_code == 200, r.text[:200]
     for url in ("/", "/?fair=3", "/projects?figure=stalled"):
         times = []

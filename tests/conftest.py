@@ -126,6 +126,17 @@ def demo_engine(
 DEMO_PASSWORD = "haihe-demo-2024"
 
 
+def login(client, username: str, password: str, **extra: str):  # noqa: ANN001, ANN201
+    """Sign in as the login form does: open it (its token and cookie), then post it."""
+    import re
+
+    found = re.search(r'name="login_csrf" value="([^"]+)"', client.get("/login").text)
+    data = {"username": username, "password": password, **extra}
+    if found:
+        data["login_csrf"] = found.group(1)
+    return client.post("/login", data=data, follow_redirects=False)
+
+
 def signed_client(app, username: str | None):  # noqa: ANN001, ANN201
     """A TestClient signed in as a demo user (None: anonymous), sending its CSRF token."""
     import re
@@ -135,9 +146,7 @@ def signed_client(app, username: str | None):  # noqa: ANN001, ANN201
     client = TestClient(app)
     if username is None:
         return client
-    r = client.post(
-        "/login", data={"username": username, "password": DEMO_PASSWORD}, follow_redirects=False
-    )
+    r = login(client, username, DEMO_PASSWORD)
     assert r.status_code == 303, r.text[:300]
     page = client.get("/account").text
     client.headers["X-CSRF-Token"] = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from haihe.registry.models import Organisation
-from tests.conftest import DEMO_PASSWORD, make_admin
+from tests.conftest import DEMO_PASSWORD, login, make_admin
 from tests.registry.helpers import ADMIN, row, write_csv
 
 ROWS = 60_000  # about 13 MB: parsed by worker processes, several seconds to import
@@ -51,7 +51,7 @@ def _serve(url: str) -> tuple[subprocess.Popen, str]:
 
 def _client(base: str) -> httpx.Client:
     c = httpx.Client(base_url=base, timeout=300)
-    c.post("/login", data={"username": "admin", "password": DEMO_PASSWORD})
+    login(c, "admin", DEMO_PASSWORD)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/account").text).group(1)
     c.headers["X-CSRF-Token"] = csrf
     return c

@@ -144,6 +144,18 @@ def demo(
         console.print("database already has data; use --force to rebuild the demo")
 
 
+def serve_options() -> dict[str, object]:
+    """How uvicorn treats forwarded headers: believed only from HAIHE_TRUSTED_PROXIES (by
+    default from no one: uvicorn's own default trusts 127.0.0.1, so any local caller
+    could pick the address the login limit and the audit trail see)."""
+    from haihe.core.settings import get_settings
+
+    trusted = [a.strip() for a in get_settings().trusted_proxies.split(",") if a.strip()]
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
 @app.command("serve")
 def serve(
     host: str = "127.0.0.1",
@@ -178,6 +190,7 @@ def _uvicorn(host: str, port: int, workers: int) -> None:
         # kept-alive connection just as the browser reuses it (seen in the load test as a
         # reset request under load with uvicorn's 5 s default).
         timeout_keep_alive=75,
+        **serve_options(),  # forwarded headers only from HAIHE_TRUSTED_PROXIES
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from haihe.accounts import queries
 from haihe.accounts.scopes import command_line
 from haihe.web.app import create_app
-from tests.conftest import make_admin, signed_client
+from tests.conftest import login, make_admin, signed_client
 
 
 def test_login_is_rate_limited_per_account(engine):
@@ -16,9 +16,9 @@ def test_login_is_rate_limited_per_account(engine):
     app = create_app(engine)
     client = signed_client(app, None)
     for _ in range(5):
-        r = client.post("/login", data={"username": "admin", "password": "wrong-password"})
+        r = login(client, "admin", "wrong-password")
         assert r.status_code == 401
-    r = client.post("/login", data={"username": "admin", "password": "haihe-demo-2024"})
+    r = login(client, "admin", "haihe-demo-2024")
     assert r.status_code == 401 and ("分钟" in r.text or "minutes" in r.text)
 
 

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from haihe.accounts.scopes import Principal
 from haihe.chains import service as chains
 from haihe.fairs import service as fairs
 from haihe.projects import figures, queries
@@ -249,3 +250,43 @@ def test_the_import_is_one_audit_entry_with_its_counts(world, tmp_path):
         items = s.scalars(select(AuditEntry).where(AuditEntry.object_type == "projects")).all()
     assert [(e.action, e.object_id) for e in items] == [("import", "p.xlsx")]
     assert '"created": 1' in items[0].changes
+
+
+def test_a_row_naming_a_project_outside_the_importers_scope_is_refused(world, tmp_path):
+    """Checked against the project as registered (landing in Binhai), not the row: a Hebei
+    officer's file naming its code changes nothing; an allowed update is audited with the
+    project's id and its fields before and after."""
+    import json
+
+    from sqlalchemy import select
+
+    from haihe.audit.models import AuditEntry
+    from haihe.projects.models import Project
+
+    do_import_projects(world, ADMIN, _book(tmp_path / "a.xlsx", [_row(1)]), today=date(2024, 2, 8))
+    hebei = Principal(user_id=9, username="hb", role="regional_officer", region_codes=("130000",))
+    r = do_import_projects(
+        world,
+        hebei,
+        _book(tmp_path / "b.xlsx", [_row(1, 项目名称="被改名", 负责人="外人")]),
+        today=date(2024, 2, 8),
+    )
+    assert not r.committed and r.bad_rows == [2]
+    with Session(world) as s:
+        (p,) = s.scalars(select(Project)).all()
+        assert (p.title, p.officer) == ("导入项目1", "王磊")
+    tianjin = Principal(user_id=8, username="tj", role="regional_officer", region_codes=("120000",))
+    r = do_import_projects(
+        world, tianjin, _book(tmp_path / "c.xlsx", [_row(1, 负责人="李娜")]), today=date(2024, 2, 8)
+    )
+    assert r.committed and r.updated == 1
+    with Session(world) as s:
+        entries = s.scalars(
+            select(AuditEntry).where(
+                AuditEntry.object_type == "project", AuditEntry.action == "update"
+            )
+        ).all()
+    changes = [json.loads(e.changes) for e in entries]
+    assert [(e.object_id, c.get("officer")) for e, c in zip(entries, changes, strict=True)] == [
+        (str(p.id), ["王磊", "李娜"])
+    ]

@@ -338,7 +338,7 @@ def test_a_park_manager_cannot_take_over_another_parks_organisation(engine, tmp_
         engine, manager, write_csv(tmp_path / "b.csv", mine, header=header)
     )
     assert not report.committed and report.bad_rows == [2]
-    assert report.errors[0].problem.key == "auth.out_of_scope"
+    assert report.errors[0].problem.key == "import.match_out_of_scope"
     assert report.report_path.exists()
     assert {o.park_id for o in all_orgs(engine)} == {theirs}
 

@@ -2,7 +2,7 @@
 
 from haihe.registry.schemas import ParkCreate
 from haihe.web.app import create_app
-from tests.conftest import make_admin, signed_client
+from tests.conftest import login, make_admin, signed_client
 from tests.registry.helpers import ADMIN, count, row, write_csv
 
 
@@ -74,11 +74,7 @@ def test_writes_are_committed_before_the_response_is_sent(engine):
     app = create_app(engine)
     for _ in range(20):
         client = signed_client(app, None)
-        r = client.post(
-            "/login",
-            data={"username": "admin", "password": "haihe-demo-2024"},
-            follow_redirects=False,
-        )
+        r = login(client, "admin", "haihe-demo-2024")
         assert r.status_code == 303
         assert client.get("/account", follow_redirects=False).status_code == 200
 

@@ -13,7 +13,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from haihe.core.db import make_engine, upgrade
 from haihe.demo import build_demo
 from haihe.web.app import create_app
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, login
 
 ROLES = [None, "admin", "tianjin", "park", "winute"]
 
@@ -28,7 +28,7 @@ def _fuzz_app():  # noqa: ANN202
     tokens = {}
     for role in ROLES[1:]:
         c = TestClient(app)
-        c.post("/login", data={"username": role, "password": DEMO_PASSWORD})
+        login(c, role, DEMO_PASSWORD)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/account").text).group(1)
         page = c.post("/account/tokens", data={"name": "fuzz"}, headers={"X-CSRF-Token": csrf}).text
         tokens[role] = re.search(r'id="new-token">[^<]*<code>([^<]+)</code>', page).group(1)

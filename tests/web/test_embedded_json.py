@@ -34,3 +34,22 @@ def test_a_hostile_chain_name_does_not_escape_the_dashboard_data(demo_engine):
     finally:
         with demo_engine.begin() as conn:
             conn.execute(put, {"n": old_name, "d": old_definition})
+
+
+def test_every_unescaped_value_in_a_template_is_json_from_the_one_helper():
+    """`|safe` (and Jinja's own tojson, which escapes differently) only on `*_json` values,
+    and every `*_json` value a page hands its template comes from embedded_json."""
+    import re
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src" / "haihe"
+    unsafe = []
+    for path in (src / "web" / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        unsafe += [(path.name, m) for m in re.findall(r"\{\{\s*([\w.]+)\s*\|\s*safe", text)]
+        unsafe += [(path.name, "tojson") for _ in re.findall(r"\|\s*tojson", text)]
+    assert unsafe and all(name.endswith("_json") for _, name in unsafe), unsafe
+    for path in src.rglob("*.py"):
+        for value in re.findall(r"\b\w+_json=([^\n]+)", path.read_text(encoding="utf-8")):
+            assert value.startswith("embedded_json("), (path, value)
+    assert "Markup(" not in "".join(p.read_text(encoding="utf-8") for p in src.rglob("*.py"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -32,9 +33,40 @@ def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else "/"
 
 
+# Login CSRF (double submit): the login form carries a random value that is also in a
+# cookie set with the form; a sign-in without both, equal, is refused. A cross-site form
+# cannot read or set the cookie, so it cannot sign a victim into the attacker's account.
+LOGIN_CSRF_COOKIE = "haihe_login_csrf"
+
+
+def _login_page(
+    request: Request, next_: str, problem: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    value = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    if len(value) < 20 or len(value) > 64:
+        value = secrets.token_urlsafe(24)
+    response = render(
+        request,
+        "accounts/login.html",
+        status_code=status_code,
+        next=next_,
+        problem=problem,
+        login_csrf=value,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        value,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: Annotated[str | None, Query(max_length=200)] = None):  # noqa: ANN201, A002
-    return render(request, "accounts/login.html", next=_safe_next(next), problem=None)
+    return _login_page(request, _safe_next(next))
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -43,22 +75,23 @@ def login(
     session: DbSession,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
-    next: Annotated[str | None, Form(max_length=200)] = None,
-):  # noqa: ANN201, A002
+    next: Annotated[str | None, Form(max_length=200)] = None,  # noqa: A002
+    login_csrf: Annotated[str | None, Form(max_length=64)] = None,
+):  # noqa: ANN201
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not (cookie and login_csrf and secrets.compare_digest(cookie, login_csrf)):
+        problem = InvalidInput("auth.login_csrf").message(request.state.lang)
+        return _login_page(request, _safe_next(next), problem, status_code=403)
     try:
         user = service.authenticate(session, username.strip(), password, client_ip(request))
     except InvalidInput as exc:
-        session.commit()  # the failed attempt counts
-        return render(
-            request,
-            "accounts/login.html",
-            status_code=401,
-            next=_safe_next(next),
-            problem=exc.message(request.state.lang),
+        return _login_page(
+            request, _safe_next(next), exc.message(request.state.lang), status_code=401
         )
     token, _csrf = service.do_start_session(session, user, client_ip(request))
     target = "/account" if user.must_change_password else _safe_next(next)
     response = RedirectResponse(target, status_code=303)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
     response.set_cookie(
         SESSION_COOKIE,
         token,

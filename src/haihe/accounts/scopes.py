@@ -33,6 +33,7 @@ class Principal:
     csrf_token: str | None = None
     via_token: bool = False
     ip: str | None = None
+    must_change_password: bool = False  # after an administrator's reset: nothing else
     extra: dict = field(default_factory=dict)
 
     @property

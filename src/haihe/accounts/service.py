@@ -106,9 +106,7 @@ def do_create_user(session: Session, principal: Principal, new: UserCreate) -> U
     return UserPublic.model_validate(user)
 
 
-def _recent_failures(
-    session: Session, *, username: str | None = None, ip: str | None = None
-) -> int:
+def _recent_failures(conn, *, username: str | None = None, ip: str | None = None) -> int:  # noqa: ANN001
     since = datetime.now(UTC) - FAILURE_WINDOW
     stmt = select(func.count()).where(LoginAttempt.ok.is_(False), LoginAttempt.at >= since)
     stmt = (
@@ -116,26 +114,53 @@ def _recent_failures(
         if username
         else stmt.where(LoginAttempt.ip == ip)
     )
-    return session.execute(stmt).scalar_one()
+    return conn.execute(stmt).scalar_one()
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash of no one's password, verified for unknown users so that signing in takes
+    as long whether or not the username exists."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(HASHER.hash(secrets.token_urlsafe(16)))
+    return _DUMMY_HASH[0]
 
 
 def authenticate(session: Session, username: str, password: str, ip: str | None) -> User:
-    """The user for these credentials, or InvalidInput (wrong, or too many recent failures)."""
-    if _recent_failures(session, username=username) >= MAX_FAILURES or (
-        ip and _recent_failures(session, ip=ip) >= MAX_FAILURES * 4
-    ):
+    """The user for these credentials, or InvalidInput (wrong, or too many recent failures).
+
+    The attempt is counted before the password is checked, in a transaction of its own that
+    commits at once: each attempt then counts every attempt committed before it, so of any
+    number of parallel attempts at most MAX_FAILURES reach the password check. The attempt
+    stays a failure unless the password is right. Unknown users are checked against a dummy
+    hash, so the answer takes as long as for a known one."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    table = LoginAttempt.__table__
+    with engine.begin() as conn:
+        attempt_id = conn.execute(
+            table.insert()
+            .values(username=username[:64], ip=ip, ok=False, at=datetime.now(UTC))
+            .returning(table.c.id)
+        ).scalar_one()
+    with engine.connect() as conn:
+        locked = _recent_failures(conn, username=username[:64]) > MAX_FAILURES or bool(
+            ip and _recent_failures(conn, ip=ip) > MAX_FAILURES * 4
+        )
+    if locked:
         raise InvalidInput("auth.locked", minutes=int(FAILURE_WINDOW.total_seconds() // 60))
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    ok = False
-    if user is not None and user.is_active:
-        try:
-            ok = HASHER.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            ok = False
-    session.add(LoginAttempt(username=username[:64], ip=ip, ok=ok))
-    session.flush()
+    known = user is not None and user.is_active
+    try:
+        ok = HASHER.verify(user.password_hash if known else _dummy_hash(), password) and known
+    except (VerificationError, InvalidHashError):
+        ok = False
     if not ok:
         raise InvalidInput("auth.failed")
+    with engine.begin() as conn:
+        conn.execute(table.update().where(table.c.id == attempt_id).values(ok=True))
     return user
 
 
@@ -168,7 +193,9 @@ def principal_for_session(session: Session, token: str, ip: str | None) -> Princ
     expires = ls.expires_at if ls.expires_at.tzinfo else ls.expires_at.replace(tzinfo=UTC)
     if expires < datetime.now(UTC) or not user.is_active:
         return None
-    return principal_of(user, csrf_token=ls.csrf_token, ip=ip)
+    return principal_of(
+        user, csrf_token=ls.csrf_token, ip=ip, must_change_password=user.must_change_password
+    )
 
 
 def do_end_session(session: Session, token: str) -> None:
@@ -177,6 +204,25 @@ def do_end_session(session: Session, token: str) -> None:
     ).scalar_one_or_none()
     if ls is not None:
         session.delete(ls)
+
+
+def _end_credentials(session: Session, user_id: int) -> dict[str, int]:
+    """End every session and revoke every API token of the account: what the old password
+    (or whoever held it) could still use. Returns how many, for the audit entry."""
+    sessions = list(
+        session.execute(select(LoginSession).where(LoginSession.user_id == user_id)).scalars()
+    )
+    for ls in sessions:
+        session.delete(ls)
+    tokens = list(
+        session.execute(
+            select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        ).scalars()
+    )
+    now = datetime.now(UTC)
+    for tok in tokens:
+        tok.revoked_at = now
+    return {"sessions_ended": len(sessions), "tokens_revoked": len(tokens)}
 
 
 def do_change_password(session: Session, principal: Principal, old: str, new: str) -> None:
@@ -191,11 +237,8 @@ def do_change_password(session: Session, principal: Principal, old: str, new: st
     _check_password(new)
     user.password_hash = HASHER.hash(new)
     user.must_change_password = False
-    for ls in session.execute(
-        select(LoginSession).where(LoginSession.user_id == user.id)
-    ).scalars():
-        session.delete(ls)  # every other session ends with the old password
-    record(session, "password_change", "user", user.id, {"username": user.username})
+    ended = _end_credentials(session, user.id)  # every session and token of the old password
+    record(session, "password_change", "user", user.id, {"username": user.username, **ended})
 
 
 def do_reset_password(
@@ -209,13 +252,16 @@ def do_reset_password(
     _check_password(new)
     user.password_hash = HASHER.hash(new)
     user.must_change_password = True
-    record(session, "password_reset", "user", user.id, {"username": user.username})
+    ended = _end_credentials(session, user.id)  # whoever held the account is out
+    record(session, "password_reset", "user", user.id, {"username": user.username, **ended})
     return UserPublic.model_validate(user)
 
 
 def do_create_api_token(session: Session, principal: Principal, name: str) -> str:
     """A new token of the principal's own account, returned once; only its hash is kept."""
     _allow(scopes.can_manage_account(principal, principal.user_id))
+    if principal.via_token:  # a stolen token must not outlive its revocation by a copy
+        raise NotAllowed("auth.token_needs_session")
     if not name or not name.strip():
         raise InvalidInput("auth.token_name_missing", field="name")
     token = "hh_" + secrets.token_urlsafe(32)
@@ -249,4 +295,6 @@ def principal_for_token(session: Session, token: str, ip: str | None) -> Princip
     if row is None or row[0].revoked_at is not None or not row[1].is_active:
         return None
     row[0].last_used_at = datetime.now(UTC)
-    return principal_of(row[1], via_token=True, ip=ip)
+    return principal_of(
+        row[1], via_token=True, ip=ip, must_change_password=row[1].must_change_password
+    )

@@ -43,6 +43,8 @@ def _plain(v: object) -> object:
         return v
     if isinstance(v, (list, tuple)):
         return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
     return str(v)
 
 

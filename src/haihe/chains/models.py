@@ -44,6 +44,8 @@ class Chain(Base):
     name_en: Mapped[str | None] = mapped_column(String(200))
     group: Mapped[str] = mapped_column(String(16), default="custom")
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Every UPDATE says WHERE version = the one read (see chains.service._save).
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
     definition: Mapped[str] = mapped_column(Text)  # JSON of the YAML data
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(64))

@@ -14,7 +14,9 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from haihe.accounts import scopes
 from haihe.accounts.scopes import Principal
@@ -78,7 +80,10 @@ def _save(
             updated_by=who,
         )
         session.add(row)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # created by someone else at the same moment
+            raise ChainVersionConflict(defn.key, 0, _current_version(session, defn.key)) from None
     else:
         if based_on is not None and based_on != row.version:
             raise ChainVersionConflict(defn.key, based_on, row.version)
@@ -88,7 +93,13 @@ def _save(
         row.name_zh, row.name_en, row.group = defn.name_zh, defn.name_en, defn.group
         row.definition = data
         row.updated_at, row.updated_by = now, who
-        session.flush()
+        read = row.version - 1
+        try:  # UPDATE … WHERE version = the one read (the model's version_id_col)
+            session.flush()
+        except StaleDataError:  # someone saved a version since: theirs stays
+            raise ChainVersionConflict(
+                defn.key, based_on or read, _current_version(session, defn.key)
+            ) from None
         members.rebuild(session.connection(), [defn])  # its tree may have changed
     session.add(
         ChainVersion(
@@ -102,6 +113,13 @@ def _save(
     )
     session.flush()
     return queries.info_of(row)
+
+
+def _current_version(session: Session, key: str) -> int:
+    """The chain's version as committed now (read apart from this failed transaction)."""
+    bind = session.get_bind()
+    with getattr(bind, "engine", bind).connect() as conn:
+        return conn.execute(select(Chain.version).where(Chain.key == key)).scalar() or 0
 
 
 def do_install_shipped(session: Session, principal: Principal) -> list[str]:

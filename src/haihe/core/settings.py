@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     import_max_columns: int = 200
     """Most columns an import sheet may have (a larger one is refused, not read)."""
 
+    trusted_proxies: str = ""
+    """Reverse proxies whose X-Forwarded-For/-Proto `haihe serve` believes (comma-separated
+    addresses or networks); none by default: the connecting address is the client's."""
+
+    figures_min_projects: int = 3
+    """Private sums in figures are shown only over at least this many projects that the
+    reader may not see privately (small-cell suppression)."""
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

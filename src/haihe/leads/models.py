@@ -49,6 +49,8 @@ class Lead(Base):
     project_id: Mapped[int | None] = mapped_column(Integer, index=True)
     project_code: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Every UPDATE says WHERE version = the one read (see leads.service._write).
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

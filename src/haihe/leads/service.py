@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from haihe.accounts import scopes
 from haihe.chains import queries as chains
@@ -120,6 +121,17 @@ def _check_version(lead: Lead, version: int | None) -> None:
 def _bump(lead: Lead) -> None:
     lead.version += 1
     lead.updated_at = datetime.now(UTC)
+
+
+def _write(session: Session, lead: Lead) -> None:
+    """Flush the lead's new version: the UPDATE says WHERE version = the one read (the
+    model's version_id_col), so of two saves based on one version only one changes the
+    row; the other is a conflict, not a lost update."""
+    read, lead_id = lead.version - 1, lead.id
+    try:
+        session.flush()
+    except StaleDataError:
+        raise LeadVersionConflict("leads.conflict", id=lead_id, version=read) from None
 
 
 def do_create_lead(
@@ -247,7 +259,7 @@ def do_change_status(
         )
     )
     _bump(lead)
-    session.flush()
+    _write(session, lead)
     _history(
         session,
         principal,
@@ -278,7 +290,7 @@ def do_set_next_step(
     before = {"next_step": lead.next_step, "next_step_on": lead.next_step_on}
     lead.next_step, lead.next_step_on = next_step, on if next_step else None
     _bump(lead)
-    session.flush()
+    _write(session, lead)
     _history(
         session,
         principal,
@@ -309,7 +321,7 @@ def do_update_lead(
         lead.officer_user_id = None
     lead.officer, lead.notes = changes["officer"], changes["notes"]
     _bump(lead)
-    session.flush()
+    _write(session, lead)
     _history(session, principal, lead.id, "update", {"before": before, "after": changes})
     return lead
 
@@ -374,7 +386,7 @@ def do_record_conversion(
     lead = check_convertible(session, principal, lead_id)
     lead.project_id, lead.project_code = project_id, project_code
     _bump(lead)
-    session.flush()
+    _write(session, lead)
     _history(
         session, principal, lead.id, "converted", {"project_id": project_id, "code": project_code}
     )

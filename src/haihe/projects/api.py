@@ -38,7 +38,12 @@ def project_figures(
     request: Request, session: DB, params: Filters, principal: Reader
 ) -> FiguresPublic:
     """The cluster figures for the filter; `how_counted` says how each is counted."""
-    f = figures.compute(session, params.parsed(), thresholds=figures.stall_thresholds())
+    f = figures.compute(
+        session,
+        params.parsed(),
+        thresholds=figures.stall_thresholds(),
+        private_scope=queries.read_scope(principal),  # small private sums are withheld
+    )
     return FiguresPublic.model_validate(f, context={"lang": getattr(request.state, "lang", "zh")})
 
 

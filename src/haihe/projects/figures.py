@@ -8,6 +8,13 @@ How each figure is counted (shown to users beside it, see locales `figures.rule.
 - in operation: now in operation or at design capacity;
 - paying tax: in operation and paying tax;
 - stalled: not at its next milestone within the configured days for its stage.
+
+Contracted and in-place investment are private to those who may read the project. Figures
+for a reader who may not read some of the projects behind them (anonymous visitors, a park
+manager, an enterprise) publish a private sum only when at least HAIHE_FIGURES_MIN_PROJECTS
+of those projects contribute to it, as statistics offices suppress small cells: otherwise a
+filter narrow enough (one day, one fair) would give away one project's amount. Suppressed
+sums are None and named in `suppressed`; the page says so in words (figures.suppressed).
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, extract, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, extract, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from haihe.codes import regions
@@ -39,12 +46,15 @@ class FigureFilter:
     park_id: int | None = None
 
 
+PRIVATE_SUMS = ("contracted_investment_yuan", "invested_in_place_yuan")
+
+
 @dataclass
 class Figures:
     signed: int
     intended_investment_yuan: Decimal
-    contracted_investment_yuan: Decimal
-    invested_in_place_yuan: Decimal
+    contracted_investment_yuan: Decimal | None  # None: suppressed (too few projects)
+    invested_in_place_yuan: Decimal | None  # None: suppressed (too few projects)
     construction_started: int
     in_operation: int
     paying_tax: int
@@ -52,6 +62,11 @@ class Figures:
     cancelled: int
     reached_construction: int = 0  # funnel: at construction started or any later stage
     reached_operation: int = 0  # funnel: in operation or at capacity
+    # Of the projects the reader may not read, how many contribute to each private sum.
+    hidden_contracted: int = 0
+    hidden_in_place: int = 0
+    suppressed: tuple[str, ...] = ()  # the private sums withheld (names of the fields)
+    min_projects: int = 0  # the threshold they were withheld under
 
     @property
     def in_operation_share(self) -> float:
@@ -161,8 +176,24 @@ def figure_condition(name: str, today: date, thresholds: dict[str, int]):  # noq
     }[name]
 
 
-def _aggregates(today: date, thresholds: dict[str, int]) -> list:
-    """The aggregate columns of every figure, in the order of Figures' fields."""
+def min_projects() -> int:
+    """Fewest projects a private sum may be published over (settings)."""
+    return max(1, get_settings().figures_min_projects)
+
+
+def _hidden(private_scope: ColumnElement[bool] | None) -> ColumnElement[bool] | None:
+    """The projects whose private fields the reader may not see (None: there are none).
+
+    `private_scope` is the SQL condition of the projects the reader may read (projects
+    .queries.read_scope: for signed projects, the same as seeing their private fields)."""
+    return None if private_scope is None else not_(private_scope)
+
+
+def _aggregates(
+    today: date, thresholds: dict[str, int], hidden: ColumnElement[bool] | None = None
+) -> list:
+    """The aggregate columns of every figure, in the order of Figures' fields, then the
+    number of hidden projects contributing to each private sum."""
     active = Project.cancelled_on.is_(None)
 
     def count(cond) -> object:  # noqa: ANN001
@@ -182,14 +213,27 @@ def _aggregates(today: date, thresholds: dict[str, int]) -> list:
         count(stalled_condition(today, thresholds)),
         count(Project.cancelled_on.is_not(None)),
         count(and_(active, Project.stage.in_(lifecycle.STAGES[3:]))),
+        *(
+            literal(0)
+            if hidden is None
+            else count(and_(active, hidden, col.is_not(None), col != 0))
+            for col in (Project.contracted_investment, Project.invested_in_place)
+        ),
     ]
 
 
-def _figures(rows: list) -> Figures:
-    """Figures from one or more aggregate rows (groups add up)."""
-    sums = [sum((Decimal(r[i]) for r in rows), Decimal(0)) for i in range(10)]
+def _withheld(hidden_contributors: int, minimum: int) -> bool:
+    """A private sum over fewer than `minimum` projects the reader may not read (and at
+    least one: a sum of only the reader's own projects reveals nothing)."""
+    return 0 < hidden_contributors < minimum
+
+
+def _figures(rows: list, minimum: int | None = None) -> Figures:
+    """Figures from one or more aggregate rows (groups add up); private sums withheld
+    under `minimum` hidden contributors (see the module's docstring)."""
+    sums = [sum((Decimal(r[i]) for r in rows), Decimal(0)) for i in range(12)]
     cents = Decimal("0.01")
-    return Figures(
+    fig = Figures(
         signed=int(sums[0]),
         intended_investment_yuan=sums[1].quantize(cents),
         contracted_investment_yuan=sums[2].quantize(cents),
@@ -201,7 +245,19 @@ def _figures(rows: list) -> Figures:
         cancelled=int(sums[8]),
         reached_construction=int(sums[9]),
         reached_operation=int(sums[5]),
+        hidden_contracted=int(sums[10]),
+        hidden_in_place=int(sums[11]),
     )
+    minimum = minimum or min_projects()
+    withheld = []
+    if _withheld(fig.hidden_contracted, minimum):
+        fig.contracted_investment_yuan = None
+        withheld.append("contracted_investment_yuan")
+    if _withheld(fig.hidden_in_place, minimum):
+        fig.invested_in_place_yuan = None
+        withheld.append("invested_in_place_yuan")
+    fig.suppressed, fig.min_projects = tuple(withheld), minimum
+    return fig
 
 
 def compute(
@@ -210,11 +266,15 @@ def compute(
     *,
     today: date | None = None,
     thresholds: dict[str, int] | None = None,
+    private_scope: ColumnElement[bool] | None = None,
 ) -> Figures:
+    """The figures for `f`. `private_scope`: the projects the reader may read (None: all,
+    as for administrators, officers and the command line); private sums over too few of
+    the others are withheld."""
     today = today or date.today()
     thresholds = thresholds or lifecycle.DEFAULT_STALL_DAYS
     row = session.execute(
-        select(*_aggregates(today, thresholds)).where(
+        select(*_aggregates(today, thresholds, _hidden(private_scope))).where(
             Project.signed_on.is_not(None), *base_conditions(f)
         )
     ).one()
@@ -235,17 +295,20 @@ def dashboard(
     *,
     today: date | None = None,
     thresholds: dict[str, int] | None = None,
+    private_scope: ColumnElement[bool] | None = None,
 ) -> Dashboard:
     """Figures and breakdowns in two scans (the dashboard's hot path).
 
     Same rules as compute(): the groups (chain × investor's province × landing province)
-    add up to exactly its figures; the monthly trend is a second, narrow grouping.
+    add up to exactly its figures; the monthly trend is a second, narrow grouping. Each
+    group's in-place investment is withheld like the totals' (None) when too few of the
+    projects the reader may not read contribute to it.
     """
     today = today or date.today()
     thresholds = thresholds or lifecycle.DEFAULT_STALL_DAYS
     keys = (Project.chain, Project.origin_province, Project.landing_province)
     rows = session.execute(
-        select(*keys, *_aggregates(today, thresholds))
+        select(*keys, *_aggregates(today, thresholds, _hidden(private_scope)))
         .where(Project.signed_on.is_not(None), *base_conditions(f))
         .group_by(*keys)
     ).all()
@@ -268,7 +331,9 @@ def dashboard(
         return out
 
     totals = _figures([r[3:] for r in rows])
-    return Dashboard(totals, breakdown("chain"), breakdown("pair"), monthly(session, f))
+    return Dashboard(
+        totals, breakdown("chain"), breakdown("pair"), monthly(session, f, private_scope)
+    )
 
 
 @dataclass
@@ -276,17 +341,30 @@ class Breakdown:
     key: str
     signed: int
     intended: Decimal
-    in_place: Decimal
+    in_place: Decimal | None  # None: withheld (too few projects, see Figures.suppressed)
 
 
-def _breakdown(session: Session, f: FigureFilter, *keys) -> list[tuple]:  # noqa: ANN002
+def _breakdown(
+    session: Session,
+    f: FigureFilter,
+    *keys,  # noqa: ANN002
+    private_scope: ColumnElement[bool] | None = None,
+) -> list[tuple]:
     active = Project.cancelled_on.is_(None)
+    hidden = _hidden(private_scope)
+    in_place = Project.invested_in_place
     stmt = (
         select(
             *keys,
             func.count(),
             func.coalesce(func.sum(Project.intended_investment), 0),
-            func.coalesce(func.sum(Project.invested_in_place), 0),
+            func.coalesce(func.sum(in_place), 0),
+            literal(0)
+            if hidden is None
+            else func.coalesce(
+                func.sum(case((and_(hidden, in_place.is_not(None), in_place != 0), 1), else_=0)),
+                0,
+            ),
         )
         .where(Project.signed_on.is_not(None), active, *base_conditions(f))
         .group_by(*keys)
@@ -295,13 +373,21 @@ def _breakdown(session: Session, f: FigureFilter, *keys) -> list[tuple]:  # noqa
     return list(session.execute(stmt).all())
 
 
-def monthly(session: Session, f: FigureFilter) -> list[Breakdown]:
+def monthly(
+    session: Session, f: FigureFilter, private_scope: ColumnElement[bool] | None = None
+) -> list[Breakdown]:
     """Signings per month ("2023-06"), oldest first."""
     year = extract("year", Project.signed_on).label("year")
     month = extract("month", Project.signed_on).label("month")
+    minimum = min_projects()
     return [
-        Breakdown(f"{int(y):04d}-{int(m):02d}", n, Decimal(a), Decimal(b))
-        for y, m, n, a, b in _breakdown(session, f, year, month)
+        Breakdown(
+            f"{int(y):04d}-{int(m):02d}",
+            n,
+            Decimal(a),
+            None if _withheld(int(h), minimum) else Decimal(b),
+        )
+        for y, m, n, a, b, h in _breakdown(session, f, year, month, private_scope=private_scope)
     ]
 
 

@@ -67,6 +67,9 @@ class Project(Base):
     paying_tax_on: Mapped[date | None] = mapped_column(Date)
     cancelled_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Every UPDATE says WHERE version = the one read: of two saves based on one version,
+    # exactly one changes the row (the service raises the conflict for the other).
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,6 +5,7 @@ the projects panel on a chain's page."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 from urllib.parse import quote
 
@@ -47,6 +48,11 @@ class ProjectPage:
 # The dashboard ---------------------------------------------------------------------------
 
 
+def _yi(amount: Decimal | None) -> float | None:
+    """Hundred millions of yuan for a chart; None (no bar) for a withheld private sum."""
+    return None if amount is None else float(amount / 10**8)
+
+
 def _dashboard(session: Session, params: FigureQuery, lang: str, principal: Principal) -> dict:
     view = queries.dashboard(session, principal, params.parsed())
     board = view.board
@@ -57,12 +63,12 @@ def _dashboard(session: Session, params: FigureQuery, lang: str, principal: Prin
         "chains": {
             "labels": [names.get(b.key, b.key) if b.key else "—" for b in board.chains],
             "intended": [float(b.intended / yi) for b in board.chains],
-            "in_place": [float(b.in_place / yi) for b in board.chains],
+            "in_place": [_yi(b.in_place) for b in board.chains],
         },
         "pairs": {
             "labels": [report.pair_label(b.key, lang) for b in board.pairs],
             "intended": [float(b.intended / yi) for b in board.pairs],
-            "in_place": [float(b.in_place / yi) for b in board.pairs],
+            "in_place": [_yi(b.in_place) for b in board.pairs],
         },
         "months": {
             "labels": [b.key for b in board.months],
@@ -282,15 +288,61 @@ async def project_attach(
 def project_attachment(
     project_id: Id, attachment_id: Id, session: DB, principal: SignedIn
 ) -> Response:
+    """The file as a download, never as a page or script of this site: a content type from
+    a short list of inert ones (else application/octet-stream; never the uploader's word
+    for HTML, SVG or script), nosniff, and a policy that lets it run nothing even if a
+    browser opened it in place."""
     att = queries.attachment(session, principal, project_id, attachment_id)
     return Response(
         att.data,
-        media_type=att.content_type,
+        media_type=served_type(att.content_type),
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(att.filename)}",
+            "Content-Disposition": content_disposition(att.filename),
             "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox; frame-ancestors 'none'",
+            "Cache-Control": "private, no-store",
         },
     )
+
+
+# Types served as the uploader gave them: documents and images no browser runs as code.
+INERT_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "application/zip",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    }
+)
+
+
+def served_type(declared: str | None) -> str:
+    """The uploader's content type if it is an inert one (parameters dropped), else bytes."""
+    base = (declared or "").split(";", 1)[0].strip().lower()
+    if base in ("text/plain", "text/csv"):
+        return f"{base}; charset=utf-8"
+    return base if base in INERT_TYPES else "application/octet-stream"
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the real one as RFC 5987 filename*."""
+    fallback = (
+        "".join(
+            c if c.isascii() and (c.isalnum() or c in "._- ") else "_" for c in filename
+        ).strip()
+        or "attachment"
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 # The projects on a chain's page ----------------------------------------------------------

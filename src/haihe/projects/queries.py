@@ -201,7 +201,9 @@ def dashboard(
     """Published figures for everyone; the stalled projects themselves only for signed-in
     readers, within their scope."""
     th = thresholds or figures.stall_thresholds()
-    board = figures.dashboard(session, f, today=today, thresholds=th)
+    board = figures.dashboard(
+        session, f, today=today, thresholds=th, private_scope=read_scope(principal)
+    )
     stalled_total = board.figures.stalled
     stalled: list[Project] = []
     if principal.authenticated:

@@ -35,8 +35,15 @@ def dashboard_workbook(
     thresholds: dict[str, int] | None = None,
 ) -> bytes:
     th = thresholds or figures.stall_thresholds()
-    board = figures.dashboard(session, f, thresholds=th)
+    board = figures.dashboard(
+        session, f, thresholds=th, private_scope=queries.read_scope(principal)
+    )
     fig = board.figures
+    withheld = t("figures.suppressed", lang, n=figures.min_projects())
+
+    def amount(v: object) -> str:  # a withheld (small) private sum says so in words
+        return withheld if v is None else str(v)
+
     wb = Workbook()
     ws = wb.active
     ws.title = t("figures.sheet", lang)[:31]
@@ -44,8 +51,8 @@ def dashboard_workbook(
     for key, value in (
         ("signed", fig.signed),
         ("intended_investment", str(fig.intended_investment_yuan)),
-        ("contracted_investment", str(fig.contracted_investment_yuan)),
-        ("invested_in_place", str(fig.invested_in_place_yuan)),
+        ("contracted_investment", amount(fig.contracted_investment_yuan)),
+        ("invested_in_place", amount(fig.invested_in_place_yuan)),
         ("construction_started", fig.construction_started),
         ("in_operation", fig.in_operation),
         ("paying_tax", fig.paying_tax),
@@ -69,7 +76,7 @@ def dashboard_workbook(
         )
         for b in rows:
             label = pair_label(b.key, lang) if "→" in b.key else b.key
-            sheet.append([label, b.signed, str(b.intended), str(b.in_place)])
+            sheet.append([label, b.signed, str(b.intended), amount(b.in_place)])
     items: list = []
     if principal.authenticated:
         items, _ = queries.list_projects(

@@ -65,8 +65,10 @@ class FiguresPublic(BaseModel):
 
     signed: int
     intended_investment_yuan: Yuan = Field(description="decimal string, yuan")
-    contracted_investment_yuan: Yuan
-    invested_in_place_yuan: Yuan
+    contracted_investment_yuan: Yuan | None = Field(
+        description="null when withheld: see `suppressed`"
+    )
+    invested_in_place_yuan: Yuan | None = Field(description="null when withheld")
     construction_started: int
     in_operation: int
     paying_tax: int
@@ -74,6 +76,13 @@ class FiguresPublic(BaseModel):
     cancelled: int
     in_operation_share: float
     how_counted: dict[str, str] = Field(default_factory=dict)
+    suppressed: list[str] = Field(
+        default_factory=list,
+        description="private sums withheld: they would be over fewer than `min_projects` "
+        "projects the caller may not read",
+    )
+    min_projects: int = 0
+    suppressed_note: str | None = Field(None, description="why, in words")
 
     @field_validator("in_operation_share")
     @classmethod
@@ -85,6 +94,9 @@ class FiguresPublic(BaseModel):
         if not self.how_counted:
             lang = (info.context or {}).get("lang", "zh")
             self.how_counted = {k: t(f"figures.rule.{k}", lang) for k in RULES}
+        if self.suppressed and self.suppressed_note is None:
+            lang = (info.context or {}).get("lang", "zh")
+            self.suppressed_note = t("figures.suppressed", lang, n=self.min_projects)
         return self
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from haihe.accounts import scopes
 from haihe.chains import queries as chains
@@ -273,6 +274,20 @@ def _bump(project: Project) -> None:
     project.updated_at = datetime.now(UTC)
 
 
+def _write(session: Session, project: Project) -> None:
+    """Flush the project's new version. The UPDATE says WHERE version = the one read (the
+    model's version_id_col), so a save based on a version someone else has just replaced
+    changes no row: that is a conflict, not a lost update."""
+    read, code, pid = project.version - 1, project.code, project.id
+    try:
+        session.flush()
+    except StaleDataError:
+        bind = session.get_bind()
+        with getattr(bind, "engine", bind).connect() as conn:
+            now = conn.execute(select(Project.version).where(Project.id == pid)).scalar()
+        raise VersionConflict("project.conflict", code=code, version=read, current=now) from None
+
+
 def _settle(
     session: Session,
     principal: scopes.Principal,
@@ -284,7 +299,7 @@ def _settle(
     """The common end of every lifecycle change: mirror, new version, history row."""
     _mirror(project, state)
     _bump(project)
-    session.flush()
+    _write(session, project)
     _history(session, principal, project.id, action, detail)
     return project
 
@@ -450,7 +465,7 @@ def do_update_project(
     if not scopes.can_edit_project(principal, facts(project)):
         raise NotAllowed("projects.move_not_allowed", code=project.code)
     _bump(project)
-    session.flush()
+    _write(session, project)
     _history(session, principal, project.id, "update", {"before": before, "after": changes})
     return project
 
@@ -479,7 +494,7 @@ def do_add_increment(
     project.increments.append(ProjectIncrement(amount=amount, on=on, note=note))
     project.intended_investment = project.intended_investment + amount
     _bump(project)
-    session.flush()
+    _write(session, project)
     _history(
         session, principal, project.id, "increment", {"amount": amount, "on": on, "note": note}
     )

@@ -410,15 +410,21 @@ class _Writer:
         self.batch: list[tuple[OrgRecord, list[object]]] = []
         self.org = Organisation.__table__
         self.ind = OrganisationIndustry.__table__
+        # For the audit trail: the ids created, and each changed organisation's id with
+        # the fields that changed, before and after.
+        self.created_ids: list[int] = []
+        self.changed: list[dict[str, object]] = []
 
     def add(self, rec: OrgRecord, cells: list[object]) -> None:
         self.batch.append((rec, cells))
         if len(self.batch) >= BATCH:
             self.flush()
 
-    def _out_of_scope(self, rec: OrgRecord, cells: list[object]) -> None:
+    def _out_of_scope(self, rec: OrgRecord, cells: list[object], oid: int) -> None:
+        """The row matches a registered organisation outside the importer's scope."""
         column = self.sheet.columns.header("uscc" if rec.uscc else "name")
-        problem = InvalidInput("auth.out_of_scope")
+        name = self.conn.execute(select(self.org.c.name).where(self.org.c.id == oid)).scalar()
+        problem = InvalidInput("import.match_out_of_scope", id=oid, name=name)
         self.report.reject(
             self.sheet, rec.row, cells, [RowError(rec.row, column, rec.uscc or rec.name, problem)]
         )
@@ -459,7 +465,7 @@ class _Writer:
                 if cand and (cand[1] is None or r.uscc is None or cand[1] == r.uscc):
                     hit = (cand[0], cand[2], cand[3], cand[4])
             if hit is not None and self.scope is not None and not self.scope(hit[2], hit[3]):
-                self._out_of_scope(r, cells)
+                self._out_of_scope(r, cells, hit[0])
             elif hit is None:
                 inserts.append(r)
             elif hit[1] == r.content_hash():
@@ -481,6 +487,7 @@ class _Writer:
                 for r in inserts
             ]
             ids = insert_many_returning_ids(self.conn, o, rows)
+            self.created_ids.extend(ids)
             search_index.index_ids(self.conn, ids)
             bulk_insert(
                 self.conn,
@@ -493,6 +500,7 @@ class _Writer:
             )
             self.report.created += len(inserts)
         if updates:
+            self._note_changes(updates)
             params = [{**r.db_values(), "b_id": oid, "updated_at": now} for oid, r in updates]
             cols = {k: bindparam(k) for k in params[0] if k != "b_id"}
             self.conn.execute(update(o).where(o.c.id == bindparam("b_id")).values(**cols), params)
@@ -508,15 +516,97 @@ class _Writer:
             self.report.updated += len(updates)
             events.emit("organisations_updated", self.conn, ids)
 
+    def _note_changes(self, updates: list[tuple[int, OrgRecord]]) -> None:
+        """Each organisation about to change: its id and the changed fields, before and
+        after (read before the UPDATE; industries as sorted lists of codes)."""
+        o = self.org
+        ids = [oid for oid, _ in updates]
+        cols = [c for c in AUDITED_FIELDS if c != "industry_codes"]
+        before = {
+            row.id: dict(row._mapping)
+            for row in self.conn.execute(
+                select(o.c.id, *(o.c[c] for c in cols)).where(o.c.id.in_(ids))
+            )
+        }
+        links: dict[int, list[str]] = {}
+        for oid, code in self.conn.execute(
+            select(self.ind.c.organisation_id, self.ind.c.industry_code).where(
+                self.ind.c.organisation_id.in_(ids)
+            )
+        ):
+            links.setdefault(oid, []).append(code)
+        for oid, r in updates:
+            old = {**before[oid], "industry_codes": sorted(links.get(oid, []))}
+            new = {**r.db_values(), "industry_codes": list(r.industry_codes)}
+            diff = [f for f in AUDITED_FIELDS if old.get(f) != new.get(f)]
+            self.changed.append(
+                {
+                    "id": oid,
+                    "row": r.row,
+                    "before": {f: old.get(f) for f in diff},
+                    "after": {f: new.get(f) for f in diff},
+                }
+            )
 
-def _audit_import(conn: Connection, path: Path, report: ImportReport) -> None:
-    """Bulk writes bypass the ORM's audit hook: one audit row says what the import did."""
+
+# What the audit entry of an import records of each changed organisation (its fields).
+AUDITED_FIELDS = (
+    "uscc",
+    "name",
+    "name_en",
+    "kind",
+    "region_code",
+    "park_id",
+    "industry_codes",
+    "founded",
+    "registered_capital",
+    "capital_currency",
+    "employees",
+    "website",
+    "address",
+    "description",
+)
+AUDIT_CHANGES_PER_ENTRY = 1000
+
+
+def _id_ranges(ids: list[int]) -> list[list[int]]:
+    """Ids as [first, last] runs: a bulk import's new ids stay short in the trail."""
+    runs: list[list[int]] = []
+    for i in sorted(ids):
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
+def _audit_import(
+    conn: Connection, path: Path, report: ImportReport, writer: _Writer | None = None
+) -> None:
+    """Bulk writes bypass the ORM's audit hook, so the import records itself: one entry
+    with its counts and the ids it created (as runs), and for the organisations it
+    changed, entries naming each one's id with its changed fields before and after
+    (AUDIT_CHANGES_PER_ENTRY to an entry), so that every change can be traced and undone."""
     from sqlalchemy.orm import Session
 
     from haihe.audit.recorder import record
 
     with Session(bind=conn) as s:
-        record(s, "import", "organisations", path.name, report.audit_counts())
+        summary: dict[str, object] = dict(report.audit_counts())
+        if writer is not None:
+            summary["created_ids"] = _id_ranges(writer.created_ids)
+            summary["updated_ids"] = [c["id"] for c in writer.changed]
+        record(s, "import", "organisations", path.name, summary)
+        changed = writer.changed if writer is not None else []
+        for start in range(0, len(changed), AUDIT_CHANGES_PER_ENTRY):
+            part = changed[start : start + AUDIT_CHANGES_PER_ENTRY]
+            record(
+                s,
+                "import_update",
+                "organisations",
+                path.name,
+                {"organisations": part},
+            )
         s.flush()
 
 
@@ -596,7 +686,7 @@ def do_import_organisations(
             def commit() -> None:
                 if report.created > 10000:
                     analyze(conn, "organisations", "organisation_industries")
-                _audit_import(conn, path, report)
+                _audit_import(conn, path, report, writer)
                 trans.commit()
 
             report.settle(commit, trans.rollback)

@@ -19,6 +19,16 @@ from haihe.core.db import session_scope
 from haihe.core.errors import AuthRequired, NotAllowed
 
 SESSION_COOKIE = "haihe_session"
+# What a user who must change their password (after an administrator's reset) may reach.
+PASSWORD_CHANGE_PATHS = frozenset({"/account", "/account/password", "/logout", "/login"})
+
+
+class PasswordChangeRequired(NotAllowed):
+    """Signed in with a password an administrator set: only changing it is open. The API
+    answers 403 with this message; pages send the user to their account page."""
+
+    def __init__(self) -> None:
+        super().__init__("auth.must_change_password")
 
 
 def client_ip(request: Request) -> str | None:
@@ -43,8 +53,11 @@ def load_principal(request: Request) -> Principal:
             principal = (
                 accounts.principal_for_session(s, request.cookies[SESSION_COOKIE], ip) or ANONYMOUS
             )
-    request.state.principal = principal
     current_actor.set(Actor(principal.user_id, principal.username or "anonymous", ip))
+    if principal.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        request.state.principal = ANONYMOUS  # the error page is drawn for no one
+        raise PasswordChangeRequired()
+    request.state.principal = principal
     return principal
 
 

@@ -32,6 +32,10 @@ def answer(request: Request, exc: HaiheError) -> Response:
     if not _is_api(request):
         if isinstance(exc, AuthRequired):
             return login_redirect(request)
+        from haihe.web.auth import PasswordChangeRequired
+
+        if isinstance(exc, PasswordChangeRequired):
+            return RedirectResponse("/account", status_code=303)
         from haihe.web.templating import render
 
         page = render(
