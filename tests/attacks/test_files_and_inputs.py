@@ -20,7 +20,7 @@ from haihe.core.db import make_engine
 from haihe.projects import service
 from haihe.projects.service import ProjectInput
 from haihe.web.app import create_app
-from tests.conftest import signed_client
+from tests.conftest import login, signed_client
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -132,7 +132,7 @@ def test_a_read_only_database_says_so(world, tmp_path):
 
     client = TestClient(ro_app)
     assert client.get("/healthz").status_code == 503
-    r = client.post("/login", data={"username": "admin", "password": "haihe-demo-2024"})
+    r = login(client, "admin", "haihe-demo-2024")
     assert r.status_code == 503 and "只读" in r.text
     ro.dispose()
 
