@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -69,6 +71,7 @@ class FairParticipant(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     quota: Mapped[int | None] = mapped_column(Integer)
     representatives: Mapped[str | None] = mapped_column(Text)  # names, one a line
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FairAvailability(Base):
@@ -122,3 +125,13 @@ class FairMeeting(Base):
     table_id: Mapped[int] = mapped_column(ForeignKey("fair_tables.id"))
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     uid: Mapped[str] = mapped_column(String(64), unique=True)
+    # Grows each time the meeting moves (RFC 5545 SEQUENCE: the calendar event updates).
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Each side says whether it took place (None: not said yet); a no-show is a False.
+    held_by_requester: Mapped[bool | None] = mapped_column(Boolean)
+    held_by_requested: Mapped[bool | None] = mapped_column(Boolean)
+    # none, follow_up, negotiation, agreement (see service.OUTCOMES)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Yuan the sides intend to invest, as said with an agreement signed.
+    intended_investment: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,3 +26,57 @@ class FairPublic(BaseModel):
 class FairList(BaseModel):
     items: list[FairPublic]
     total: int
+
+
+class ParticipantView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    organisation_id: int
+    name: str
+    name_en: str | None
+    region_code: str | None
+    quota: int | None
+    checked_in_at: datetime | None
+
+
+class RequestView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    requester_id: int
+    requested_id: int
+    priority: int
+    mutual: bool
+    status: str
+    expires_at: datetime | None
+
+
+class MeetingView(BaseModel):
+    """A scheduled meeting as the agendas and the API show it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    fair_id: int
+    request_id: int
+    uid: str
+    sequence: int
+    starts_at: datetime
+    ends_at: datetime
+    table: int
+    table_label: str | None
+    requester_id: int
+    requester_name: str
+    requester_name_en: str | None
+    requested_id: int
+    requested_name: str
+    requested_name_en: str | None
+    locked: bool
+    status: str | None  # held, not_held, None (not said yet)
+    held_by_requester: bool | None
+    held_by_requested: bool | None
+    outcome: str | None
+    intended_investment: Decimal | None
+    requester_organisation_id: int
+    requested_organisation_id: int

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from haihe.accounts import scopes
 from haihe.audit.recorder import Actor, current_actor
 from haihe.codes import regions
 from haihe.core.errors import InvalidInput, NotAllowed, NotFound
+from haihe.fairs import queries
 from haihe.fairs import scheduler as sched
 from haihe.fairs.models import (
     Fair,
@@ -408,12 +410,19 @@ def do_schedule_fair(
         for m, mt in moving:
             session.add(
                 FairMeeting(
+                    id=m.id,  # the same meeting (projects may name it), moved
                     fair_id=fair_id,
                     request_id=mt.request_id,
                     slot_id=mt.slot,
                     table_id=table_id[mt.table],
                     locked=False,
-                    uid=m.uid,  # the same calendar event, moved
+                    uid=m.uid,  # the same calendar event, moved: its SEQUENCE grows
+                    sequence=(m.sequence or 0) + 1,
+                    held_by_requester=m.held_by_requester,
+                    held_by_requested=m.held_by_requested,
+                    outcome=m.outcome,
+                    outcome_at=m.outcome_at,
+                    intended_investment=m.intended_investment,
                 )
             )
         for rid, mt in placed.items():
@@ -446,3 +455,127 @@ def do_schedule_fair(
         unscheduled=len(out.unscheduled),
         seconds=out.seconds,
     )
+
+
+# ------------------------------------------------------------------ on the day and after
+
+OUTCOMES = ("none", "follow_up", "negotiation", "agreement")
+
+
+def do_check_in(
+    session: Session, principal: scopes.Principal, fair_id: int, participant_id: int
+) -> datetime:
+    """The participant has arrived (the organiser's desk, or the participant itself).
+    Checking in twice keeps the first time."""
+    if session.get(Fair, fair_id) is None:
+        raise NotFound("fairs.not_found", field="fair_id", fair=fair_id)
+    row = _participant(session, fair_id, participant_id)
+    if not scopes.can_act_for_participant(principal, fair_id, row.organisation_id):
+        raise NotAllowed("fairs.participant_not_allowed")
+    if row.checked_in_at is None:
+        with _acting(principal):
+            row.checked_in_at = _now()
+            session.flush()
+    return row.checked_in_at
+
+
+def _meeting(session: Session, meeting_id: int) -> tuple[FairMeeting, MeetingRequest]:
+    m = session.get(FairMeeting, meeting_id)
+    if m is None:
+        raise NotFound("fairs.meeting_unknown", field="meeting", meeting=meeting_id)
+    return m, session.get(MeetingRequest, m.request_id)
+
+
+def _sides(
+    session: Session, principal: scopes.Principal, m: FairMeeting, r: MeetingRequest
+) -> tuple[bool, bool]:
+    """Whether the principal acts for the requester, the requested side (an organiser
+    for both); NotAllowed for neither."""
+    a = session.get(FairParticipant, r.requester_id)
+    b = session.get(FairParticipant, r.requested_id)
+    mine = (
+        scopes.can_act_for_participant(principal, m.fair_id, a.organisation_id),
+        scopes.can_act_for_participant(principal, m.fair_id, b.organisation_id),
+    )
+    if not any(mine):
+        raise NotAllowed("fairs.participant_not_allowed")
+    return mine
+
+
+def meeting_status(m: FairMeeting) -> str | None:
+    return queries.meeting_status(m.held_by_requester, m.held_by_requested)
+
+
+def do_mark_held(
+    session: Session,
+    principal: scopes.Principal,
+    meeting_id: int,
+    *,
+    held: bool,
+    side: str | None = None,
+) -> str | None:
+    """One side says whether the meeting took place. A participant speaks for its own
+    side; an organiser names the side ("requester" / "requested", both when None).
+    Returns the meeting's status (held / not_held)."""
+    m, r = _meeting(session, meeting_id)
+    for_a, for_b = _sides(session, principal, m, r)
+    if side not in (None, "requester", "requested"):
+        raise InvalidInput("fairs.side_unknown", field="side", value=side)
+    if for_a and for_b and side is not None:
+        for_a, for_b = side == "requester", side == "requested"
+    elif side is not None and not (for_a if side == "requester" else for_b):
+        raise NotAllowed("fairs.participant_not_allowed")
+    if not held and m.outcome not in (None, "none"):
+        raise InvalidInput("fairs.meeting_has_outcome", field="held", meeting=meeting_id)
+    with _acting(principal):
+        if for_a:
+            m.held_by_requester = held
+        if for_b:
+            m.held_by_requested = held
+        session.flush()
+    return meeting_status(m)
+
+
+def do_record_outcome(
+    session: Session,
+    principal: scopes.Principal,
+    meeting_id: int,
+    outcome: str,
+    *,
+    intended_investment: Decimal | str | None = None,
+) -> str:
+    """What came of a meeting held: none, follow_up, negotiation or agreement (an
+    agreement signed then becomes a project through the projects context)."""
+    m, r = _meeting(session, meeting_id)
+    _sides(session, principal, m, r)
+    if outcome not in OUTCOMES:
+        raise InvalidInput("fairs.outcome_unknown", field="outcome", value=str(outcome)[:40])
+    if meeting_status(m) != "held":
+        raise InvalidInput("fairs.outcome_not_held", field="outcome", meeting=meeting_id)
+    amount = _yuan(intended_investment)
+    with _acting(principal):
+        m.outcome = outcome
+        m.outcome_at = _now()
+        m.intended_investment = amount if outcome == "agreement" else None
+        session.flush()
+    return outcome
+
+
+def _yuan(value: object) -> Decimal | None:
+    """An amount in yuan (a Decimal, a whole number or its text), never negative."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, str):
+            amount = Decimal(value.replace(",", "").strip())
+        elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+            amount = Decimal(value)
+        else:
+            raise InvalidOperation
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 17:
+        raise InvalidInput(
+            "fairs.investment_invalid", field="intended_investment", value=str(value)[:40]
+        )
+    return amount.quantize(Decimal("0.01"))

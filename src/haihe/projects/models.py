@@ -59,6 +59,8 @@ class Project(Base):
     landing_park_id: Mapped[int | None] = mapped_column(Integer, index=True)
     fair_id: Mapped[int | None] = mapped_column(ForeignKey("fairs.id"), index=True)
     lead_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the lead it came from
+    # The fair meeting whose agreement it is (fairs.queries.get_meeting), one project each.
+    meeting_id: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
     officer: Mapped[str | None] = mapped_column(String(100))
     notes: Mapped[str | None] = mapped_column(Text)
     stage: Mapped[str] = mapped_column(String(32), default="planned")
