@@ -17,6 +17,7 @@ def load_all() -> None:
         MeetingRequest,
     )
     from haihe.leads.models import Lead, LeadAttachment, LeadStep
+    from haihe.projects import service as projects_service
     from haihe.projects.models import (
         Project,
         ProjectAttachment,
@@ -29,6 +30,7 @@ def load_all() -> None:
 
     members.listen()
     registry_events.listen()
+    projects_service.listen()
     AUDITED.update(
         {
             Organisation: "organisation",

@@ -5,6 +5,7 @@ the `haihe` shell prints them and sets the exit code."""
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 
 import typer
 
@@ -71,3 +72,29 @@ def fairs_schedule(
             gaps=f"{out.mean_idle_gaps:.2f}",
         )
     )
+
+
+def _find(s, fair: str):  # noqa: ANN001, ANN202
+    from haihe.fairs import queries
+
+    found = queries.find_fair(s, fair)
+    if found is None and fair.isdigit():
+        found = queries.get_fair(s, int(fair))
+    if found is None:
+        raise NotFound("fairs.not_found", field="fair", fair=fair)
+    return found
+
+
+@app.command("agendas")
+def fairs_agendas(
+    fair: str = typer.Argument(..., help="the fair's id or its Chinese or English name"),
+    out: Path = typer.Option(..., "--out", help="the folder to write the agendas into"),
+) -> None:
+    """Write every participant's agenda (text and .ics), every table's door sheet and the
+    fair's timetable, in Chinese and English."""
+    from haihe.fairs import agendas
+
+    with session_scope(engine()) as s:
+        found = _find(s, fair)
+        files = agendas.write_agendas(s, found.id, out)
+    console.print(t("fairs.agendas_written", lang(), files=len(files), out=str(out)))

@@ -148,6 +148,7 @@ def list_meetings(
                 held_by_requester=m.held_by_requester,
                 held_by_requested=m.held_by_requested,
                 outcome=m.outcome,
+                outcome_at=m.outcome_at,
                 intended_investment=m.intended_investment,
                 requester_organisation_id=a.id,
                 requested_organisation_id=b.id,

@@ -77,6 +77,7 @@ class MeetingView(BaseModel):
     held_by_requester: bool | None
     held_by_requested: bool | None
     outcome: str | None
+    outcome_at: datetime | None
     intended_investment: Decimal | None
     requester_organisation_id: int
     requested_organisation_id: int

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from haihe.accounts import scopes
 from haihe.audit.recorder import Actor, current_actor
 from haihe.codes import regions
+from haihe.core import events
 from haihe.core.errors import InvalidInput, NotAllowed, NotFound
 from haihe.fairs import queries
 from haihe.fairs import scheduler as sched
@@ -460,6 +461,7 @@ def do_schedule_fair(
 # ------------------------------------------------------------------ on the day and after
 
 OUTCOMES = ("none", "follow_up", "negotiation", "agreement")
+AGREEMENT_SIGNED = "fair_agreement_signed"  # (session, principal, meeting_id)
 
 
 def do_check_in(
@@ -552,12 +554,17 @@ def do_record_outcome(
         raise InvalidInput("fairs.outcome_unknown", field="outcome", value=str(outcome)[:40])
     if meeting_status(m) != "held":
         raise InvalidInput("fairs.outcome_not_held", field="outcome", meeting=meeting_id)
+    if m.outcome == "agreement":  # it became a project: that is where it goes on
+        raise InvalidInput("fairs.outcome_final", field="outcome", meeting=meeting_id)
     amount = _yuan(intended_investment)
     with _acting(principal):
         m.outcome = outcome
         m.outcome_at = _now()
         m.intended_investment = amount if outcome == "agreement" else None
         session.flush()
+        if outcome == "agreement":
+            # The projects context makes it a cooperation project (fairs never imports it).
+            events.emit(AGREEMENT_SIGNED, session, principal, meeting_id)
     return outcome
 
 

@@ -170,6 +170,7 @@ def do_create_project(
     data: ProjectInput,
     *,
     today: date | None = None,
+    _authorised: bool = False,  # the caller checked the principal (a fair's agreement)
 ) -> Project:
     """Create a project; with `signed_on` it starts signed (the usual case at a fair).
 
@@ -238,7 +239,7 @@ def do_create_project(
         is_demo=data.is_demo,
         parties=parties,
     )
-    if not scopes.can_edit_project(principal, facts(project)):
+    if not (_authorised or scopes.can_edit_project(principal, facts(project))):
         raise NotAllowed("projects.create_not_allowed")
     state = lifecycle.State()
     if data.signed_on:
@@ -594,3 +595,71 @@ def do_convert_lead(
     leads_service.do_record_conversion(session, principal, lead.id, project.id, project.code)
     _history(session, principal, project.id, "from_lead", {"lead_id": lead.id})
     return project
+
+
+def do_create_project_from_meeting(
+    session: Session,
+    principal: scopes.Principal,
+    meeting_id: int,
+    *,
+    today: date | None = None,
+) -> Project:
+    """An agreement signed at a fair meeting becomes a signed cooperation project: both
+    organisations as parties, the intended investment said with the agreement, the fair
+    and the meeting as its source (the fair is credited). The meeting is checked through
+    the fairs' read side; whoever may act for one of its sides (or organise the fair) may
+    do it. One project per meeting."""
+    m = fairs.get_meeting(session, meeting_id)
+    if not (
+        scopes.can_act_for_participant(principal, m.fair_id, m.requester_organisation_id)
+        or scopes.can_act_for_participant(principal, m.fair_id, m.requested_organisation_id)
+    ):
+        raise NotAllowed("fairs.participant_not_allowed")
+    if m.outcome != "agreement":
+        raise InvalidInput("fairs.meeting_no_agreement", field="meeting", meeting=meeting_id)
+    had = session.execute(select(Project.code).where(Project.meeting_id == meeting_id)).first()
+    if had:
+        raise InvalidInput(
+            "fairs.meeting_has_project", field="meeting", meeting=meeting_id, code=had[0]
+        )
+    fair = fairs.get_fair(session, m.fair_id)
+    host = registry.get_organisation(session, m.requested_organisation_id)
+    signed = (m.outcome_at or datetime.now(UTC)).date()
+    project = do_create_project(
+        session,
+        principal,
+        ProjectInput(
+            code=f"FAIR{m.fair_id}-M{m.id}",
+            title=f"{m.requester_name}与{m.requested_name}合作项目",
+            title_en=(
+                f"{m.requester_name_en} and {m.requested_name_en} cooperation"
+                if m.requester_name_en and m.requested_name_en
+                else None
+            ),
+            parties=[
+                PartyInput(organisation_id=m.requester_organisation_id, role="partner"),
+                PartyInput(organisation_id=m.requested_organisation_id, role="host"),
+            ],
+            intended_investment=m.intended_investment or Decimal(0),
+            landing_region_code=host.region_code,
+            fair_id=fair.id,
+            signed_on=min(signed, today or date.today()),
+        ),
+        today=today,
+        _authorised=True,
+    )
+    project.meeting_id = m.id
+    session.flush()
+    _history(session, principal, project.id, "from_meeting", {"meeting_id": m.id})
+    return project
+
+
+def agreement_signed(session: Session, principal: scopes.Principal, meeting_id: int) -> None:
+    """Listener of fairs' "fair_agreement_signed" (wired in haihe.models.load_all)."""
+    do_create_project_from_meeting(session, principal, meeting_id)
+
+
+def listen() -> None:
+    from haihe.core import events
+
+    events.subscribe("fair_agreement_signed", agreement_signed)
