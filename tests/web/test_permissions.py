@@ -114,6 +114,23 @@ RULES = {
     ("POST", "/api/v1/leads/{lead_id}/status"): "lead_write",
     ("POST", "/api/v1/leads/{lead_id}/next-step"): "lead_write",
     ("POST", "/api/v1/leads/{lead_id}/convert"): "lead_write",
+    # fairs: see tests/fairs/test_fair_permissions.py (organiser: all of its fair;
+    # participant: its own requests, meetings, agenda; anyone else: 403 / 404)
+    ("GET", "/api/v1/fairs/{fair_id}/figures"): "public",
+    ("GET", "/api/v1/fairs/{fair_id}/participants"): "fair_member",
+    ("GET", "/api/v1/fairs/{fair_id}/requests"): "fair_member",
+    ("GET", "/api/v1/fairs/{fair_id}/meetings"): "fair_member",
+    ("POST", "/api/v1/fairs/{fair_id}/requests"): "fair_participant_write",
+    ("POST", "/api/v1/fairs/{fair_id}/requests/{request_id}/answer"): "fair_participant_write",
+    ("GET", "/api/v1/fairs/{fair_id}/participants/{participant_id}/agenda"): "fair_participant",
+    ("GET", "/api/v1/fairs/{fair_id}/participants/{participant_id}/agenda.ics"): "fair_participant",
+    (
+        "POST",
+        "/api/v1/fairs/{fair_id}/participants/{participant_id}/check-in",
+    ): "fair_participant_write",
+    ("POST", "/api/v1/fairs/{fair_id}/meetings/{meeting_id}/held"): "fair_participant_write",
+    ("POST", "/api/v1/fairs/{fair_id}/meetings/{meeting_id}/outcome"): "fair_participant_write",
+    ("POST", "/api/v1/fairs/{fair_id}/schedule"): "fair_organiser",
 }
 ROLES = [None, "admin", "tianjin", "binhai", "park", "fair", "winute"]
 
