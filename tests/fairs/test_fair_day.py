@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from haihe.accounts.scopes import Principal, command_line
 from haihe.core.errors import InvalidInput, NotAllowed, NotFound
-from haihe.fairs import agendas, queries, service
+from haihe.fairs import agendas, figures, queries, service
 from haihe.fairs.models import FairAvailability, FairMeeting
 from haihe.projects.models import Project
 from haihe.registry import service as registry
@@ -190,3 +190,61 @@ def test_check_in_mark_held_outcome_and_agreement_becomes_a_project(engine, fair
             projects.do_create_project_from_meeting(s, ADMIN, m02)
         assert err.value.key == "fairs.meeting_no_agreement"
         s.commit()
+
+
+def test_fair_figures_by_region_rates_and_chain(engine, fair):
+    from haihe.chains import service as chains
+
+    people, orgs = fair["people"], fair["orgs"]
+    with Session(engine) as s:
+        chains.do_install_shipped(s, ADMIN)
+        chains.do_decide_placement(s, ADMIN, orgs[0], "biomedicine", "cro", "add")
+        # one more request, declined; one pending
+        rid = service.do_request_meeting(s, ADMIN, fair["id"], people[3], people[0])
+        service.do_answer_request(s, ADMIN, rid, accept=False)
+        service.do_request_meeting(s, ADMIN, fair["id"], people[3], people[1])
+        ms = {(m.requester_id, m.requested_id): m.id for m in queries.list_meetings(s, fair["id"])}
+        service.do_mark_held(s, ADMIN, ms[(people[0], people[1])], held=True)
+        service.do_mark_held(s, ADMIN, ms[(people[0], people[2])], held=False, side="requested")
+        service.do_record_outcome(
+            s, ADMIN, ms[(people[0], people[1])], "agreement", intended_investment=Decimal(7)
+        )
+        service.do_check_in(s, ADMIN, fair["id"], people[1])
+        f = figures.fair_figures(s, fair["id"], "en")
+    assert (f.participants, f.checked_in, f.requests) == (4, 1, 5)
+    regions = {r.region_code: r.participants for r in f.participants_by_region}
+    assert regions == {"120000": 1, "110000": 1, None: 2}
+    assert f.requests_by_status == {"accepted": 3, "declined": 1, "pending": 1}
+    assert f.acceptance_rate == pytest.approx(3 / 4)
+    assert (f.meetings_scheduled, f.meetings_held, f.meetings_not_held) == (3, 1, 1)
+    assert f.no_show_rate == pytest.approx(0.5)
+    assert (f.agreements, f.intended_investment) == (1, Decimal("7.00"))
+    [bio] = f.per_chain
+    assert (bio.chain, bio.participants, bio.meetings_scheduled) == ("biomedicine", 1, 2)
+    assert (bio.meetings_held, bio.agreements, bio.intended_investment) == (1, 1, Decimal(7))
+
+
+def test_the_command_writes_the_agendas(engine, fair, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from haihe.cli import app
+    from haihe.core import db
+    from haihe.core.settings import get_settings
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the command reads HAIHE_DATABASE_URL; one backend is enough")
+    monkeypatch.setenv("HAIHE_DATABASE_URL", str(engine.url))
+    monkeypatch.setenv("HAIHE_LANG", "en")
+    get_settings.cache_clear()
+    db.engine_for.cache_clear()
+    try:
+        r = CliRunner().invoke(app, ["fairs", "agendas", "京津对接会", "--out", str(tmp_path)])
+        assert r.exit_code == 0, r.output
+        assert "files written" in r.output
+        ics = (tmp_path / "participants" / f"{fair['people'][0]}.zh.ics").read_bytes()
+        assert ics.count(b"BEGIN:VEVENT") == 2 and b"UID:" in ics
+        r = CliRunner().invoke(app, ["fairs", "agendas", "没有这场", "--out", str(tmp_path)])
+        assert r.exit_code == 3
+    finally:
+        get_settings.cache_clear()
+        db.engine_for.cache_clear()
