@@ -248,3 +248,22 @@ def test_the_command_writes_the_agendas(engine, fair, tmp_path, monkeypatch):
     finally:
         get_settings.cache_clear()
         db.engine_for.cache_clear()
+
+
+def test_a_meeting_marked_held_stays_put_at_a_reschedule(engine, fair):
+    p0 = fair["people"][0]
+    with Session(engine) as s:
+        first = queries.list_meetings(s, fair["id"], p0)[0]
+        service.do_mark_held(s, ADMIN, first.id, held=True)
+        slot = s.get(FairMeeting, first.id).slot_id
+        s.execute(
+            delete(FairAvailability).where(
+                FairAvailability.participant_id == p0, FairAvailability.slot_id == slot
+            )
+        )
+        out = service.do_schedule_fair(s, ADMIN, fair["id"], time_limit=0.5)
+        s.commit()
+        again = queries.get_meeting(s, first.id)
+    assert out.meetings == 3 and out.moved == 0
+    assert (again.starts_at, again.table, again.sequence) == (first.starts_at, first.table, 0)
+    assert again.status == "held"

@@ -309,6 +309,12 @@ class ScheduleReport:
     seconds: float
 
 
+def _marked(m: FairMeeting) -> bool:
+    return (
+        m.held_by_requester is not None or m.held_by_requested is not None or m.outcome is not None
+    )
+
+
 def do_schedule_fair(
     session: Session,
     principal: scopes.Principal,
@@ -374,15 +380,24 @@ def do_schedule_fair(
             for r in accepted
         ]
         ok = {r.id for r in accepted}
+        # A meeting someone marked held or not, or gave an outcome, is history: it stays
+        # where it was (as if locked), its sides being there then whatever they say now.
+        fixed = {m.id for m in meetings if m.request_id in ok and (m.locked or _marked(m))}
+        by_id = {r.id: r for r in accepted}
+        for m in meetings:
+            if m.id in fixed and not m.locked:
+                r = by_id[m.request_id]
+                avail[r.requester_id].add(m.slot_id)
+                avail[r.requested_id].add(m.slot_id)
         previous = [
             sched.Meeting(m.request_id, m.slot_id, table_no[m.table_id])
             for m in meetings
-            if m.request_id in ok and not m.locked
+            if m.request_id in ok and m.id not in fixed
         ]
         locked = [
             sched.Meeting(m.request_id, m.slot_id, table_no[m.table_id])
             for m in meetings
-            if m.request_id in ok and m.locked
+            if m.id in fixed
         ]
         problem = sched.Problem(
             slots=[s.id for s in slots],
