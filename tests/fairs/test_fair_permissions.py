@@ -210,3 +210,11 @@ def test_a_participant_answers_its_own_requests_and_records_outcomes(world):
     assert figures["agreements"] == 1 and figures["intended_investment"] == "50000000.00"
     assert figures["meetings_held"] >= 1 and figures["requests_by_status"]["declined"] == 1
     assert figures["acceptance_rate"] is not None and 0 < figures["acceptance_rate"] < 1
+    # The agreement is a project credited to the fair, the meeting its source; the
+    # participant (a party) reads it.
+    found = [
+        p
+        for p in c.get("/api/v1/projects", params={"page_size": 500}).json()["items"]
+        if p.get("meeting_id") == o["m_wx"]
+    ]
+    assert len(found) == 1 and found[0]["fair_id"] == f

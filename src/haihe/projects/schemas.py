@@ -160,6 +160,7 @@ class ProjectPublic(BaseModel):
     landing_park_id: int | None
     fair_id: int | None
     lead_id: int | None = None  # the investment lead it came from
+    meeting_id: int | None = None  # the fair meeting whose agreement it is
     officer: str | None
     stage: str
     stage_on: date | None
