@@ -125,12 +125,14 @@ def test_agendas_in_both_languages_and_hostile_names_stay_text(engine, fair, tmp
         whole = agendas.timetable(s, fair["id"], "zh")
         assert "合计 3 场洽谈" in whole
         ics = agendas.participant_ics(s, fair["id"], p0, "en")
+        hostile = queries.participant_of(s, fair["id"], fair["people"][2]).name
         files = agendas.write_agendas(s, fair["id"], tmp_path)
     # RFC 5545: CRLF lines of at most 75 octets, text escaped; the name comes back whole.
     for line in ics.split(b"\r\n"):
         assert len(line) <= 75
     summaries = [str(ev["summary"]) for ev in _events(ics).values()]
-    assert any("<script>" in x and "\u200b" in x for x in summaries)
+    # the name as the registry keeps it (it drops zero-width characters itself)
+    assert any(hostile in x and "<script>" in x for x in summaries)
     assert b"\\," in ics  # a comma in a text value is escaped
     names = {p.relative_to(tmp_path).as_posix() for p in files}
     assert {"timetable.zh.txt", "timetable.en.txt", f"participants/{p0}.zh.ics"} <= names
