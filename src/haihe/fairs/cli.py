@@ -78,7 +78,7 @@ def _find(s, fair: str):  # noqa: ANN001, ANN202
     from haihe.fairs import queries
 
     found = queries.find_fair(s, fair)
-    if found is None and fair.isdigit():
+    if found is None and is_digits(fair):
         found = queries.get_fair(s, int(fair))
     if found is None:
         raise NotFound("fairs.not_found", field="fair", fair=fair)
