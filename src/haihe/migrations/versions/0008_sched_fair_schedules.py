@@ -98,9 +98,7 @@ def upgrade() -> None:
         sa.Column("locked", sa.Boolean(), nullable=False),
         sa.Column("uid", sa.String(length=64), nullable=False),
         _fair_fk(),
-        sa.ForeignKeyConstraint(
-            ["request_id"], ["fair_meeting_requests.id"], ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["request_id"], ["fair_meeting_requests.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["slot_id"], ["fair_slots.id"]),
         sa.ForeignKeyConstraint(["table_id"], ["fair_tables.id"]),
         sa.PrimaryKeyConstraint("id"),
