@@ -5,8 +5,8 @@ field named in words; nothing is saved. Amounts as people type them (1.2亿, 500
 
 from __future__ import annotations
 
-import secrets
 import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -14,12 +14,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 
 from haihe.accounts import scopes
 from haihe.accounts.scopes import Principal
 from haihe.chains.queries import chain_choices
 from haihe.codes import regions
-from haihe.core.errors import Conflict, HaiheError, InvalidInput, NotAllowed, NotFound, http_status
+from haihe.core import importing, uploads
+from haihe.core.errors import (
+    Conflict,
+    HaiheError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    Unavailable,
+    http_status,
+)
 from haihe.core.i18n import t
 from haihe.core.limits import is_digits
 from haihe.fairs import queries as fairs
@@ -28,7 +38,6 @@ from haihe.projects.models import TYPES
 from haihe.projects.service import PartyInput, ProjectInput
 from haihe.registry import panels as registry_panels
 from haihe.registry import queries as registry
-from haihe.registry.pages import UPLOADS
 from haihe.web.auth import SignedIn, Writer
 from haihe.web.deps import Id, db
 from haihe.web.templating import render
@@ -313,15 +322,20 @@ def import_upload(
             report=None,
             problem=InvalidInput("file.unsupported", suffix=suffix or name),
         )
-    token = secrets.token_hex(8)
-    folder = UPLOADS / token
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    with target.open("wb") as out:
-        shutil.copyfileobj(file.file, out)
-    report = transfer.do_import_projects(
-        request.app.state.engine, principal, target, skip_invalid=skip_invalid
-    )
+    engine = request.app.state.engine
+    upload = uploads.store(file.file, name, principal.user_id, engine)
+    try:
+        with importing.import_slot(engine, principal.username or "?", name):
+            report = transfer.do_import_projects(
+                engine, principal, upload.path, skip_invalid=skip_invalid
+            )
+    except Unavailable as busy:  # another import is running: the form again, saying so
+        page = render(request, "projects/import.html", status_code=503, report=None, problem=busy)
+        page.headers["Retry-After"] = str(busy.params.get("retry_after", 30))
+        return page
+    finally:
+        upload.discard()
+    token = upload.token
     status = 200 if report.ok or report.committed else 400
     return render(
         request,
@@ -339,8 +353,7 @@ def import_template(request: Request, principal: SignedIn) -> FileResponse:
     transfer.require_project_importer(principal)
     from openpyxl import Workbook
 
-    folder = UPLOADS / secrets.token_hex(8)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="haihe-template-"))
     path = folder / "projects-template.xlsx"
     wb = Workbook()
     wb.active.append(list(transfer.EXPORT_HEADERS))
@@ -349,6 +362,7 @@ def import_template(request: Request, principal: SignedIn) -> FileResponse:
         path,
         filename="haihe-projects-template.xlsx",
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_forms"
-down_revision = "0007"
+down_revision = "0008_sched"  # 0007 when written; chained after sched at the rebase
 branch_labels = None
 depends_on = None
 
