@@ -80,7 +80,9 @@ def _money(name: str, value: object) -> Decimal | None:
             parsed = values.parse_capital(value)
         except InvalidInput as exc:
             raise InvalidInput(exc.key, field=name, **exc.params) from None
-        if parsed is None:
+        if parsed is None:  # a missing-value mark (无, -, N/A); but no float spellings
+            if value.strip().lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
+                raise InvalidInput("projects.amount_unreadable", field=name, value=value)
             return None
         amount, currency = parsed
         if currency != "CNY":
