@@ -26,7 +26,7 @@ def load_all() -> None:
         ProjectParty,
     )
     from haihe.registry import events as registry_events
-    from haihe.registry.models import Organisation, Park
+    from haihe.registry.models import Organisation, OrganisationClaim, Park
 
     members.listen()
     registry_events.listen()
@@ -39,6 +39,7 @@ def load_all() -> None:
             Placement: "placement",
             ChainListEntry: "chain_list_entry",
             Park: "park",
+            OrganisationClaim: "organisation_claim",
             Fair: "fair",
             FairSlot: "fair_slot",
             FairTable: "fair_table",

@@ -120,10 +120,15 @@ def test_bad_filters_are_refused_with_the_field_named(registry, bad):
     assert exc.value.field == next(iter(bad))
 
 
-def test_special_characters_in_queries_are_literal(registry):
+def test_special_characters_in_queries_are_not_syntax(registry):
+    """Wildcards and the full-text engines' operators are neither wildcards nor syntax:
+    punctuation separates words, as it does in the text searched."""
     engine, _ = registry
     assert _names(engine, q="%") == []
-    assert _names(engine, q='"瀚海"') == []
+    assert _names(engine, q="_") == []
+    assert _names(engine, q='"瀚海"') == _names(engine, q="瀚海") != []
+    for q in ('瀚海" OR "', "瀚海 AND NOT", "瀚海*", "NEAR(瀚海)", "瀚海:*|!"):
+        assert set(_names(engine, q=q)) <= set(_names(engine, q="瀚海")), q
 
 
 def test_every_insert_path_keeps_the_name_index_complete(engine, tmp_path):

@@ -131,6 +131,25 @@ RULES = {
     ("POST", "/api/v1/fairs/{fair_id}/meetings/{meeting_id}/held"): "fair_participant_write",
     ("POST", "/api/v1/fairs/{fair_id}/meetings/{meeting_id}/outcome"): "fair_participant_write",
     ("POST", "/api/v1/fairs/{fair_id}/schedule"): "fair_organiser",
+    # forms (issue 12): tests/registry/test_forms.py and tests/projects/test_forms.py
+    ("GET", "/organisations.xlsx"): "public_export",
+    ("GET", "/organisations/new"): "org_create",
+    ("POST", "/organisations/new"): "org_create",
+    ("POST", "/api/v1/organisations"): "org_create",
+    ("GET", "/organisations/{org_id}/edit"): "org_edit",
+    ("POST", "/organisations/{org_id}/edit"): "org_edit",
+    ("PATCH", "/api/v1/organisations/{org_id}"): "org_edit",
+    ("POST", "/organisations/{org_id}/claim"): "org_claim",
+    ("POST", "/api/v1/organisations/{org_id}/claim"): "org_claim",
+    ("POST", "/organisations/{org_id}/claims/{claim_id}"): "claim_decide",
+    ("GET", "/projects/new"): "import",
+    ("POST", "/projects/new"): "project_create",
+    ("POST", "/api/v1/projects"): "project_create",
+    ("GET", "/projects/{project_id}/correct"): "project_write",
+    ("POST", "/projects/{project_id}/correct"): "project_write",
+    ("GET", "/projects/import"): "import",
+    ("POST", "/projects/import"): "import",
+    ("GET", "/projects/import/template.xlsx"): "import",
 }
 ROLES = [None, "admin", "tianjin", "binhai", "park", "fair", "winute"]
 
@@ -318,3 +337,18 @@ def test_cookie_writes_need_the_csrf_token(world):
         f"/api/v1/projects/{ids['A']}/milestones", json={"kind": "at_capacity", "on": "2024-01-02"}
     )
     assert r.status_code == 403 and r.json()["key"] == "auth.csrf"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_project_correction_form_by_role_and_object(world, role):
+    app, ids, clients = world
+    for key, pid in ids.items():
+        r = clients[role].get(f"/projects/{pid}/correct", follow_redirects=False)
+        if role is None:
+            assert r.status_code == 303
+        elif role in WRITE[key]:
+            assert r.status_code == 200 and 'id="project-form"' in r.text, (role, key)
+        elif role in READ[key]:
+            assert r.status_code == 403, (role, key)
+        else:
+            assert r.status_code == 404, (role, key)

@@ -32,3 +32,13 @@ def list_tokens(session: Session, principal: Principal) -> list[ApiTokenPublic]:
             select(ApiToken).where(ApiToken.user_id == principal.user_id).order_by(ApiToken.id)
         ).scalars()
     ]
+
+
+def display_names(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """Users by id as pages name them: "display name (username)"."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(User.id, User.display_name, User.username).where(User.id.in_(user_ids))
+    )
+    return {i: f"{d} ({u})" if d and d != u else u for i, d, u in rows}

@@ -101,6 +101,17 @@ def can_create_organisation(p: Principal, region_code: str | None, park_id: int 
     return False
 
 
+def can_claim_organisation(p: Principal, org_id: int) -> bool:
+    """Ask to manage an organisation's profile: enterprise users, for one not theirs yet."""
+    return p.role == "enterprise" and p.user_id is not None and p.organisation_id != org_id
+
+
+def can_decide_claim(p: Principal, region_code: str | None, park_id: int | None) -> bool:
+    """Approve or reject a claim on an organisation: whoever may add it (administrators,
+    officers of its region, its park's manager) — never an enterprise user."""
+    return can_create_organisation(p, region_code, park_id)
+
+
 def can_create_park(p: Principal, region_code: str | None) -> bool:
     """Parks are shared reference data: administrators, and officers of the park's region."""
     if p.is_admin:

@@ -298,3 +298,25 @@ def principal_for_token(session: Session, token: str, ip: str | None) -> Princip
     return principal_of(
         row[1], via_token=True, ip=ip, must_change_password=row[1].must_change_password
     )
+
+
+def do_link_organisation(
+    session: Session, principal: Principal, user_id: int, organisation_id: int
+) -> None:
+    """Make an enterprise user the manager of an organisation's profile (an approved claim).
+
+    `principal` is who approves: the registry has checked that they may decide claims on
+    that organisation (accounts.scopes.can_decide_claim); the user must be an enterprise
+    user."""
+    user = session.get(User, user_id)
+    if user is None or user.role != "enterprise":
+        raise InvalidInput("users.not_enterprise", field="user_id", id=user_id)
+    before = user.organisation_id
+    user.organisation_id = organisation_id
+    record(
+        session,
+        "link_organisation",
+        "user",
+        user.id,
+        {"organisation_id": [before, organisation_id], "by": principal.username},
+    )

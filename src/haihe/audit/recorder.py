@@ -29,7 +29,15 @@ class Actor:
 
 
 current_actor: ContextVar[Actor] = ContextVar("haihe_actor", default=Actor(username="system"))  # noqa: B039 - frozen
-SECRET_FIELDS = {"password_hash", "token_hash", "data", "csrf_token", "content_hash"}
+# Not recorded: secrets, and what is derived from recorded fields (hash, search words).
+SECRET_FIELDS = {
+    "password_hash",
+    "token_hash",
+    "data",
+    "csrf_token",
+    "content_hash",
+    "search_terms",
+}
 # Audited classes and the object type their entries name; haihe.models.load_all fills it.
 AUDITED: dict[type, str] = {}
 

@@ -410,6 +410,24 @@ def placement_decision(
     return RedirectResponse(f"/organisations/{org_id}#placements", status_code=303)
 
 
+@organisation_panels.register_park
+def park_chains_panel(session: Session, principal, park, lang: str) -> organisation_panels.Panel:  # noqa: ANN001
+    """A park's organisations on the chains, counted by chain and segment."""
+    return organisation_panels.Panel(
+        "chains/park_panel.html",
+        {"park_chains": queries.park_chain_counts(session, park.id, lang), "park_id": park.id},
+    )
+
+
+@organisation_panels.register_list_column
+def chains_column(session: Session, ids: list[int], lang: str) -> dict[int, str]:
+    """The chains of each organisation on a page of the organisation list."""
+    return {
+        oid: "、".join(names) if lang == "zh" else ", ".join(names)
+        for oid, names in queries.chains_of(session, ids, lang).items()
+    }
+
+
 @organisation_panels.register
 def placements_panel(session: Session, principal, org, lang: str) -> organisation_panels.Panel:  # noqa: ANN001
     """The placements section of an organisation's page, with its confirm / remove / add

@@ -369,3 +369,57 @@ def segment_organisations(
         per_segment=page_size,
         offset=(page - 1) * page_size,
     )
+
+
+def chains_of(session: Session, org_ids: list[int], lang: str = "zh") -> dict[int, list[str]]:
+    """The chains each organisation is placed on (placements in effect), by name."""
+    from haihe.chains.members import EFFECTIVE
+
+    if not org_ids:
+        return {}
+    names = {c.key: c.definition.name(lang) for c in all_chains(session)}
+    out: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(Placement.organisation_id, Placement.chain_key)
+        .where(Placement.organisation_id.in_(org_ids), EFFECTIVE)
+        .distinct()
+        .order_by(Placement.organisation_id, Placement.chain_key)
+    )
+    for oid, key in rows:
+        if key in names:
+            out.setdefault(oid, []).append(names[key])
+    return out
+
+
+def park_chain_counts(
+    session: Session, park_id: int, lang: str = "zh"
+) -> list[tuple[str, str, list[tuple[str, str, int]]]]:
+    """A park's organisations on the chains: (chain key, name, [(segment id, name,
+    organisations)]) with segments upstream → downstream, chains with most first."""
+    from haihe.chains.members import EFFECTIVE
+
+    o = organisation_facts()
+    rows = session.execute(
+        select(
+            Placement.chain_key,
+            Placement.segment_id,
+            func.count(func.distinct(Placement.organisation_id)),
+        )
+        .join(o, o.c.id == Placement.organisation_id)
+        .where(o.c.park_id == park_id, EFFECTIVE)
+        .group_by(Placement.chain_key, Placement.segment_id)
+    ).all()
+    counts: dict[str, dict[str, int]] = {}
+    for key, seg, n in rows:
+        counts.setdefault(key, {})[seg] = n
+    out = []
+    for info in all_chains(session):
+        d = info.definition
+        if d.key not in counts:
+            continue
+        segs = [
+            (s.id, s.name(lang), counts[d.key][s.id]) for s in d.ordered() if s.id in counts[d.key]
+        ]
+        out.append((d.key, d.name(lang), segs))
+    out.sort(key=lambda c: -sum(n for _, _, n in c[2]))
+    return out

@@ -42,11 +42,15 @@ DIALECT_ONLY = {
     "ix_organisations_name_norm_trgm",
     "ix_organisations_uscc_prefix",
     "organisations_fts",
+    "ix_organisations_terms",
 }
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
-    return not (name in DIALECT_ONLY or (name or "").startswith("organisations_fts"))
+    return not (
+        name in DIALECT_ONLY
+        or (name or "").startswith(("organisations_fts", "organisations_terms"))
+    )
 
 
 class Base(DeclarativeBase):

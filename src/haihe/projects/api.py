@@ -13,11 +13,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from haihe.accounts.scopes import Principal
+from haihe.codes import regions
+from haihe.core.errors import InvalidInput
 from haihe.projects import figures, lifecycle, queries, service
 from haihe.projects.schemas import (
     FigureQuery,
     FiguresPublic,
     MilestoneCreate,
+    ProjectCreate,
     ProjectDetail,
     ProjectList,
     ProjectPublic,
@@ -151,4 +154,42 @@ def convert_lead(
     project = service.do_convert_lead(
         session, principal, lead_id, service.ConversionInput(**body.model_dump())
     )
+    return _detail(session, principal, project.id)
+
+
+@router.post(
+    "/projects",
+    response_model=ProjectDetail,
+    status_code=201,
+    responses={422: {"description": "a field is missing or unreadable (named in `key`)"}},
+)
+def create_project(body: ProjectCreate, session: DB, principal: Writer) -> ProjectDetail:
+    """Create a project where you may edit projects (its landing region or park)."""
+    landing = None
+    if body.landing_region:
+        found = regions.lookup(body.landing_region)
+        if found is None:
+            raise InvalidInput(
+                "projects.region_unknown", field="landing_region", value=body.landing_region
+            )
+        landing = found.code
+    data = service.ProjectInput(
+        code=body.code,
+        title=body.title,
+        title_en=body.title_en,
+        project_type=body.project_type,
+        chain=body.chain,
+        segment=body.segment,
+        intended_investment=body.intended_investment,  # type: ignore[arg-type]  (text: the service reads it)
+        contracted_investment=body.contracted_investment,  # type: ignore[arg-type]
+        invested_in_place=body.invested_in_place,  # type: ignore[arg-type]
+        landing_region_code=landing,
+        landing_park_id=body.landing_park_id,
+        fair_id=body.fair_id,
+        officer=body.officer,
+        notes=body.notes,
+        signed_on=body.signed_on,
+        parties=[service.PartyInput(**p.model_dump()) for p in body.parties],
+    )
+    project = service.do_create_project(session, principal, data)
     return _detail(session, principal, project.id)

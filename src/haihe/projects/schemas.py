@@ -205,3 +205,39 @@ class ProjectUpdate(BaseModel):
 
     version: int
     changes: dict[str, str | int | None]
+
+
+class PartyCreate(BaseModel):
+    """A party: a registered organisation by id, or a name (and region) of one that is not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    name: str | None = Field(None, max_length=300)
+    region_code: str | None = Field(None, max_length=6)
+    role: str = Field("partner", description="investor | host | partner", max_length=16)
+
+
+class ProjectCreate(BaseModel):
+    """POST /api/v1/projects; who creates it is the signed-in user. Amounts are yuan as
+    people write them ("1.2亿", "500万", "5,000,000") or decimal strings; with `signed_on`
+    the project starts signed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(max_length=40)
+    title: str = Field(max_length=300)
+    title_en: str | None = Field(None, max_length=300)
+    project_type: str = Field("other", max_length=32)
+    chain: str | None = Field(None, max_length=64)
+    segment: str | None = Field(None, max_length=64)
+    intended_investment: str = Field("0", max_length=60)
+    contracted_investment: str | None = Field(None, max_length=60)
+    invested_in_place: str | None = Field(None, max_length=60)
+    landing_region: str | None = Field(None, max_length=40, description="region code or name")
+    landing_park_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    fair_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    officer: str | None = Field(None, max_length=100)
+    notes: str | None = Field(None, max_length=5000)
+    signed_on: date | None = None
+    parties: list[PartyCreate] = Field(default_factory=list, max_length=20)

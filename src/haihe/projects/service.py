@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from haihe.projects.models import (
 )
 from haihe.projects.queries import facts, readable_project, state_of
 from haihe.registry import queries as registry
+from haihe.registry import values
 
 
 class VersionConflict(Conflict):
@@ -70,16 +71,25 @@ class ProjectInput:
 
 
 def _money(name: str, value: object) -> Decimal | None:
-    """An amount in yuan: a Decimal, a whole number, or its text (thousands separators
-    allowed); never a float."""
-    if value is None or value == "":
+    """An amount in yuan: a Decimal, a whole number, or its text as people type it
+    (5,000,000, 500万, 1.2亿, 3000万元: the import's parser, registry/values.py); never a
+    float. Refused, naming the field, when unreadable, negative or not in yuan."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, str):
         try:
-            value = Decimal(value.replace(",", "").strip())
-        except InvalidOperation as exc:
-            raise InvalidInput("projects.amount_unreadable", field=name, value=value) from exc
-    elif isinstance(value, int) and not isinstance(value, bool):
+            parsed = values.parse_capital(value)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.key, field=name, **exc.params) from None
+        if parsed is None:  # a missing-value mark (无, -, N/A); but no float spellings
+            if value.strip().lower().lstrip("+-") in ("nan", "snan", "inf", "infinity"):
+                raise InvalidInput("projects.amount_unreadable", field=name, value=value)
+            return None
+        amount, currency = parsed
+        if currency != "CNY":
+            raise InvalidInput("projects.amount_not_yuan", field=name, value=value)
+        return amount
+    if isinstance(value, int) and not isinstance(value, bool):
         value = Decimal(value)
     if not isinstance(value, Decimal) or not value.is_finite():
         raise InvalidInput("projects.amount_unreadable", field=name, value=value)
@@ -225,7 +235,7 @@ def do_create_project(
         project_type=data.project_type,
         chain=chain,
         segment=segment,
-        intended_investment=_money("intended_investment", data.intended_investment),
+        intended_investment=_money("intended_investment", data.intended_investment) or Decimal(0),
         contracted_investment=_money("contracted_investment", data.contracted_investment),
         invested_in_place=_money("invested_in_place", data.invested_in_place),
         origin_region_code=origin,

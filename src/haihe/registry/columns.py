@@ -72,6 +72,11 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "businessscope",
         "technologies",
     ),
+    "high_tech": ("高新技术企业", "高新技术", "高企", "hightech", "hightechenterprise"),
+    "specialised": ("专精特新", "专精特新企业", "专精特新小巨人", "specialised", "srdi"),
+    "listed": ("是否上市", "上市", "上市企业", "listed"),
+    "stock_code": ("股票代码", "证券代码", "上市代码", "stockcode", "ticker"),
+    "above_scale": ("规模以上", "规上企业", "规模以上企业", "规上", "abovescale"),
 }
 REQUIRED = ("name",)
 # Columns recognised but deliberately not stored (企业类型 repeats what the USCC says).
@@ -97,7 +102,41 @@ EXPORT_COLUMNS = (
     ("website", "网站"),
     ("address", "注册地址"),
     ("description", "经营范围"),
+    ("high_tech", "高新技术企业"),
+    ("specialised", "专精特新"),
+    ("listed", "是否上市"),
+    ("stock_code", "股票代码"),
+    ("above_scale", "规模以上"),
 )
+
+YES = {"是", "有", "y", "yes", "true", "1", "√", "✓", "✔", "●"}
+NO = {"否", "无", "不是", "n", "no", "false", "0", "×", "✗"}
+
+
+def yes_no(value: object) -> bool | None:
+    """是/否, Y/N, true/false, 1/0, ✓: a yes-or-no cell (None when it is neither)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return True if text in YES else False if text in NO else None
+
+
+def specialised_from_text(text: str) -> str | None | bool:
+    """专精特新 as files write it: 小巨人 (national "little giant") → little_giant; 是,
+    专精特新, 省级, 市级 → srdi; 否 → None; anything else False (unreadable)."""
+    t = text.strip().lower()
+    if "小巨人" in t or "little" in t or "giant" in t:
+        return "little_giant"
+    if t in NO:
+        return None
+    if t in YES or "专精特新" in t or t in ("省级", "市级", "国家级", "srdi"):
+        return "srdi"
+    return False
+
+
+def yes_no_text(value: bool, lang: str = "zh") -> str:
+    return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+
 
 KIND_WORDS: dict[str, str] = {
     "企业": "enterprise",

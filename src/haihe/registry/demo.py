@@ -168,7 +168,7 @@ DOMAINS = (
         ),
         (
             "生物医药技术开发、技术转让、技术咨询；医学研究和试验发展",
-            "抗体药物研发；细胞治疗技术研发；医学研究和试验发展",
+            "抗体药物研发；细胞治疗（CAR-T）技术研发；医学研究和试验发展",
             "新药研发、药物筛选、临床前研究服务",
             "基因治疗、干细胞技术研究与试验发展",
             "药物临床试验服务；医药研发外包",
@@ -455,7 +455,24 @@ def _make_org(
     size = rng.lognormvariate(3.2, 1.2)
     capital = Decimal(max(10, round(rng.lognormvariate(6.5, 1.4)))) * 10000
     founded = date(1995, 1, 1) + timedelta(days=rng.randrange(0, 365 * 29))
+    # The attributes officers filter by, from a generator of their own (seeded by the
+    # name), so that the rest of the demo stays as it was.
+    attrs = random.Random(f"attributes:{name}")
+    big = capital >= 5_000_000 and kind == "enterprise" and role != "seller"
+    high_tech = big and attrs.random() < 0.45
+    specialised = None
+    if high_tech and attrs.random() < 0.3:
+        specialised = "little_giant" if attrs.random() < 0.25 else "srdi"
+    stock_code = None
+    if capital >= 50_000_000 and kind == "enterprise" and attrs.random() < 0.3:
+        stock_code = f"{attrs.choice(('688', '300', '002', '603'))}{attrs.randrange(1000):03d}"
+        stock_code += ".SH" if stock_code[0] == "6" else ".SZ"
     return OrganisationCreate(
+        high_tech=high_tech,
+        specialised=specialised,
+        listed=stock_code is not None,
+        stock_code=stock_code,
+        above_scale=big and size >= 40,
         name=name,
         kind=kind,
         uscc=_uscc(rng, region_code, used_uscc, kind),
@@ -487,6 +504,13 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
         scenario.parks[key] = pid
 
     named_inputs = []
+    # The article's named enterprises: attributes they plausibly hold (demo data).
+    named_attrs = {
+        "winute": {"high_tech": True, "specialised": "little_giant", "above_scale": True},
+        "lingkr": {"high_tech": True, "specialised": "srdi"},
+        "natong_orthopedic": {"high_tech": True, "above_scale": True},
+        "gloria_chemical": {"above_scale": True},
+    }
     for key, zh, en, kind, region, park, codes, desc in NAMED:
         named_inputs.append(
             (
@@ -501,6 +525,7 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
                     description=desc,
                     source="source_article",
                     named_in_source=True,
+                    **named_attrs.get(key, {}),
                 ),
             )
         )

@@ -31,9 +31,13 @@ def _capital(org: Organisation) -> str:
     return amount if org.capital_currency == "CNY" else f"{amount}({org.capital_currency})"
 
 
-def _rows(session: Session, f: queries.OrganisationFilter | None) -> Iterator[list[object]]:
+def _rows(
+    session: Session, f: queries.OrganisationFilter | None, limit: int | None = None
+) -> Iterator[list[object]]:
     parks = dict(session.execute(select(Park.id, Park.name)).all())
-    for org in queries.iter_organisations(session, f):
+    for n, org in enumerate(queries.iter_organisations(session, f)):
+        if limit is not None and n >= limit:
+            return
         yield [
             org.uscc,
             org.name,
@@ -48,11 +52,19 @@ def _rows(session: Session, f: queries.OrganisationFilter | None) -> Iterator[li
             org.website,
             org.address,
             org.description,
+            "是" if org.high_tech else None,
+            {"little_giant": "专精特新小巨人", "srdi": "专精特新"}.get(org.specialised or ""),
+            "是" if org.listed else None,
+            org.stock_code,
+            "是" if org.above_scale else None,
         ]
 
 
 def export_organisations(
-    engine: Engine, path: str | Path, f: queries.OrganisationFilter | None = None
+    engine: Engine,
+    path: str | Path,
+    f: queries.OrganisationFilter | None = None,
+    limit: int | None = None,
 ) -> int:
     """Write the organisations to `path` (.csv or .xlsx); returns the number of rows."""
     path = Path(path)
@@ -62,14 +74,14 @@ def export_organisations(
         raise InvalidInput("file.unsupported", suffix=suffix or path.name)
     with Session(engine) as session:
         if suffix == ".csv":
-            return write_csv(path, headers, _rows(session, f))
+            return write_csv(path, headers, _rows(session, f, limit))
         from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("组织 organisations")
         ws.append(headers)
         n = 0
-        for row in _rows(session, f):
+        for row in _rows(session, f, limit):
             ws.append(row)
             n += 1
         wb.save(path)

@@ -37,6 +37,7 @@ from haihe.core.tabular import header_key
 from haihe.registry import columns, search_index, values
 from haihe.registry.models import Organisation, OrganisationIndustry, Park
 from haihe.registry.names import normalise
+from haihe.registry.terms import terms_for
 
 BATCH = 2000
 _GARBLED = re.compile("[\ufffd\ue000-\uf8ff\U00030000-\U0010ffff]")
@@ -63,6 +64,11 @@ class OrgRecord:
     website: str | None
     address: str | None
     description: str | None
+    high_tech: bool = False
+    specialised: str | None = None
+    listed: bool = False
+    stock_code: str | None = None
+    above_scale: bool = False
 
     def content_hash(self) -> str:
         parts = (
@@ -80,6 +86,11 @@ class OrgRecord:
             self.website,
             self.address,
             self.description,
+            self.high_tech,
+            self.specialised,
+            self.listed,
+            self.stock_code,
+            self.above_scale,
         )
         return hashlib.md5(repr(parts).encode("utf-8"), usedforsecurity=False).hexdigest()
 
@@ -99,6 +110,12 @@ class OrgRecord:
             "website": self.website,
             "address": self.address,
             "description": self.description,
+            "high_tech": self.high_tech,
+            "specialised": self.specialised,
+            "listed": self.listed,
+            "stock_code": self.stock_code,
+            "above_scale": self.above_scale,
+            "search_terms": terms_for(self.name, self.name_en, self.description, self.region_code),
             "content_hash": self.content_hash(),
         }
 
@@ -356,6 +373,27 @@ def _parse_clean_row(
         err("website", website, InvalidInput("import.website_bad", value=website))
 
     name_en = text("name_en", "organisation.name_en", name=True)
+    flags: dict[str, bool] = {}
+    for f in ("high_tech", "listed", "above_scale"):
+        raw_flag = get(f)
+        if raw_flag is not None:
+            flag = columns.yes_no(raw_flag)
+            if flag is None:
+                err(f, raw_flag, InvalidInput("import.yes_no", value=str(raw_flag)))
+            else:
+                flags[f] = flag
+    specialised = None
+    raw_spec = get("specialised")
+    if raw_spec is not None:
+        specialised = columns.specialised_from_text(str(raw_spec))
+        if specialised is False:
+            err(
+                "specialised", raw_spec, InvalidInput("import.specialised_bad", value=str(raw_spec))
+            )
+    stock_code = _text(get("stock_code"))
+    if stock_code and (len(stock_code) > 16 or not stock_code.replace(".", "").isalnum()):
+        err("stock_code", stock_code, InvalidInput("import.stock_code_bad", value=stock_code[:40]))
+
     if errs or not name:
         return None, errs
     desc_parts = [
@@ -387,6 +425,11 @@ def _parse_clean_row(
         website=website,
         address=address,
         description=description,
+        high_tech=flags.get("high_tech", False),
+        specialised=specialised or None,
+        listed=flags.get("listed", False) or bool(stock_code),
+        stock_code=stock_code,
+        above_scale=flags.get("above_scale", False),
     ), []
 
 

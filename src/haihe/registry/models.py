@@ -14,11 +14,15 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from haihe.core.db import Base, UTCDateTime
 
+# 专精特新: a specialised, refined, distinctive and innovative SME; a national "little giant".
+SPECIALISED = ("srdi", "little_giant")
+CLAIM_STATUSES = ("pending", "approved", "rejected")
 KINDS = ("enterprise", "research_institute", "university", "hospital", "park_operator", "other")
 
 
@@ -61,6 +65,13 @@ class Organisation(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     named_in_source: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str | None] = mapped_column(String(32))
+    # The words it is found by (registry/terms.py), kept by the registry's writes.
+    search_terms: Mapped[str] = mapped_column(Text, default="", server_default="")
+    high_tech: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    specialised: Mapped[str | None] = mapped_column(String(16))  # SPECIALISED
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    stock_code: Mapped[str | None] = mapped_column(String(16))
+    above_scale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -83,3 +94,22 @@ class OrganisationIndustry(Base):
         ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
     )
     industry_code: Mapped[str] = mapped_column(String(4), primary_key=True, index=True)
+
+
+class OrganisationClaim(Base):
+    """An enterprise user asks to manage an organisation's profile; an officer who may edit
+    the organisation approves (the user then edits it) or rejects it."""
+
+    __tablename__ = "organisation_claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_by_user_id: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy.orm import Session
 
+from haihe.accounts import scopes
 from haihe.core import importing, uploads
 from haihe.core.errors import InvalidInput, Unavailable
 from haihe.core.limits import is_digits
@@ -38,28 +39,56 @@ def organisation_list(
     region: Annotated[str | None, Query(max_length=40)] = None,
     park: Annotated[str | None, Query(max_length=12)] = None,
     industry: Annotated[str | None, Query(max_length=4)] = None,
+    attribute: Annotated[str | None, Query(max_length=16)] = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ):  # noqa: ANN201
     f = queries.OrganisationFilter(
-        q=q or None, region=region or None, park_id=_int_or_none(park), industry=industry or None
+        q=q or None,
+        region=region or None,
+        park_id=_int_or_none(park),
+        industry=industry or None,
+        attribute=attribute or None,
+        sort=sort or None,
     )
     result = queries.search_organisations(session, f, page=page, page_size=get_settings().page_size)
+    lang = request.state.lang
+    columns = panels.list_columns(session, [o.id for o in result.items], lang)
     return render(
         request,
         "registry/organisations.html",
         result=result,
         f=f,
         parks=queries.list_parks(session),
+        chains_of=columns[0] if columns else {},
+        attributes=queries.ATTRIBUTES,
+        sorts=queries.SORTS,
     )
 
 
 @router.get("/organisations/{org_id}", response_class=HTMLResponse)
-def organisation_page(org_id: Id, request: Request, session: DB, principal: Reader):  # noqa: ANN201
+def organisation_page(
+    org_id: Id,
+    request: Request,
+    session: DB,
+    principal: Reader,
+    claimed: Annotated[str | None, Query(max_length=2)] = None,
+    claim_problem: Annotated[str | None, Query(max_length=40)] = None,
+):  # noqa: ANN201
     org = queries.get_organisation(session, org_id)
+    claims = queries.claims_of(session, principal, org)
     return render(
         request,
         "registry/organisation.html",
         org=org,
+        can_edit=scopes.can_edit_organisation(principal, org.region_code, org.park_id, org.id),
+        can_claim=scopes.can_claim_organisation(principal, org.id)
+        and not any(c.status == "pending" and c.user_id == principal.user_id for c in claims),
+        can_decide=scopes.can_decide_claim(principal, org.region_code, org.park_id),
+        claims=claims,
+        claimants=queries.claimant_names(session, claims),
+        claim_sent=bool(claimed),
+        claim_problem=claim_problem if (claim_problem or "").startswith("registry.") else None,
         history=queries.organisation_history(session, principal, org),
         panels=panels.panels_for(session, principal, org, request.state.lang),
     )
@@ -75,6 +104,7 @@ def park_page(
     park_id: Id,
     request: Request,
     session: DB,
+    principal: Reader,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ):  # noqa: ANN201
     summary = queries.get_park(session, park_id)
@@ -84,7 +114,14 @@ def park_page(
         page=page,
         page_size=get_settings().page_size,
     )
-    return render(request, "registry/park.html", summary=summary, result=result)
+    return render(
+        request,
+        "registry/park.html",
+        summary=summary,
+        result=result,
+        key_enterprises=queries.key_enterprises(session, park_id),
+        panels=panels.park_panels_for(session, principal, summary, request.state.lang),
+    )
 
 
 # The organisation import ----------------------------------------------------------

@@ -22,9 +22,11 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    case,
     column,
     exists,
     func,
+    literal_column,
     or_,
     select,
     table,
@@ -32,13 +34,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from haihe.accounts import queries as accounts
 from haihe.accounts import scopes
 from haihe.accounts.scopes import Principal
 from haihe.audit import queries as audit
 from haihe.codes import industries, regions, uscc
 from haihe.core.db import driver_placeholder, is_sqlite
 from haihe.core.errors import InvalidInput, NotFound
-from haihe.registry.models import KINDS, Organisation, OrganisationIndustry, Park
+from haihe.registry import terms
+from haihe.registry.models import KINDS, Organisation, OrganisationClaim, OrganisationIndustry, Park
 from haihe.registry.names import fold, normalise
 
 # The columns other contexts may read. A change to one of them through the ORM is
@@ -90,6 +94,14 @@ class OrganisationFilter:
     park_id: int | None = None
     industry: str | None = None
     kind: str | None = None
+    # attributes: high_tech | srdi (专精特新, little giants included) | little_giant |
+    # listed | above_scale
+    attribute: str | None = None
+    sort: str | None = None  # SORTS
+
+
+ATTRIBUTES = ("high_tech", "srdi", "little_giant", "listed", "above_scale")
+SORTS = ("name", "-capital", "-founded", "founded", "-employees")
 
 
 def region_range(code: str) -> tuple[str, str]:
@@ -107,6 +119,7 @@ def region_range(code: str) -> tuple[str, str]:
 # Organisations -----------------------------------------------------------------------
 
 _FTS = table("organisations_fts", column("rowid"))  # SQLite only; see migration 0001
+_TERMS_FTS = "organisations_terms"  # SQLite only; see migration 0011
 _USCC_LIKE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{6,18}$")
 
 
@@ -139,6 +152,49 @@ def _name_condition(session: Session, q: str):  # noqa: ANN202
     )
 
 
+def _fts5_word(terms: list[tuple[str, bool]]) -> str:
+    return " AND ".join(
+        '"' + t.replace('"', '""') + '"' + ("*" if prefix else "") for t, prefix in terms
+    )
+
+
+def _tsquery_word(terms: list[tuple[str, bool]]) -> str:
+    return " & ".join(
+        "'" + t.replace("'", "''") + "'" + (":*" if prefix else "") for t, prefix in terms
+    )
+
+
+def _words_condition(session: Session, q: str):  # noqa: ANN202
+    """Every word of `q` (split at spaces) must match, in any order: in the name (a
+    substring, through the name index) or among the organisation's search words (names,
+    English name, business scope and products, region; segmented by jieba, see
+    registry/terms.py)."""
+    words = terms.query_words(q)
+    raw_words = unicodedata.normalize("NFKC", q).split()[: terms.MAX_WORDS]
+    if not words:
+        return _name_condition(session, q)
+    # A single word may also be a substring of a name (the name indexes, as before).
+    by_name = None
+    if len(raw_words) == 1:
+        norm = normalise(raw_words[0]) or fold(raw_words[0])
+        if len(raw_words[0]) >= 3 and len(norm) >= 3:
+            by_name = _name_condition(session, raw_words[0])
+    if is_sqlite(session.get_bind().engine):
+        # One MATCH for every word (FTS5 intersects them itself).
+        match = " AND ".join(f"({_fts5_word(w)})" for w in words)
+        sql = f"SELECT rowid FROM {_TERMS_FTS} WHERE {_TERMS_FTS} MATCH :w"
+        if by_name is not None:
+            raw, norm = raw_words[0], normalise(raw_words[0]) or fold(raw_words[0])
+            sql += " UNION SELECT rowid FROM organisations_fts WHERE organisations_fts MATCH :n"
+            n = " OR ".join('"' + t.replace('"', '""') + '"' for t in {raw, norm})
+            return Organisation.id.in_(text(sql).bindparams(w=match, n=n))
+        return Organisation.id.in_(text(sql).bindparams(w=match))
+    tsv = func.to_tsvector(literal_column("'simple'::regconfig"), Organisation.search_terms)
+    query = " & ".join(f"({_tsquery_word(w)})" for w in words)
+    match = tsv.op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), query))
+    return match if by_name is None else or_(match, by_name)
+
+
 def _filtered(session: Session, f: OrganisationFilter) -> Select:
     stmt = select(Organisation)
     conds = []
@@ -148,7 +204,7 @@ def _filtered(session: Session, f: OrganisationFilter) -> Select:
         if _USCC_LIKE.match(code) and any(ch.isdigit() for ch in code):
             conds.append(Organisation.uscc.like(code + "%"))
         else:
-            conds.append(_name_condition(session, q))
+            conds.append(_words_condition(session, q))
     if f.region:
         region = regions.lookup(f.region)
         if region is None:
@@ -174,7 +230,35 @@ def _filtered(session: Session, f: OrganisationFilter) -> Select:
                 "registry.kind_unknown", field="kind", value=f.kind, kinds=", ".join(KINDS)
             )
         conds.append(Organisation.kind == f.kind)
+    if f.attribute:
+        if f.attribute not in ATTRIBUTES:
+            raise InvalidInput("registry.attribute_unknown", field="attribute", value=f.attribute)
+        conds.append(
+            {
+                "high_tech": Organisation.high_tech,
+                "srdi": Organisation.specialised.is_not(None),
+                "little_giant": Organisation.specialised == "little_giant",
+                "listed": Organisation.listed,
+                "above_scale": Organisation.above_scale,
+            }[f.attribute]
+        )
+    if f.sort and f.sort not in SORTS:
+        raise InvalidInput("registry.sort_unknown", field="sort", value=f.sort)
     return stmt.where(*conds)
+
+
+def _sort_order(f: OrganisationFilter, default):  # noqa: ANN001, ANN202
+    if f.sort == "name":
+        return (Organisation.name_norm, Organisation.id)
+    column_, desc = {
+        "-capital": (Organisation.registered_capital, True),
+        "-founded": (Organisation.founded, True),
+        "founded": (Organisation.founded, False),
+        "-employees": (Organisation.employees, True),
+    }.get(f.sort or "", (None, False))
+    if column_ is None:
+        return (default,)
+    return ((column_.desc() if desc else column_.asc()).nulls_last(), Organisation.id)
 
 
 def search_organisations(
@@ -191,8 +275,15 @@ def search_organisations(
     # With a selective filter, "ORDER BY id LIMIT n" tempts PostgreSQL to walk the primary
     # key and test every row; ordering by an expression makes it use the filter's index.
     order = Organisation.id + 0 if (f.q or f.industry) and total < 50000 else Organisation.id
+    orders = _sort_order(f, order)
+    if f.q and not f.sort and total < 5000:
+        # Those whose name holds every word first, then those found by their business
+        # scope, products or region.
+        words = unicodedata.normalize("NFKC", f.q).split()[: terms.MAX_WORDS]
+        in_name = and_(*[Organisation.name.ilike(_like(w), escape="\\") for w in words])
+        orders = (case((in_name, 0), else_=1), *orders)
     items = list(
-        session.execute(stmt.order_by(order).offset((page - 1) * page_size).limit(page_size))
+        session.execute(stmt.order_by(*orders).offset((page - 1) * page_size).limit(page_size))
         .unique()
         .scalars()
     )
@@ -219,7 +310,18 @@ def iter_organisations(
 ) -> Iterator[Organisation]:
     """Every matching organisation in id order, fetched in batches (for exports)."""
     last = 0
-    base = _filtered(session, f or OrganisationFilter())
+    f = f or OrganisationFilter()
+    base = _filtered(session, f)
+    if f.sort:  # an export as the list was sorted: pages in that order
+        ordered = base.order_by(*_sort_order(f, Organisation.id))
+        offset = 0
+        while True:
+            rows = list(session.execute(ordered.offset(offset).limit(batch)).unique().scalars())
+            if not rows:
+                return
+            yield from rows
+            offset += len(rows)
+            session.expunge_all()
     while True:
         rows = list(
             session.execute(
@@ -257,6 +359,34 @@ def organisation_history(session: Session, principal: Principal, org: Organisati
         session, object_type="organisation", object_id=str(org.id), page_size=100
     )
     return entries
+
+
+def pending_claim(session: Session, user_id: int | None, org_id: int) -> OrganisationClaim | None:
+    return session.execute(
+        select(OrganisationClaim).where(
+            OrganisationClaim.user_id == user_id,
+            OrganisationClaim.organisation_id == org_id,
+            OrganisationClaim.status == "pending",
+        )
+    ).scalar_one_or_none()
+
+
+def claims_of(session: Session, principal: Principal, org: Organisation) -> list[OrganisationClaim]:
+    """The claims on an organisation: all of them for those who decide them, the reader's
+    own for an enterprise user, nothing for anyone else."""
+    stmt = select(OrganisationClaim).where(OrganisationClaim.organisation_id == org.id)
+    if scopes.can_decide_claim(principal, org.region_code, org.park_id):
+        pass
+    elif principal.role == "enterprise" and principal.user_id is not None:
+        stmt = stmt.where(OrganisationClaim.user_id == principal.user_id)
+    else:
+        return []
+    return list(session.execute(stmt.order_by(OrganisationClaim.id.desc()).limit(50)).scalars())
+
+
+def claimant_names(session: Session, claims: list[OrganisationClaim]) -> dict[int, str]:
+    """Who made each claim, by name (for the deciders and the claimant only)."""
+    return accounts.display_names(session, {c.user_id for c in claims})
 
 
 # Parks -------------------------------------------------------------------------------
@@ -305,6 +435,32 @@ def get_park(session: Session, park_id: int) -> ParkSummary:
         raise NotFound("registry.park_unknown", id=park_id)
     n = session.execute(select(func.count()).where(Organisation.park_id == park_id)).scalar_one()
     return ParkSummary(**row, organisation_count=n)
+
+
+def key_enterprises(session: Session, park_id: int | None = None, ids=None, limit: int = 12):  # noqa: ANN001, ANN201
+    """A park's (or a set of organisations') key enterprises: listed, 专精特新 (little
+    giants first), high-tech or above designated size, the largest first."""
+    stmt = select(Organisation).where(
+        or_(
+            Organisation.listed,
+            Organisation.specialised.is_not(None),
+            Organisation.high_tech,
+            Organisation.above_scale,
+        )
+    )
+    if park_id is not None:
+        stmt = stmt.where(Organisation.park_id == park_id)
+    if ids is not None:
+        stmt = stmt.where(Organisation.id.in_(ids))
+    rank = case(
+        (Organisation.listed, 0),
+        (Organisation.specialised == "little_giant", 1),
+        (Organisation.specialised.is_not(None), 2),
+        (Organisation.high_tech, 3),
+        else_=4,
+    )
+    stmt = stmt.order_by(rank, Organisation.registered_capital.desc().nulls_last(), Organisation.id)
+    return list(session.execute(stmt.limit(limit)).unique().scalars())
 
 
 def find_park(session: Session, name: str) -> Park | None:

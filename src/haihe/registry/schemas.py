@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
@@ -69,7 +70,6 @@ class OrganisationPublic(_Public):
     uscc: str | None
     name: str
     name_en: str | None
-    name_normalised: str = Field(validation_alias=AliasChoices("name_normalised", "name_norm"))
     kind: str
     region: RegionRef | None = Field(validation_alias=_REGION)
     park: ParkRef | None
@@ -85,6 +85,11 @@ class OrganisationPublic(_Public):
     website: str | None
     address: str | None
     description: str | None
+    high_tech: bool
+    specialised: str | None
+    listed: bool
+    stock_code: str | None
+    above_scale: bool
     is_demo: bool
     named_in_source: bool
 
@@ -126,9 +131,27 @@ class ParkList(_Public):
     total: int
 
 
+# Longest text each field takes (characters): a longer value is refused, naming the field.
+LIMITS = {
+    "name": 300,
+    "name_en": 300,
+    "uscc": 40,
+    "website": 300,
+    "address": 500,
+    "description": 20000,
+    "stock_code": 16,
+    "capital": 60,
+    "message": 2000,
+}
+
+
 class OrganisationCreate(BaseModel):
     """What a person, an import or a generator gives to create an organisation; the
-    registry's rules (registry/service.py) check it before anything is written."""
+    registry's rules (registry/service.py) check it before anything is written, lengths
+    (LIMITS) included, raising InvalidInput naming the field.
+
+    `registered_capital` may be text as people write it (500万, 1.2亿, 5,000,000,
+    50万美元): the import's parser reads it (registry/values.py)."""
 
     name: str
     kind: str = "enterprise"
@@ -138,15 +161,77 @@ class OrganisationCreate(BaseModel):
     park_id: int | None = None
     industry_codes: tuple[str, ...] = ()
     founded: date | None = None
-    registered_capital: Decimal | None = None
+    registered_capital: Decimal | str | None = Field(None, union_mode="left_to_right")
     capital_currency: str = "CNY"
     employees: int | None = None
     website: str | None = None
     address: str | None = None
     description: str | None = None
+    high_tech: bool = False
+    specialised: str | None = None
+    listed: bool = False
+    stock_code: str | None = None
+    above_scale: bool = False
     source: str = "manual"
     is_demo: bool = False
     named_in_source: bool = False
+
+
+class OrganisationNew(BaseModel):
+    """POST /api/v1/organisations: what a person may give (the rest is the registry's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=LIMITS["name"])
+    kind: str = Field("enterprise", max_length=32)
+    uscc: str | None = Field(None, max_length=LIMITS["uscc"])
+    name_en: str | None = Field(None, max_length=LIMITS["name_en"])
+    region: str | None = Field(None, max_length=40, description="region code or name")
+    park_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    industry_codes: list[Annotated[str, Field(max_length=4)]] = Field([], max_length=20)
+    founded: date | None = None
+    registered_capital: str | None = Field(
+        None, max_length=LIMITS["capital"], description="500万, 1.2亿, 5,000,000, 50万美元"
+    )
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    website: str | None = Field(None, max_length=LIMITS["website"])
+    address: str | None = Field(None, max_length=LIMITS["address"])
+    description: str | None = Field(None, max_length=LIMITS["description"])
+    high_tech: bool = False
+    specialised: str | None = Field(None, max_length=16, description="srdi | little_giant")
+    listed: bool = False
+    stock_code: str | None = Field(None, max_length=LIMITS["stock_code"])
+    above_scale: bool = False
+
+
+class OrganisationUpdate(BaseModel):
+    """PATCH /api/v1/organisations/{id}: only the fields given change. An enterprise user
+    changes its own organisation's profile fields only (registry.service.OWNER_FIELDS)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=LIMITS["name"])
+    kind: str | None = Field(None, max_length=32)
+    uscc: str | None = Field(None, max_length=LIMITS["uscc"])
+    name_en: str | None = Field(None, max_length=LIMITS["name_en"])
+    region: str | None = Field(None, max_length=40)
+    park_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    industry_codes: list[Annotated[str, Field(max_length=4)]] | None = Field(None, max_length=20)
+    founded: date | None = None
+    registered_capital: str | None = Field(None, max_length=LIMITS["capital"])
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    website: str | None = Field(None, max_length=LIMITS["website"])
+    address: str | None = Field(None, max_length=LIMITS["address"])
+    description: str | None = Field(None, max_length=LIMITS["description"])
+    high_tech: bool | None = None
+    specialised: str | None = Field(None, max_length=16)
+    listed: bool | None = None
+    stock_code: str | None = Field(None, max_length=LIMITS["stock_code"])
+    above_scale: bool | None = None
+
+
+class ClaimNew(BaseModel):
+    message: str | None = Field(None, max_length=LIMITS["message"])
 
 
 class ParkCreate(BaseModel):

@@ -1,6 +1,6 @@
 """investment leads (招商线索): leads, their steps, history and attachments; projects.lead_id
 
-Revision ID: 0008_leads
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-02
 
@@ -13,7 +13,7 @@ no foreign key: leads are a context of their own), the lead keeps its project.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_leads"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None

@@ -1,16 +1,16 @@
 """fairs: check-in, meetings held or not (each side), outcomes, calendar sequence; the
 project's source meeting
 
-Revision ID: 0009_fairs2
-Revises: 0008_sched
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_fairs2"
-down_revision = "0008_sched"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

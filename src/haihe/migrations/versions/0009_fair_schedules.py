@@ -1,15 +1,15 @@
 """fairs: slots, tables, participants and their availability, meeting requests, meetings
 
-Revision ID: 0008_sched
-Revises: 0008_leads
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_sched"
-down_revision = "0008_leads"  # 0007 when written; chained after leads at the rebase
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
@@ -98,9 +98,7 @@ def upgrade() -> None:
         sa.Column("locked", sa.Boolean(), nullable=False),
         sa.Column("uid", sa.String(length=64), nullable=False),
         _fair_fk(),
-        sa.ForeignKeyConstraint(
-            ["request_id"], ["fair_meeting_requests.id"], ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["request_id"], ["fair_meeting_requests.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["slot_id"], ["fair_slots.id"]),
         sa.ForeignKeyConstraint(["table_id"], ["fair_tables.id"]),
         sa.PrimaryKeyConstraint("id"),
