@@ -187,7 +187,11 @@ class DashboardView:
     board: figures.Dashboard
     funnel: list[tuple[str, int]]
     stalled: list[Project]  # the longest stalled the reader may read
-    stalled_total: int  # for a restricted reader, their own count
+    stalled_total: int  # how many stalled projects the list is the head of
+    # Whose stalled projects the list holds: "all" (readers of the whole cluster),
+    # "mine" (a restricted reader: their own, counted alike), "none" (anonymous: no list,
+    # and so no count beside it; the published figure stays on its card).
+    stalled_scope: str = "all"
 
 
 def dashboard(
@@ -199,19 +203,20 @@ def dashboard(
     thresholds: dict[str, int] | None = None,
 ) -> DashboardView:
     """Published figures for everyone; the stalled projects themselves only for signed-in
-    readers, within their scope."""
+    readers, within their scope, with the count of that same list."""
     th = thresholds or figures.stall_thresholds()
     board = figures.dashboard(session, f, today=today, thresholds=th)
-    stalled_total = board.figures.stalled
-    stalled: list[Project] = []
-    if principal.authenticated:
-        scope = read_scope(principal)
-        stalled = figures.longest_stalled(session, f, 20, today=today, thresholds=th, scope=scope)
-        if scope is not None:  # the total a restricted reader sees is their own
-            stalled_total = figures.list_projects(
-                session, f, "stalled", today=today, thresholds=th, page_size=1, scope=scope
-            )[1]
-    return DashboardView(board, figures.funnel(session, f, board.figures), stalled, stalled_total)
+    funnel = figures.funnel(session, f, board.figures)
+    if not principal.authenticated:
+        return DashboardView(board, funnel, [], 0, "none")
+    scope = read_scope(principal)
+    stalled = figures.longest_stalled(session, f, 20, today=today, thresholds=th, scope=scope)
+    if scope is None:
+        return DashboardView(board, funnel, stalled, board.figures.stalled, "all")
+    mine = figures.list_projects(
+        session, f, "stalled", today=today, thresholds=th, page_size=1, scope=scope
+    )[1]
+    return DashboardView(board, funnel, stalled, mine, "mine")
 
 
 def chain_projects(
