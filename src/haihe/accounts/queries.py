@@ -32,3 +32,11 @@ def list_tokens(session: Session, principal: Principal) -> list[ApiTokenPublic]:
             select(ApiToken).where(ApiToken.user_id == principal.user_id).order_by(ApiToken.id)
         ).scalars()
     ]
+
+
+def users_by_id(session: Session, user_ids: set[int]) -> list[UserPublic]:
+    """The accounts of those ids (to name who did something; no secrets in UserPublic)."""
+    if not user_ids:
+        return []
+    rows = session.execute(select(User).where(User.id.in_(sorted(user_ids)))).scalars()
+    return [UserPublic.model_validate(u) for u in rows]

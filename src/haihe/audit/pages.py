@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
-from haihe.audit import queries
+from haihe.audit import queries, wording
+from haihe.audit.recorder import AUDITED
 from haihe.audit.schemas import AuditPage
 from haihe.web.auth import AdminReader
 from haihe.web.deps import db
@@ -39,7 +40,25 @@ def audit_page(
         page_size=PAGE_SIZE,
     )
     result = AuditPage(items=items, total=total, page=page, page_size=PAGE_SIZE)
-    return render(request, "audit/trail.html", result=result)
+    lang = request.state.lang
+    names = wording.actor_names(session, (e.user_id for e in items))
+    rows = [
+        (
+            e,
+            wording.actor_label(names, e.user_id, e.username, lang),
+            wording.describe(
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.changes,
+                wording.actor_short(names, e.user_id, e.username, lang),
+                lang,
+            ),
+        )
+        for e in items
+    ]
+    types = sorted(set(AUDITED.values()))
+    return render(request, "audit/trail.html", result=result, rows=rows, types=types)
 
 
 @router.get("/audit.csv")

@@ -160,7 +160,7 @@ def _page(
     problem: str | None = None,
     status: int = 200,
 ):  # noqa: ANN202
-    view = queries.project_view(session, principal, project_id)
+    view = queries.project_view(session, principal, project_id, lang=request.state.lang)
     return render(
         request,
         "projects/project.html",
