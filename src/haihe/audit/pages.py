@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from haihe.audit import queries, wording
 from haihe.audit.recorder import AUDITED
+from haihe.core.tabular import csv_text
 from haihe.audit.schemas import AuditPage
 from haihe.web.auth import AdminReader
 from haihe.web.deps import db
@@ -65,13 +64,9 @@ def audit_page(
 def audit_csv(
     principal: AdminReader, session: Annotated[Session, Depends(db, scope="function")]
 ) -> StreamingResponse:
-    buf = io.StringIO()
-    buf.write("\ufeff")  # Excel reads the Chinese as UTF-8
-    w = csv.writer(buf)
-    w.writerow(queries.CSV_COLUMNS)
-    w.writerows(queries.csv_rows(session))
+    text = csv_text(list(queries.CSV_COLUMNS), queries.csv_rows(session))  # no live formulas
     return StreamingResponse(
-        iter([buf.getvalue()]),
+        iter([text]),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
     )

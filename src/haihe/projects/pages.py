@@ -52,7 +52,7 @@ def _dashboard(session: Session, params: FigureQuery, lang: str, principal: Prin
     view = queries.dashboard(session, principal, params.parsed())
     board = view.board
     names = {c.key: c.name(lang) for c in chain_choices(session)}
-    yi = 10**8
+    yi = 10**9 if lang == "en" else 10**8  # the unit the labels name: billion yuan / 亿元
     charts = {
         "funnel": [{"name": t(f"funnel.{k}", lang), "value": v} for k, v in view.funnel],
         "chains": {
@@ -91,6 +91,7 @@ def _dashboard(session: Session, params: FigureQuery, lang: str, principal: Prin
         "chain_choices": chain_choices(session),
         "pair_label": lambda k: report.pair_label(k, lang),
         "today": date.today().isoformat(),
+        "covers": report.filter_description(session, params.parsed(), lang),
     }
 
 
