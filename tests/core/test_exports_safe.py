@@ -125,7 +125,9 @@ def test_projects_export_is_safe_and_reads_back(demo_engine, hostile_project, tm
     heads = [c.value for c in ws[1]]
     assert heads[6] == "意向投资（万元）" and ws.freeze_panes == "A2"
     row = ws[cells[HOSTILE[0]].row]
-    assert row[6].value == 123450 and row[3].value == "生物医药" and row[11].value == "天津市滨海新区"
+    assert (
+        row[6].value == 123450 and row[3].value == "生物医药" and row[11].value == "天津市滨海新区"
+    )
     assert "说明 about" in wb.sheetnames
 
 

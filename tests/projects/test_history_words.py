@@ -62,16 +62,17 @@ def unsigned(demo_engine, app) -> int:
     client = signed_client(app, "admin")
     r = client.patch(
         f"/api/v1/projects/{project_id}",
-        json={"version": version, "changes": {"invested_in_place": str(IN_PLACE), "notes": "新备注"}},
+        json={
+            "version": version,
+            "changes": {"invested_in_place": str(IN_PLACE), "notes": "新备注"},
+        },
     )
     assert r.status_code == 200, r.text
     return project_id
 
 
 @pytest.mark.parametrize("username", ["fair", "binhai"])
-def test_private_investment_stays_out_of_the_history_of_who_may_not_see_it(
-    app, unsigned, username
-):
+def test_private_investment_stays_out_of_the_history_of_who_may_not_see_it(app, unsigned, username):
     client = signed_client(app, username)
     body = client.get(f"/api/v1/projects/{unsigned}")
     assert body.status_code == 200
@@ -83,7 +84,14 @@ def test_private_investment_stays_out_of_the_history_of_who_may_not_see_it(
     assert "876540000" not in body.text and "123450000" not in body.text
     for lang in ("zh", "en"):
         page = client.get(f"/projects/{unsigned}", params={"lang": lang}).text
-        for amount in ("876540000", "123450000", "8.77亿", "1.23亿", "0.877 billion", "123.45 million"):
+        for amount in (
+            "876540000",
+            "123450000",
+            "8.77亿",
+            "1.23亿",
+            "0.877 billion",
+            "123.45 million",
+        ):
             assert amount not in page, (amount, lang)
     # The notes changed in the same edit are still told.
     assert "新备注" in _history_table(client.get(f"/projects/{unsigned}").text)
@@ -100,12 +108,16 @@ def test_who_may_see_it_reads_the_amounts_in_words(app, unsigned):
 
 def test_history_names_the_signed_in_user_never_the_officer_in_charge(app, demo_engine):
     with Session(demo_engine) as s:
-        p = s.execute(
-            select(Project)
-            .where(Project.landing_province == "120000", Project.stage == "signed")
-            .where(Project.cancelled_on.is_(None), Project.landing_park_id.is_(None))
-            .order_by(Project.id)
-        ).scalars().first()
+        p = (
+            s.execute(
+                select(Project)
+                .where(Project.landing_province == "120000", Project.stage == "signed")
+                .where(Project.cancelled_on.is_(None), Project.landing_park_id.is_(None))
+                .order_by(Project.id)
+            )
+            .scalars()
+            .first()
+        )
         project_id, version, officer = p.id, p.version, p.officer
     day = (date.today() - timedelta(days=1)).isoformat()
     client = signed_client(app, "tianjin")
@@ -122,7 +134,10 @@ def test_history_names_the_signed_in_user_never_the_officer_in_charge(app, demo_
     zh = client.get(f"/projects/{project_id}").text
     rows = re.findall(r"<tr><td[^>]*>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td></tr>", zh)
     last_two = [(unescape(a), unescape(b)) for a, b in rows[-2:]]
-    assert last_two[0] == ("天津市工信局（区域主管部门 · 天津市）", f"天津市工信局 将阶段改为 已开工（{day}）")
+    assert last_two[0] == (
+        "天津市工信局（区域主管部门 · 天津市）",
+        f"天津市工信局 将阶段改为 已开工（{day}）",
+    )
     assert last_two[1][0] == "天津市工信局（区域主管部门 · 天津市）"
     assert last_two[1][1].startswith("天津市工信局 将备注由 ") and "现场已平整" in last_two[1][1]
     assert officer and officer not in last_two[1][0]

@@ -170,7 +170,9 @@ def describe(
     elif action in ("create", "delete"):
         for name in IDENTIFYING:
             if changes.get(name) not in (None, ""):
-                details.append(f"{field_label(name, lang)}{sep}{value_text(name, changes[name], lang)}")
+                details.append(
+                    f"{field_label(name, lang)}{sep}{value_text(name, changes[name], lang)}"
+                )
                 break
     else:
         for name, value in changes.items():

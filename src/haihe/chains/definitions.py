@@ -466,7 +466,8 @@ def to_xlsx(defn: ChainDefinition) -> bytes:
     seg = wb.create_sheet("环节")
     append_row(seg, list(SEGMENT_COLUMNS))
     for s in defn.segments:
-        append_row(seg, 
+        append_row(
+            seg,
             [
                 s.id,
                 s.parent or "",
@@ -478,7 +479,7 @@ def to_xlsx(defn: ChainDefinition) -> bytes:
                 ", ".join(s.industries),
                 ", ".join(s.activities),
                 "、".join(s.bottleneck),
-            ]
+            ],
         )
     edges = wb.create_sheet("供需")
     append_row(edges, ["supplier", "customer"])

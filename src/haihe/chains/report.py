@@ -59,7 +59,8 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
     )
     for d in diag.segments:
         f = d.figures
-        append_row(ws, 
+        append_row(
+            ws,
             [
                 ("  " if d.segment.parent else "") + d.segment.name(lang),
                 t(f"chains.stage.{d.segment.stage}", lang),
@@ -74,7 +75,7 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
                 d.partner_orgs,
                 "✔" if d.breakpoint else "",
                 d.rule,
-            ]
+            ],
         )
         ws.cell(ws.max_row, 3).fill = FILLS[d.status]
 
@@ -110,7 +111,8 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
         ],
     )
     for p in queries.complementarity(session, chain, diag.thresholds, with_organisations=5):
-        append_row(ws, 
+        append_row(
+            ws,
             [
                 p.segment.name(lang),
                 regions.name(p.research_region, lang),
@@ -119,7 +121,7 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
                 p.making_count,
                 "、".join(o.display_name(lang) for o in p.research_orgs),
                 "、".join(o.display_name(lang) for o in p.making_orgs),
-            ]
+            ],
         )
 
     got = lists.compute(session, chain, diag)
@@ -134,13 +136,14 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
         ],
     )
     for b in got.bottlenecks:
-        append_row(ws, 
+        append_row(
+            ws,
             [
                 b.segment.name(lang),
                 b.technology,
                 t(f"chains.source.{b.source}", lang),
                 "、".join(o.display_name(lang) for o in b.organisations),
-            ]
+            ],
         )
     ws = wb.create_sheet(t("chains.sheet.gaps", lang))
     _header(
@@ -155,24 +158,26 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
     )
     for g in got.gaps:
         if not g.candidates:
-            append_row(ws, 
+            append_row(
+                ws,
                 [
                     g.segment.name(lang),
                     t(f"chains.status.{g.status}", lang) if g.status else "",
                     "",
                     "",
                     g.note or "",
-                ]
+                ],
             )
         for c in g.candidates:
-            append_row(ws, 
+            append_row(
+                ws,
                 [
                     g.segment.name(lang),
                     t(f"chains.status.{g.status}", lang) if g.status else "",
                     c.org.display_name(lang),
                     c.score,
                     c.reason_en if lang == "en" else c.reason_zh,
-                ]
+                ],
             )
     ws = wb.create_sheet(t("chains.sheet.key", lang))
     _header(
@@ -185,13 +190,14 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
         ],
     )
     for k in got.key_enterprises:
-        append_row(ws, 
+        append_row(
+            ws,
             [
                 k.name,
                 k.segment.name(lang) if k.segment else "",
                 t(f"chains.source.{k.source}", lang),
                 k.note or "",
-            ]
+            ],
         )
     out = io.BytesIO()
     wb.save(out)

@@ -23,6 +23,7 @@ from haihe.chains.definitions import ChainDefinition, DefinitionError
 from haihe.chains.models import LISTS, ROLES, Chain, ChainListEntry, ChainVersion, Placement
 from haihe.chains.queries import ChainInfo
 from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from haihe.core.settings import get_settings
 from haihe.registry.queries import organisation_facts
 
 MAX_FILE_BYTES = 5_000_000
@@ -31,6 +32,12 @@ MAX_FILE_BYTES = 5_000_000
 class ChainVersionConflict(Conflict):
     def __init__(self, key: str, expected: int, found: int) -> None:
         super().__init__("chains.version_conflict", chain=key, expected=expected, found=found)
+
+
+def may_edit_group(principal: Principal, group: str | None) -> bool:
+    """Whether `principal` may edit a chain of `group` (jointly drawn chains are the
+    administrators' and, as configured, the province-level officers')."""
+    return scopes.can_edit_chain(principal, group, get_settings().joint_chain_editors)
 
 
 def _may_edit_chains(principal: Principal) -> None:
@@ -63,6 +70,9 @@ def _save(
     based_on: int | None = None,
 ) -> ChainInfo:
     row = session.scalar(select(Chain).where(Chain.key == defn.key))
+    for group in {defn.group, row.group if row is not None else None} - {None}:
+        if not may_edit_group(principal, group):
+            raise NotAllowed("chains.joint_edit_not_allowed")
     data = json.dumps(defn.to_data(), ensure_ascii=False)
     now = datetime.now(UTC)
     who = principal.username

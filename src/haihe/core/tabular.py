@@ -338,7 +338,11 @@ def write_xlsx(
         rows = list(rows)
         ws = wb.create_sheet(title=title[:31])
         prepare_sheet(
-            ws, [width_of([h, *(r[i] for r in rows[:200] if i < len(r))]) for i, h in enumerate(headers)]
+            ws,
+            [
+                width_of([h, *(r[i] for r in rows[:200] if i < len(r))])
+                for i, h in enumerate(headers)
+            ],
         )
         append_row(ws, list(headers), bold=True)
         for row in rows:

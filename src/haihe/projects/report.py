@@ -67,7 +67,9 @@ def filter_description(session: Session, f: FigureFilter, lang: str) -> str:
     parts: list[str] = []
     if f.fair_id is not None:
         try:
-            parts.append(t("report.fair", lang, name=fairs.get_fair(session, f.fair_id).title(lang)))
+            parts.append(
+                t("report.fair", lang, name=fairs.get_fair(session, f.fair_id).title(lang))
+            )
         except NotFound:
             parts.append(t("report.fair", lang, name=f.fair_id))
     if f.chain:
@@ -80,7 +82,13 @@ def filter_description(session: Session, f: FigureFilter, lang: str) -> str:
     if f.park_id is not None:
         try:
             park = registry.get_park(session, f.park_id)
-            parts.append(t("report.park", lang, name=park.name_en if lang == "en" and park.name_en else park.name))
+            parts.append(
+                t(
+                    "report.park",
+                    lang,
+                    name=park.name_en if lang == "en" and park.name_en else park.name,
+                )
+            )
         except NotFound:
             parts.append(t("report.park", lang, name=f.park_id))
     if f.date_from or f.date_to:
@@ -98,7 +106,9 @@ def filter_description(session: Session, f: FigureFilter, lang: str) -> str:
 def reader_description(principal: Principal, lang: str) -> str:
     if not principal.authenticated:
         return t("report.anonymous", lang)
-    return t("report.reader", lang, user=principal.username, role=t(f"role_name.{principal.role}", lang))
+    return t(
+        "report.reader", lang, user=principal.username, role=t(f"role_name.{principal.role}", lang)
+    )
 
 
 def dashboard_workbook(
@@ -130,7 +140,12 @@ def dashboard_workbook(
     append_row(ws, [])
     append_row(
         ws,
-        [t("figures.figure", lang), t("figures.value", lang), t("report.unit", lang), t("figures.how", lang)],
+        [
+            t("figures.figure", lang),
+            t("figures.value", lang),
+            t("report.unit", lang),
+            t("figures.how", lang),
+        ],
         bold=True,
     )
     money = {"intended_investment", "contracted_investment", "invested_in_place"}
@@ -171,16 +186,19 @@ def dashboard_workbook(
     ):
         sheet = wb.create_sheet(title[:31])
         labels = [label(kind, b.key) for b in rows]
-        first = {"chain": t("report.chain_column", lang), "pair": t("report.pair_column", lang)}.get(
-            kind, t("report.month_column", lang)
-        )
+        first = {
+            "chain": t("report.chain_column", lang),
+            "pair": t("report.pair_column", lang),
+        }.get(kind, t("report.month_column", lang))
         heads = [
             first,
             t("figures.signed", lang),
             headed(t("figures.intended_investment", lang), big_name, lang),
             headed(t("figures.invested_in_place", lang), big_name, lang),
         ]
-        prepare_sheet(sheet, [width_of([first, *labels]), *(width_of([h], 14) for h in heads[1:])], 2)
+        prepare_sheet(
+            sheet, [width_of([first, *labels]), *(width_of([h], 14) for h in heads[1:])], 2
+        )
         append_row(sheet, [about[1]])
         append_row(sheet, heads, bold=True)
         for name, b in zip(labels, rows, strict=True):
@@ -209,7 +227,14 @@ def dashboard_workbook(
         t("project.officer", lang),
     ]
     prepare_sheet(sheet, [14, 36, 18, 22, 10, 12, 18, 18, 18, 30], 2)
-    append_row(sheet, [t("report.projects_note", lang) if principal.authenticated else t("report.projects_signed_out", lang)])
+    append_row(
+        sheet,
+        [
+            t("report.projects_note", lang)
+            if principal.authenticated
+            else t("report.projects_signed_out", lang)
+        ],
+    )
     append_row(sheet, heads, bold=True)
     for p in items:
         private = queries.sees_private(principal, p)

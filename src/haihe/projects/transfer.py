@@ -571,7 +571,13 @@ def export_projects(engine: Engine, path: str | Path) -> int:
                 if not m.reverted and not (m.kind == "signed" and m.reached_on == signed):
                     append_row(
                         ms,
-                        [p.code, t(f"stage.{m.kind}", "zh"), m.reached_on, m.evidence, m.recorded_by],
+                        [
+                            p.code,
+                            t(f"stage.{m.kind}", "zh"),
+                            m.reached_on,
+                            m.evidence,
+                            m.recorded_by,
+                        ],
                     )
             n += 1
     about = wb.create_sheet("说明 about")

@@ -70,7 +70,9 @@ class Names:
         c = self._chains.get(chain or "")
         s = c.segment(segment) if c else None
         if s is None:  # the segment's chain changed in the same edit: look in every chain
-            s = next((c.segment(segment) for c in self._chains.values() if c.segment(segment)), None)
+            s = next(
+                (c.segment(segment) for c in self._chains.values() if c.segment(segment)), None
+            )
         return s.name(lang) if s else segment
 
     def park(self, park_id: int, lang: str) -> str:
