@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from haihe.audit import queries, wording
 from haihe.audit.recorder import AUDITED
-from haihe.core.tabular import csv_text
 from haihe.audit.schemas import AuditPage
+from haihe.core.tabular import csv_text
 from haihe.web.auth import AdminReader
 from haihe.web.deps import db
 from haihe.web.templating import render

@@ -22,12 +22,11 @@ from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
 from haihe.audit.recorder import record
+from haihe.chains.queries import chain_choices
 from haihe.codes import regions, uscc
 from haihe.core.errors import Conflict, HaiheError, InvalidInput, NotAllowed, NotFound
-from haihe.core.i18n import catalogue
+from haihe.core.i18n import catalogue, t
 from haihe.core.importing import Column, Columns, ImportReport, RowError, Sheet, open_sheet
-from haihe.chains.queries import chain_choices
-from haihe.core.i18n import t
 from haihe.core.tabular import (
     WAN_FORMAT,
     append_row,

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from haihe.core.errors import InvalidInput
 from haihe.codes import regions
+from haihe.core.errors import InvalidInput
 from haihe.core.tabular import (
     WAN_FORMAT,
     append_row,
@@ -20,8 +20,8 @@ from haihe.core.tabular import (
 )
 from haihe.registry import queries
 from haihe.registry.columns import EXPORT_COLUMNS
-from haihe.registry.values import CURRENCIES
 from haihe.registry.models import Organisation, Park
+from haihe.registry.values import CURRENCIES
 
 CURRENCY_NAMES = {code: name for name, code in CURRENCIES}
 KIND_ZH = {
