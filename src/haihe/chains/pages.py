@@ -363,6 +363,7 @@ def versions_page(
         a=got.a,
         b=got.b,
         changes=got.changes,
+        shipped_notes=service.SHIPPED_NOTES,
     )
 
 

@@ -74,7 +74,7 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
                 None if d.quotient is None else round(d.quotient, 3),
                 d.partner_orgs,
                 "✔" if d.breakpoint else "",
-                d.rule,
+                d.rule_text(lang),
             ],
         )
         ws.cell(ws.max_row, 3).fill = FILLS[d.status]

@@ -27,6 +27,10 @@ from haihe.core.settings import get_settings
 from haihe.registry.queries import organisation_facts
 
 MAX_FILE_BYTES = 5_000_000
+# The note of a shipped chain's first version; pages show it in the reader's language
+# (chains.note_shipped). Databases made before keep the older bilingual note, shown alike.
+SHIPPED_NOTE = "随海河提供"
+SHIPPED_NOTES = (SHIPPED_NOTE, "随 Haihe 提供 / shipped with Haihe")
 
 
 class ChainVersionConflict(Conflict):
@@ -121,7 +125,7 @@ def do_install_shipped(session: Session, principal: Principal) -> list[str]:
     added = []
     for defn in definitions.shipped():
         if defn.key not in have:
-            _save(session, principal, defn, note="随 Haihe 提供 / shipped with Haihe")
+            _save(session, principal, defn, note=SHIPPED_NOTE)
             added.append(defn.key)
     return added
 
