@@ -148,7 +148,7 @@ def test_history_names_the_signed_in_user_never_the_officer_in_charge(app, demo_
     assert f"天津市工信局 changed the stage to Construction started ({day})" in en, en
     assert "(Regional officer, Tianjin)" in en or "Tianjin" in en
     # The demo's own rows say who made them, in words, and no row shows stored JSON.
-    assert "演示数据生成" in _history_table(zh)
+    assert "演示数据（系统）" in _history_table(zh)
     table = _history_table(zh)
     assert '"kind"' not in table and "{" not in table and "construction_started" not in table
 
@@ -160,3 +160,25 @@ def test_the_audit_page_reads_as_sentences(app):
         table = _text(page[page.index('id="audit"') :].split("</table>")[0])
         assert words in table
         assert '{"' not in table and "stage_on" not in table and "updated_at" not in table
+
+
+def test_every_audited_field_has_a_name_in_both_languages():
+    """A new table or column gets its words, or the audit page would say "other detail"."""
+    from sqlalchemy import inspect
+
+    from haihe.audit.recorder import AUDITED
+    from haihe.audit.wording import HIDDEN
+    from haihe.core.i18n import catalogue
+    from haihe.models import load_all
+
+    load_all()
+    for lang in ("zh", "en"):
+        words = catalogue(lang)
+        missing = [
+            f"{name}.{a.key}"
+            for cls, name in AUDITED.items()
+            for a in inspect(cls).column_attrs
+            if a.key not in HIDDEN and f"audit.field.{a.key}" not in words
+        ]
+        missing += [n for n in AUDITED.values() if f"audit.type.{n}" not in words]
+        assert not missing, (lang, missing)

@@ -121,6 +121,10 @@ def value_text(name: str, value: object, lang: str) -> str:
         key = f"stage.{value}"
         text = t(key, lang)
         return str(value) if text == key else text
+    if name == "status":
+        key = f"leads.status.{value}"
+        text = t(key, lang)
+        return str(value) if text == key else text
     if name == "project_type":
         key = f"ptype.{value}"
         text = t(key, lang)
