@@ -26,6 +26,9 @@ def test_demo_has_the_article_parks_and_named_organisations(engine):
     provinces = {o.region_code[:2] for o in demo}
     assert provinces == {"11", "12", "13"}
     assert all(o.industry_codes for o in demo)
+    # Generated names read as real ones: no "生物技术技术有限公司", "能源科技科技有限公司".
+    doubled = [o.name for o in demo if "技术技术" in o.name or "科技科技" in o.name]
+    assert doubled == []
 
 
 def test_demo_is_deterministic_and_not_rebuilt_over_data(sqlite_engine, tmp_path):
@@ -64,3 +67,13 @@ def test_demo_projects_sit_on_real_chains_and_report_the_article(demo_engine):
         f = figures.compute(s, figures.FigureFilter(fair_id=fair.id))
     assert (f.signed, f.intended_investment_yuan) == (44, Decimal("27100000000.00"))
     assert (f.construction_started, f.in_operation, f.paying_tax) == (4, 12, 2)
+
+
+def test_demo_portfolio_stalls_in_a_realistic_share(demo_engine):
+    """Moving projects reach their next milestone within the stall limit of their stage;
+    only those that stop moving stall (144 of 180 stalled was no real portfolio)."""
+    from haihe.projects import figures
+
+    with Session(demo_engine) as s:
+        f = figures.compute(s, figures.FigureFilter(), thresholds=figures.stall_thresholds())
+    assert f.signed > 150 and 0 < f.stalled <= 0.3 * f.signed, (f.stalled, f.signed)

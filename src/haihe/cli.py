@@ -156,6 +156,34 @@ def serve_options() -> dict[str, object]:
     return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
+def _welcome(engine, host: str, port: int) -> None:  # noqa: ANN001
+    """Where to go and, on the demo, whom to sign in as."""
+    from rich.table import Table
+    from sqlalchemy.orm import Session
+
+    from haihe.accounts.demo import DEMO_PASSWORD, demo_accounts
+    from haihe.core.i18n import t
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+    console.print(f"Haihe: http://{shown}:{port}/  (database {engine.url.render_as_string()})")
+    try:
+        with Session(engine) as s:
+            accounts = demo_accounts(s)
+    except Exception:  # noqa: BLE001 - an empty or older database: nothing to list
+        accounts = []
+    if not accounts:
+        return
+    table = Table(title=f"demo accounts, password {DEMO_PASSWORD}")
+    for column in ("username", "role", "name"):
+        table.add_column(column)
+    for username, role, name in accounts:
+        table.add_row(
+            username, f"{t(f'role_name.{role}', 'zh')} {t(f'role_name.{role}', 'en')}", name
+        )
+    console.print(table)
+    console.print(f"Sign in at http://{shown}:{port}/login")
+
+
 @app.command("serve")
 def serve(
     host: str = "127.0.0.1",
@@ -169,7 +197,7 @@ def serve(
         from haihe.demo import build_demo
 
         build_demo(engine, log=console.print)
-    console.print(f"Haihe on http://{host}:{port}/  (database {engine.url.render_as_string()})")
+    _welcome(engine, host, port)
     from haihe.core.backup import serving
 
     with serving(engine):  # `haihe restore` refuses while this is held

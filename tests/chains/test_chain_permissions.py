@@ -36,7 +36,7 @@ def world(demo_engine):
 def test_chain_definitions_are_edited_by_administrators_and_officers(world, role):
     app, _w, _h, clients = world
     c = clients[role]
-    page = c.get("/chains/hydrogen/edit", follow_redirects=False)
+    page = c.get("/chains/xinchuang/edit", follow_redirects=False)  # one of Tianjin's own
     imp = c.get("/chains-import", follow_redirects=False)
     api = c.post(
         "/api/v1/chains", files={"file": ("x.yaml", b"key: [unclosed", "application/yaml")}
@@ -125,3 +125,57 @@ def test_bad_list_entries_and_decisions_are_named(world):
         json={"chain": "biomedicine", "segment": "implants", "decision": "maybe"},
     )
     assert r.status_code == 422 and "decision" in r.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_joint_chains_are_edited_by_administrators_and_province_officers(world, role):
+    """The six chains the three provinces draw jointly: a district's officer (binhai) may
+    not rewrite them; the province's (tianjin) and administrators may."""
+    _app, _w, _h, clients = world
+    page = clients[role].get("/chains/hydrogen/edit", follow_redirects=False)
+    chain_page = clients[role].get("/chains/hydrogen").text
+    if role in ("admin", "tianjin"):
+        assert page.status_code == 200 and 'href="/chains/hydrogen/edit"' in chain_page
+    elif role is None:
+        assert page.status_code == 303
+    else:
+        assert page.status_code == 403 and 'href="/chains/hydrogen/edit"' not in chain_page
+
+
+def test_joint_chain_rule_holds_in_the_service_and_is_configurable(demo_engine, monkeypatch):
+    from haihe.accounts.models import User
+    from haihe.accounts.service import principal_of
+    from haihe.chains import queries, service
+    from haihe.core.errors import NotAllowed
+    from haihe.core.settings import get_settings
+
+    with Session(demo_engine) as s:
+        users = {u.username: principal_of(u) for u in s.scalars(select(User))}
+        info = queries.get_chain(s, "hydrogen")
+        text = info.definition.to_yaml().replace(info.definition.name_zh, "氢能（改）", 1)
+        with pytest.raises(NotAllowed):
+            service.do_edit_definition(s, users["binhai"], "hydrogen", text, based_on=info.version)
+        # Nor may a district's officer make a chain of its own joint, or take one out.
+        own = queries.get_chain(s, "xinchuang").definition.to_yaml()
+        with pytest.raises(NotAllowed):
+            service.do_edit_definition(
+                s,
+                users["binhai"],
+                "xinchuang",
+                own.replace("group: tianjin", "group: shared"),
+                based_on=queries.get_chain(s, "xinchuang").version,
+            )
+        service.do_edit_definition(s, users["tianjin"], "hydrogen", text, based_on=info.version)
+        s.rollback()
+        monkeypatch.setenv("HAIHE_JOINT_CHAIN_EDITORS", "admin")
+        get_settings.cache_clear()
+        try:
+            with pytest.raises(NotAllowed):
+                service.do_edit_definition(
+                    s, users["tianjin"], "hydrogen", text, based_on=info.version
+                )
+            service.do_edit_definition(s, users["admin"], "hydrogen", text, based_on=info.version)
+        finally:
+            s.rollback()
+            monkeypatch.delenv("HAIHE_JOINT_CHAIN_EDITORS")
+            get_settings.cache_clear()

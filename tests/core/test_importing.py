@@ -109,7 +109,7 @@ def test_the_error_file_holds_each_sheets_rows_to_fix_and_every_error(tmp_path):
     report.finish()
     assert report.report_path == error_report_path(path)
     wb = load_workbook(report.report_path)
-    assert wb.sheetnames == [FIX_SHEET, "节点", DETAIL_SHEET]
+    assert wb.sheetnames == [FIX_SHEET, "节点", DETAIL_SHEET, "说明 about"]
     assert list(wb[FIX_SHEET].values)[1][:2] == ("A1", "x")
     assert list(wb["节点"].values)[1][:2] == ("B9", 1)
     details = list(wb[DETAIL_SHEET].values)[1:]

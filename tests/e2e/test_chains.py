@@ -32,7 +32,9 @@ def test_chain_map_side_by_side_and_segment_drill_down(page, tmp_path):
     box = page.locator("#graph-0").bounding_box()
     page.locator("#diagnosis tr[data-segment='implants'] a").click()
     expect(page.locator("#segment-name")).to_have_text("高值耗材与植入物")
-    expect(page.locator("#evidence")).to_contain_text("strong_min_orgs")
+    # The rule in words ("得分 2.52，不低于“强”的门槛 1.0"), not "score ≥ strong_at".
+    expect(page.locator("#evidence")).to_contain_text("“强”的门槛")
+    expect(page.locator("#evidence")).not_to_contain_text("strong_")
     expect(page.locator("#segment-orgs tbody tr").first).to_contain_text("天津")
     expect(page.locator("#segment-orgs tbody tr").first).to_contain_text("骨科植入物")
     assert box["height"] > 300

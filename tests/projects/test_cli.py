@@ -50,7 +50,9 @@ def test_a_milestone_from_the_command_line_is_the_operators(cli, sqlite_engine):
         assert p.milestones[-1].recorded_by == f"cli:{getpass.getuser()}"
         assert queries.history(s, p.id)[-1].by == f"cli:{getpass.getuser()}"
     r = cli("show", "CLI-1")
-    assert r.exit_code == 0 and "投产" in r.output and f"cli:{getpass.getuser()}" in r.output
+    assert (
+        r.exit_code == 0 and "投产" in r.output and f"命令行操作员 {getpass.getuser()}" in r.output
+    )
     r = cli("list", "--figure", "in_operation")
     assert r.exit_code == 0 and "CLI-1" in r.output
     r = cli("figures", "--landing", "天津")

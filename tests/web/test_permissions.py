@@ -33,6 +33,8 @@ RULES = {
     ("GET", "/api/v1/parks"): "public",
     ("GET", "/api/v1/parks/{park_id}"): "public",
     ("GET", "/api/v1/fairs"): "public",
+    ("GET", "/fairs"): "public",
+    ("GET", "/fairs/{fair_id}"): "public",
     ("GET", "/api/v1/projects/figures"): "public",
     ("GET", "/api/v1/codes/uscc/{code}"): "public",
     ("GET", "/api/v1/codes/regions"): "public",

@@ -63,3 +63,20 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
 def clear(conn: Connection) -> None:
     for table in (ApiToken, LoginSession, LoginAttempt, User):
         conn.execute(delete(table))
+
+
+def demo_accounts(session: Session) -> list[tuple[str, str, str]]:
+    """The demo's accounts that still sign in with the demo password: (username, role,
+    display name), for `haihe serve` to print; none on a real deployment."""
+    from argon2.exceptions import VerificationError
+
+    from haihe.accounts.service import HASHER
+
+    out = []
+    for user in session.query(User).order_by(User.id):
+        try:
+            if HASHER.verify(user.password_hash, DEMO_PASSWORD):
+                out.append((user.username, user.role, user.display_name))
+        except (VerificationError, ValueError):
+            continue
+    return out

@@ -42,3 +42,11 @@ def display_names(session: Session, user_ids: set[int]) -> dict[int, str]:
         select(User.id, User.display_name, User.username).where(User.id.in_(user_ids))
     )
     return {i: f"{d} ({u})" if d and d != u else u for i, d, u in rows}
+
+
+def users_by_id(session: Session, user_ids: set[int]) -> list[UserPublic]:
+    """The accounts of those ids (to name who did something; no secrets in UserPublic)."""
+    if not user_ids:
+        return []
+    rows = session.execute(select(User).where(User.id.in_(sorted(user_ids)))).scalars()
+    return [UserPublic.model_validate(u) for u in rows]

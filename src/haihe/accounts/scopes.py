@@ -183,9 +183,26 @@ def can_declare_placements(p: Principal) -> bool:
     return p.is_admin or p.role in ("regional_officer", "park_manager", "enterprise")
 
 
-def can_edit_chain(p: Principal) -> bool:
-    """Chain definitions are shared reference data: administrators and regional officers."""
-    return p.is_admin or p.role == "regional_officer"
+JOINT_GROUP = "shared"  # the chains the three provinces draw jointly
+
+
+def is_province_officer(p: Principal) -> bool:
+    """A regional officer of a whole province (110000, 120000, 130000), not a district's."""
+    return p.role == "regional_officer" and any(c.endswith("0000") for c in p.region_codes)
+
+
+def can_edit_chain(p: Principal, group: str | None = None, joint_editors: str = "province") -> bool:
+    """Chain definitions are shared reference data: administrators and regional officers;
+    the jointly drawn chains (group "shared") only administrators and, when
+    `joint_editors` is "province" (settings.joint_chain_editors), province-level officers.
+    Without a group: whether the principal may edit some chain (to show the edit links)."""
+    if p.is_admin:
+        return True
+    if p.role != "regional_officer":
+        return False
+    if group == JOINT_GROUP:
+        return joint_editors == "province" and is_province_officer(p)
+    return True
 
 
 def can_edit_chain_list(p: Principal, region_code: str | None) -> bool:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
-from haihe.audit import queries
+from haihe.audit import queries, wording
+from haihe.audit.recorder import AUDITED
 from haihe.audit.schemas import AuditPage
+from haihe.core.tabular import csv_text
 from haihe.web.auth import AdminReader
 from haihe.web.deps import db
 from haihe.web.templating import render
@@ -39,20 +39,34 @@ def audit_page(
         page_size=PAGE_SIZE,
     )
     result = AuditPage(items=items, total=total, page=page, page_size=PAGE_SIZE)
-    return render(request, "audit/trail.html", result=result)
+    lang = request.state.lang
+    names = wording.actor_names(session, (e.user_id for e in items))
+    rows = [
+        (
+            e,
+            wording.actor_label(names, e.user_id, e.username, lang),
+            wording.describe(
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.changes,
+                wording.actor_short(names, e.user_id, e.username, lang),
+                lang,
+            ),
+        )
+        for e in items
+    ]
+    types = sorted(set(AUDITED.values()))
+    return render(request, "audit/trail.html", result=result, rows=rows, types=types)
 
 
 @router.get("/audit.csv")
 def audit_csv(
     principal: AdminReader, session: Annotated[Session, Depends(db, scope="function")]
 ) -> StreamingResponse:
-    buf = io.StringIO()
-    buf.write("\ufeff")  # Excel reads the Chinese as UTF-8
-    w = csv.writer(buf)
-    w.writerow(queries.CSV_COLUMNS)
-    w.writerows(queries.csv_rows(session))
+    text = csv_text(list(queries.CSV_COLUMNS), queries.csv_rows(session))  # no live formulas
     return StreamingResponse(
-        iter([buf.getvalue()]),
+        iter([text]),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
     )

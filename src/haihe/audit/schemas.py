@@ -13,6 +13,7 @@ class AuditEntryPublic(BaseModel):
 
     id: int
     at: datetime
+    user_id: int | None = None
     username: str | None
     ip: str | None
     action: str

@@ -509,6 +509,8 @@ def to_xlsx(defn: ChainDefinition) -> bytes:
     """The definition as the workbook `parse_xlsx` reads (a template for users' own)."""
     from openpyxl import Workbook
 
+    from haihe.core.tabular import append_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "产业链"
@@ -520,11 +522,12 @@ def to_xlsx(defn: ChainDefinition) -> bytes:
         ("description_zh", defn.description_zh),
         ("description_en", defn.description_en),
     ):
-        ws.append([k, v])
+        append_row(ws, [k, v])
     seg = wb.create_sheet("环节")
-    seg.append(list(SEGMENT_COLUMNS))
+    append_row(seg, list(SEGMENT_COLUMNS))
     for s in defn.segments:
-        seg.append(
+        append_row(
+            seg,
             [
                 s.id,
                 s.parent or "",
@@ -536,12 +539,12 @@ def to_xlsx(defn: ChainDefinition) -> bytes:
                 ", ".join(s.industries),
                 ", ".join(s.activities),
                 "、".join(s.bottleneck),
-            ]
+            ],
         )
     edges = wb.create_sheet("供需")
-    edges.append(["supplier", "customer"])
+    append_row(edges, ["supplier", "customer"])
     for a, b in defn.edges:
-        edges.append([a, b])
+        append_row(edges, [a, b])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

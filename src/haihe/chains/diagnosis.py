@@ -91,7 +91,16 @@ class SegmentDiagnosis:
     region_average_employees: float
     partner_orgs: int
     breakpoint: bool = False
-    rule: str = ""
+    rule: str = ""  # the rule as the thresholds name it (API, command line)
+    reasons: tuple[tuple[str, dict], ...] = ()  # the same in words: locale keys, params
+
+    def rule_text(self, lang: str = "zh") -> str:
+        """'得分 0.64，低于“强”的门槛 1.0' / 'a score of 0.64, below the 1.0 needed for
+        strong': the rule in the reader's words."""
+        from haihe.core.i18n import t
+
+        joiner = "; " if lang == "en" else "；"
+        return joiner.join(t(key, lang, **params) for key, params in self.reasons)
 
     def evidence(self) -> dict:
         return {
@@ -196,26 +205,47 @@ def _rules(
             quotient = 0.0 if total_theirs else None
         q_for_score = min(quotient, 3.0) if quotient is not None else (2.0 if f.orgs else 0.0)
         score = (relative + q_for_score) / 2
+        shown = f"{score:.2f}"
         if f.orgs < th.min_orgs:
             status = "missing"
             rule = f"{f.orgs} < min_orgs {th.min_orgs}"
+            reasons = (("chains.why.missing", {"n": f.orgs, "least": th.min_orgs}),)
         elif f.orgs >= th.strong_min_orgs and score >= th.strong_at:
             status = "strong"
             rule = (
                 f"{f.orgs} ≥ strong_min_orgs {th.strong_min_orgs}, "
-                f"score {score:.2f} ≥ strong_at {th.strong_at}"
+                f"score {shown} ≥ strong_at {th.strong_at}"
+            )
+            reasons = (
+                (
+                    "chains.why.strong",
+                    {"n": f.orgs, "least": th.strong_min_orgs, "score": shown, "at": th.strong_at},
+                ),
             )
         else:
             status = "weak"
-            why = []
+            why, told = [], []
             if f.orgs < th.strong_min_orgs:
                 why.append(f"{f.orgs} < strong_min_orgs {th.strong_min_orgs}")
+                told.append(("chains.why.few", {"n": f.orgs, "least": th.strong_min_orgs}))
             if score < th.strong_at:
-                why.append(f"score {score:.2f} < strong_at {th.strong_at}")
+                why.append(f"score {shown} < strong_at {th.strong_at}")
+                told.append(("chains.why.low", {"score": shown, "at": th.strong_at}))
             rule = "; ".join(why)
+            reasons = tuple(told)
         out.append(
             SegmentDiagnosis(
-                s, status, f, score, relative, quotient, avg_orgs, avg_emp, p.orgs, rule=rule
+                s,
+                status,
+                f,
+                score,
+                relative,
+                quotient,
+                avg_orgs,
+                avg_emp,
+                p.orgs,
+                rule=rule,
+                reasons=reasons,
             )
         )
     by_id = {d.segment.id: d for d in out}

@@ -131,7 +131,7 @@ def chain_page(
         colours=STATUS_COLOURS,
         pano=queries.chain_panorama(session, d, reg if by else None, by, lang),
         by=by or "",
-        can_edit=scopes.can_edit_chain(principal),
+        can_edit=service.may_edit_group(principal, d.group),
         panels=panels.panels_for(session, principal, d.key, lang),
     )
 
@@ -316,6 +316,8 @@ def _may_edit(principal: scopes.Principal) -> None:
 @router.get("/chains/{chain}/edit", response_class=HTMLResponse)
 def edit_page(chain: ChainKey, request: Request, session: DB, principal: SignedIn):  # noqa: ANN201
     _may_edit(principal)
+    if not service.may_edit_group(principal, queries.get_chain(session, chain).definition.group):
+        raise NotAllowed("chains.joint_edit_not_allowed")
     return _edit_page(request, session, chain)
 
 
@@ -362,6 +364,7 @@ def versions_page(
         a=got.a,
         b=got.b,
         changes=got.changes,
+        shipped_notes=service.SHIPPED_NOTES,
     )
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from haihe.chains import lists, queries
@@ -14,6 +15,7 @@ from haihe.chains.definitions import ChainDefinition
 from haihe.chains.panorama import panorama
 from haihe.codes import regions
 from haihe.core.i18n import t
+from haihe.core.tabular import append_row, made_at, width_of
 
 FILLS = {
     "strong": PatternFill("solid", fgColor="C8E6C9"),
@@ -23,9 +25,10 @@ FILLS = {
 
 
 def _header(ws, cells: list[str]) -> None:  # noqa: ANN001
-    ws.append(cells)
-    for c in ws[ws.max_row]:
-        c.font = Font(bold=True)
+    append_row(ws, cells, bold=True)
+    ws.freeze_panes = f"A{ws.max_row + 1}"
+    for i, text in enumerate(cells, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width_of([text], 12, 40)
 
 
 def chain_report(session: Session, chain: ChainDefinition, region: str, lang: str = "zh") -> bytes:
@@ -33,8 +36,9 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
     wb = Workbook()
     ws = wb.active
     ws.title = t("chains.sheet.diagnosis", lang)
-    ws.append([f"{chain.name(lang)} · {regions.name(region, lang)}"])
-    ws.append([t("chains.rules_note", lang, **diag.thresholds.__dict__)])
+    append_row(ws, [f"{chain.name(lang)} · {regions.name(region, lang)}"])
+    append_row(ws, [t("chains.rules_note", lang, **diag.thresholds.__dict__)])
+    append_row(ws, [made_at(lang)])
     _header(
         ws,
         [
@@ -55,7 +59,8 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
     )
     for d in diag.segments:
         f = d.figures
-        ws.append(
+        append_row(
+            ws,
             [
                 ("  " if d.segment.parent else "") + d.segment.name(lang),
                 t(f"chains.stage.{d.segment.stage}", lang),
@@ -69,8 +74,8 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
                 None if d.quotient is None else round(d.quotient, 3),
                 d.partner_orgs,
                 "✔" if d.breakpoint else "",
-                d.rule,
-            ]
+                d.rule_text(lang),
+            ],
         )
         ws.cell(ws.max_row, 3).fill = FILLS[d.status]
 
@@ -90,7 +95,7 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
         for k, _label in pano.columns:
             c = pano.cell(s.id, k)
             row += [c.orgs, c.makers, c.research, c.employees]
-        ws.append(row)
+        append_row(ws, row)
 
     ws = wb.create_sheet(t("chains.sheet.complementarity", lang))
     _header(
@@ -106,7 +111,8 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
         ],
     )
     for p in queries.complementarity(session, chain, diag.thresholds, with_organisations=5):
-        ws.append(
+        append_row(
+            ws,
             [
                 p.segment.name(lang),
                 regions.name(p.research_region, lang),
@@ -115,7 +121,7 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
                 p.making_count,
                 "、".join(o.display_name(lang) for o in p.research_orgs),
                 "、".join(o.display_name(lang) for o in p.making_orgs),
-            ]
+            ],
         )
 
     got = lists.compute(session, chain, diag)
@@ -130,13 +136,14 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
         ],
     )
     for b in got.bottlenecks:
-        ws.append(
+        append_row(
+            ws,
             [
                 b.segment.name(lang),
                 b.technology,
                 t(f"chains.source.{b.source}", lang),
                 "、".join(o.display_name(lang) for o in b.organisations),
-            ]
+            ],
         )
     ws = wb.create_sheet(t("chains.sheet.gaps", lang))
     _header(
@@ -151,24 +158,26 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
     )
     for g in got.gaps:
         if not g.candidates:
-            ws.append(
+            append_row(
+                ws,
                 [
                     g.segment.name(lang),
                     t(f"chains.status.{g.status}", lang) if g.status else "",
                     "",
                     "",
                     g.note or "",
-                ]
+                ],
             )
         for c in g.candidates:
-            ws.append(
+            append_row(
+                ws,
                 [
                     g.segment.name(lang),
                     t(f"chains.status.{g.status}", lang) if g.status else "",
                     c.org.display_name(lang),
                     c.score,
                     c.reason_en if lang == "en" else c.reason_zh,
-                ]
+                ],
             )
     ws = wb.create_sheet(t("chains.sheet.key", lang))
     _header(
@@ -181,13 +190,14 @@ def chain_report(session: Session, chain: ChainDefinition, region: str, lang: st
         ],
     )
     for k in got.key_enterprises:
-        ws.append(
+        append_row(
+            ws,
             [
                 k.name,
                 k.segment.name(lang) if k.segment else "",
                 t(f"chains.source.{k.source}", lang),
                 k.note or "",
-            ]
+            ],
         )
     out = io.BytesIO()
     wb.save(out)

@@ -25,14 +25,25 @@ from haihe.chains.definitions import ChainDefinition, DefinitionError
 from haihe.chains.models import LISTS, ROLES, Chain, ChainListEntry, ChainVersion, Placement
 from haihe.chains.queries import ChainInfo
 from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from haihe.core.settings import get_settings
 from haihe.registry.queries import organisation_facts
 
 MAX_FILE_BYTES = 5_000_000
+# The note of a shipped chain's first version; pages show it in the reader's language
+# (chains.note_shipped). Databases made before keep the older bilingual note, shown alike.
+SHIPPED_NOTE = "随海河提供"
+SHIPPED_NOTES = (SHIPPED_NOTE, "随 Haihe 提供 / shipped with Haihe")
 
 
 class ChainVersionConflict(Conflict):
     def __init__(self, key: str, expected: int, found: int) -> None:
         super().__init__("chains.version_conflict", chain=key, expected=expected, found=found)
+
+
+def may_edit_group(principal: Principal, group: str | None) -> bool:
+    """Whether `principal` may edit a chain of `group` (jointly drawn chains are the
+    administrators' and, as configured, the province-level officers')."""
+    return scopes.can_edit_chain(principal, group, get_settings().joint_chain_editors)
 
 
 def _may_edit_chains(principal: Principal) -> None:
@@ -65,6 +76,9 @@ def _save(
     based_on: int | None = None,
 ) -> ChainInfo:
     row = session.scalar(select(Chain).where(Chain.key == defn.key))
+    for group in {defn.group, row.group if row is not None else None} - {None}:
+        if not may_edit_group(principal, group):
+            raise NotAllowed("chains.joint_edit_not_allowed")
     data = json.dumps(defn.to_data(), ensure_ascii=False)
     now = datetime.now(UTC)
     who = principal.username
@@ -129,7 +143,7 @@ def do_install_shipped(session: Session, principal: Principal) -> list[str]:
     added = []
     for defn in definitions.shipped():
         if defn.key not in have:
-            _save(session, principal, defn, note="随 Haihe 提供 / shipped with Haihe")
+            _save(session, principal, defn, note=SHIPPED_NOTE)
             added.append(defn.key)
     return added
 

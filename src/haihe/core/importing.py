@@ -36,7 +36,7 @@ from sqlalchemy import Engine
 
 from haihe.core.errors import HaiheError, InvalidInput, Unavailable
 from haihe.core.i18n import t
-from haihe.core.tabular import Table, header_key, open_table, write_xlsx
+from haihe.core.tabular import Table, header_key, made_at, open_table, write_xlsx
 
 FIX_SHEET = "需修正的行 rows to fix"
 DETAIL_SHEET = "错误明细 details"
@@ -343,7 +343,12 @@ def write_error_report(
         for e in r.errors
     ]
     sheets[DETAIL_SHEET] = (["行号 row", "列 column", "值 value", "原因", "reason"], detail)
-    write_xlsx(out, sheets)
+    about = [
+        f"导入错误报告 import error report: {Path(path).name}",
+        f"有问题的行 rows to fix: {len(rejected)}",
+        f"{made_at('zh')} · {made_at('en')}",
+    ]
+    write_xlsx(out, sheets, about=about)
     return out
 
 

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     """Days a project may stay at a stage before it counts as stalled, over the defaults:
     e.g. 'signed=180,construction_started=365,under_construction=730,in_operation=540'."""
 
+    joint_chain_editors: str = "province"
+    """Who edits the chains the provinces draw jointly (group "shared"), besides
+    administrators: 'province' (officers of a whole province) or 'admin' (nobody else)."""
+
     chain_thresholds: str = ""
     """Diagnosis thresholds over the defaults, e.g. 'strong_at=1.0,strong_min_orgs=3,
     min_orgs=1,lead_share=0.4,min_side=2' (see chains/diagnosis.py for each)."""

@@ -13,8 +13,10 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from haihe.core.errors import InvalidInput
@@ -346,34 +348,146 @@ def _xlsx_rows(
         yield n, row
 
 
-def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[list[object]]]]) -> None:
-    """Write sheets of (headers, rows) in streaming mode (write_only)."""
+# Writing: the one place every export goes through -----------------------------------------
+#
+# Formula injection (OWASP "CSV injection"): a text cell beginning with = + - @ (or a tab or
+# carriage return) would run as a formula in Excel. XLSX cells take such text as a string
+# (data type "s", shown with a quote prefix), CSV fields get a leading apostrophe.
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+YI_FORMAT = '#,##0.00" 亿元"'  # money cells: numbers in the unit their header says
+WAN_FORMAT = "#,##0.00"
+COUNT_FORMAT = "#,##0"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def dangerous(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def csv_field(value: object) -> object:
+    """A CSV field that no spreadsheet runs as a formula (OWASP's leading-apostrophe rule)."""
+    if value is None:
+        return ""
+    if dangerous(value):
+        return "'" + value  # type: ignore[operator]
+    return value
+
+
+def xlsx_cell(ws, value: object, number_format: str | None = None):  # noqa: ANN001, ANN201
+    """A cell for `ws` (write-only or not): text that looks like a formula stays text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, Decimal) and not value.is_finite():
+        value = str(value)
+    cell = WriteOnlyCell(ws, value=value)
+    if dangerous(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if number_format and isinstance(value, (int, float, Decimal)):
+        cell.number_format = number_format
+    elif isinstance(value, date):
+        cell.number_format = DATE_FORMAT
+    return cell
+
+
+def append_row(ws, values: list[object], formats: dict[int, str] | None = None, bold=False) -> None:  # noqa: ANN001, FBT002
+    """Append one row of values to `ws`, every cell through xlsx_cell."""
+    from openpyxl.styles import Font
+
+    cells = []
+    for i, v in enumerate(values):
+        cell = xlsx_cell(ws, v, (formats or {}).get(i))
+        if bold:
+            cell.font = Font(bold=True)
+        cells.append(cell)
+    ws.append(cells)
+
+
+def prepare_sheet(ws, widths: list[int], header_row: int = 1) -> None:  # noqa: ANN001
+    """Columns sized to read and the rows down to the header frozen (call before writing
+    rows: write-only sheets take their layout first)."""
+    from openpyxl.utils import get_column_letter
+
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = f"A{header_row + 1}"
+
+
+def width_of(texts: list[object], least: int = 8, most: int = 60) -> int:
+    """A column width for its header and some values (CJK characters count double)."""
+    longest = 0
+    for x in texts:
+        text = "" if x is None else str(x)
+        longest = max(longest, sum(2 if ord(ch) > 0x2E7F else 1 for ch in text))
+    return max(least, min(most, longest + 2))
+
+
+def write_xlsx(
+    path: Path,
+    sheets: dict[str, tuple[list[str], list[list[object]]]],
+    about: list[str] | None = None,
+) -> None:
+    """Write sheets of (headers, rows) in streaming mode (write_only): header frozen and
+    bold, columns sized, text never a formula; `about` (what it covers, when it was made)
+    goes on a last sheet, so that the first sheet stays one a user can import again."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     for title, (headers, rows) in sheets.items():
+        rows = list(rows)
         ws = wb.create_sheet(title=title[:31])
-        ws.append(headers)
+        prepare_sheet(
+            ws,
+            [
+                width_of([h, *(r[i] for r in rows[:200] if i < len(r))])
+                for i, h in enumerate(headers)
+            ],
+        )
+        append_row(ws, list(headers), bold=True)
         for row in rows:
-            ws.append([_cell(v) for v in row])
+            append_row(ws, [_cell(v) for v in row])
+    if about:
+        ws = wb.create_sheet(title="说明 about")
+        prepare_sheet(ws, [100], header_row=0)
+        for line in about:
+            append_row(ws, [line])
     wb.save(path)
 
 
 def _cell(value: object) -> object:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal) and not value.is_finite():
         return str(value)
     return value
 
 
 def write_csv(path: Path, headers: list[str], rows: Iterator[list[object]]) -> int:
-    """Write UTF-8 with BOM, which Excel in Chinese locales opens without mojibake."""
+    """Write UTF-8 with BOM, which Excel in Chinese locales opens without mojibake; no
+    field is a formula (csv_field)."""
     n = 0
     with Path(path).open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        w.writerow(headers)
+        w.writerow([csv_field(h) for h in headers])
         for row in rows:
-            w.writerow(["" if v is None else v for v in row])
+            w.writerow([csv_field(v) for v in row])
             n += 1
     return n
+
+
+def csv_text(headers: list[str], rows: Iterable[list[object]]) -> str:
+    """CSV as text (with the BOM Excel needs), fields through csv_field."""
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    w = csv.writer(buf)
+    w.writerow([csv_field(h) for h in headers])
+    for row in rows:
+        w.writerow([csv_field(v) for v in row])
+    return buf.getvalue()
+
+
+def made_at(lang: str = "zh") -> str:
+    """When a file was made, for its 'about' lines: '生成于 2026-12-02 09:30 UTC'."""
+    from datetime import UTC
+
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"Made {now}" if lang == "en" else f"生成于 {now}"

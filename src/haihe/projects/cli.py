@@ -136,11 +136,8 @@ def projects_show(code: str) -> None:
             console.print(
                 f"  {m.reached_on} {t('stage.' + m.kind, language)}{mark} {m.evidence or ''}"
             )
-        for h in queries.history(s, p.id):
-            console.print(
-                f"  [dim]{h.at:%Y-%m-%d %H:%M} {h.by or ''} "
-                f"{t('action.' + h.action, language)}[/dim]"
-            )
+        for h in queries.history(s, p.id, lang=language):
+            console.print(f"  [dim]{h.at:%Y-%m-%d %H:%M}[/dim] {h.text}")
 
 
 @app.command("milestone")

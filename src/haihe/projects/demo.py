@@ -162,14 +162,65 @@ def _project(
 
 
 def _progress(s: Session, rng: random.Random, p: Project, path: list[str], until: date) -> None:
+    """The article's projects up to the article: each step 20 to 200 days after the last."""
     day = p.signed_on
     for kind in path:
         day = _between(rng, day + timedelta(days=20), min(until, day + timedelta(days=200)))
         if day > until:
             break
-        service.do_record_milestone(s, DEMO, p.id, kind, day, today=until)
-        if kind in ("in_operation", "at_capacity", "paying_tax"):
-            p.invested_in_place = p.contracted_investment
+        _record(s, p, kind, day, until)
+
+
+def _record(s: Session, p: Project, kind: str, day: date, today: date) -> None:
+    service.do_record_milestone(s, DEMO, p.id, kind, day, today=today)
+    if kind == "construction_started" and p.contracted_investment:
+        p.invested_in_place = (p.contracted_investment * Decimal("0.3")).quantize(Decimal(10000))
+    if kind in ("in_operation", "at_capacity", "paying_tax"):
+        p.invested_in_place = p.contracted_investment
+
+
+# How long a moving project takes to its next milestone (days, lowest and highest): each
+# below the stall limit of its stage (lifecycle.DEFAULT_STALL_DAYS), so that only the
+# projects that stop moving stall, as in a real portfolio.
+GAPS = {
+    "construction_started": (30, 150),
+    "under_construction": (30, 200),
+    "in_operation": (150, 500),
+    "paying_tax": (30, 300),
+    "at_capacity": (60, 400),
+}
+BUILD = ["construction_started", "under_construction", "in_operation", "paying_tax", "at_capacity"]
+MOVE_IN = ["in_operation", "paying_tax", "at_capacity"]  # licences, relocations, services
+STOP_SHARE = 0.12  # projects that stop moving at some stage (and stall there in time)
+
+
+def _move(
+    s: Session, rng: random.Random, p: Project, path: list[str], start: date, today: date
+) -> None:
+    """Milestones along `path` from `start`, each within its GAPS, up to today."""
+    day = start
+    for kind in path:
+        lo, hi = GAPS[kind]
+        day = day + timedelta(days=rng.randint(lo, hi))
+        if day > today:
+            break
+        _record(s, p, kind, day, today)
+
+
+def _after_article(s: Session, rng: random.Random, p: Project, today: date) -> None:
+    """An article project after the article, keeping the article's figures (stage
+    counts): one under construction goes on building, one in operation without tax
+    reaches its design capacity (tax holidays are common); signed ones stay signed."""
+    if today <= ARTICLE_DATE + timedelta(days=60):
+        return
+    if p.stage == "construction_started":
+        kind = "under_construction"
+    elif p.stage == "in_operation" and p.paying_tax_on is None and rng.random() < 0.8:
+        kind = "at_capacity"
+    else:
+        return
+    day = _between(rng, max(p.stage_on, ARTICLE_DATE, today - timedelta(days=400)), today)
+    _record(s, p, kind, day, today)
 
 
 def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN001
@@ -182,13 +233,7 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
         for i, (kind, amount) in enumerate(zip(plan, amounts, strict=True)):
             p = _project(s, rng, scenario, f"JJ2023-{i + 1:03d}", fair.id, fair.starts_on, amount)
             if kind == "construction":
-                _progress(
-                    s,
-                    rng,
-                    p,
-                    ["construction_started", "under_construction"][: rng.randint(1, 2)],
-                    ARTICLE_DATE,
-                )
+                _progress(s, rng, p, ["construction_started"], ARTICLE_DATE)
             elif kind.startswith("operation"):
                 path = rng.choice((["in_operation"], ["construction_started", "in_operation"]))
                 _progress(
@@ -198,6 +243,7 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
                     path + (["paying_tax"] if kind == "operation_tax" else []),
                     ARTICLE_DATE,
                 )
+            _after_article(s, rng, p, date.today())
         # Other years: fairs of 2022, 2024 and 2025 and direct signings, progressing by
         # chance up to today, so that monthly trends and stalled projects show.
         today = date.today()
@@ -231,21 +277,10 @@ def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN0
                         s, DEMO, p.id, _between(rng, signed, today), "投资方战略调整", today=today
                     )
                     continue
-                path = rng.choice(
-                    (
-                        ["in_operation", "paying_tax", "at_capacity"],
-                        [
-                            "construction_started",
-                            "under_construction",
-                            "in_operation",
-                            "paying_tax",
-                        ],
-                        ["construction_started"],
-                        [],
-                    )
-                )
-                steps = path[: rng.randint(0, len(path))]
-                _progress(s, rng, p, steps, today)
+                path = BUILD if rng.random() < 0.7 else MOVE_IN
+                if rng.random() < STOP_SHARE:  # stops moving somewhere on its way
+                    path = path[: rng.randrange(0, len(path))]
+                _move(s, rng, p, path, signed, today)
         s.flush()
         scenario.counts["projects"] = s.query(Project).count()
 

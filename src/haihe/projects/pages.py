@@ -19,10 +19,12 @@ from haihe.chains.queries import chain_choices
 from haihe.core.errors import Conflict, InvalidInput, http_status
 from haihe.core.i18n import t
 from haihe.core.limits import is_digits
+from haihe.fairs import panels as fair_panels
 from haihe.fairs import queries as fairs
 from haihe.leads import pages as lead_pages
 from haihe.leads import queries as lead_queries
-from haihe.projects import lifecycle, queries, report, service
+from haihe.projects import figures, lifecycle, queries, report, service
+from haihe.projects.figures import FigureFilter
 from haihe.projects.schemas import FigureQuery
 from haihe.web.auth import Reader, SignedIn, Writer
 from haihe.web.deps import Id, db
@@ -57,9 +59,9 @@ def _dashboard(session: Session, params: FigureQuery, lang: str, principal: Prin
     view = queries.dashboard(session, principal, params.parsed())
     board = view.board
     names = {c.key: c.name(lang) for c in chain_choices(session)}
-    yi = 10**8
+    yi = 10**9 if lang == "en" else 10**8  # the unit the labels name: billion yuan / 亿元
     charts = {
-        "funnel": [{"name": t(f"figures.{k}", lang), "value": v} for k, v in view.funnel],
+        "funnel": [{"name": t(f"funnel.{k}", lang), "value": v} for k, v in view.funnel],
         "chains": {
             "labels": [names.get(b.key, b.key) if b.key else "—" for b in board.chains],
             "intended": [float(b.intended / yi) for b in board.chains],
@@ -85,6 +87,7 @@ def _dashboard(session: Session, params: FigureQuery, lang: str, principal: Prin
         "fig": board.figures,
         "stalled": view.stalled,
         "stalled_total": view.stalled_total,
+        "stalled_scope": view.stalled_scope,
         "chains": board.chains,
         "pairs": board.pairs,
         "months": board.months,
@@ -95,6 +98,7 @@ def _dashboard(session: Session, params: FigureQuery, lang: str, principal: Prin
         "chain_choices": chain_choices(session),
         "pair_label": lambda k: report.pair_label(k, lang),
         "today": date.today().isoformat(),
+        "covers": report.filter_description(session, params.parsed(), lang),
     }
 
 
@@ -164,7 +168,7 @@ def _page(
     problem: str | None = None,
     status: int = 200,
 ):  # noqa: ANN202
-    view = queries.project_view(session, principal, project_id)
+    view = queries.project_view(session, principal, project_id, lang=request.state.lang)
     return render(
         request,
         "projects/project.html",
@@ -410,3 +414,16 @@ def convert_lead(
             http_status(exc, page=True),
         )
     return RedirectResponse(f"/projects/{project.id}", status_code=303)
+
+
+# The figures of the projects signed at a fair, on the fair's page -------------------------
+
+
+@fair_panels.register
+def fair_panel(session: Session, principal: Principal, fair, lang: str) -> fair_panels.Panel:  # noqa: ANN001
+    """The published figures of the projects signed at the fair (the same rules as the
+    dashboard's cards); signed-in readers also get the link to the list behind them."""
+    f = FigureFilter(fair_id=fair.id)
+    fig = figures.compute(session, f, thresholds=figures.stall_thresholds())
+    context = {"fair_id": fair.id, "fig": fig, "signed_in": principal.authenticated}
+    return fair_panels.Panel("projects/fair_panel.html", {"fair_projects": context})

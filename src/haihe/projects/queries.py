@@ -3,16 +3,18 @@ always within what the reader may see (accounts.scopes)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, exists, false, func, select
 from sqlalchemy.orm import Session, defer
 
 from haihe.accounts import scopes
+from haihe.audit.wording import actor_label, actor_names, actor_short
 from haihe.chains import queries as chains
 from haihe.core.errors import NotFound
-from haihe.projects import figures, lifecycle
+from haihe.projects import figures, lifecycle, wording
 from haihe.projects.figures import FigureFilter
 from haihe.projects.models import Project, ProjectAttachment, ProjectHistory, ProjectParty
 
@@ -80,14 +82,66 @@ def sees_private(principal: scopes.Principal, project: Project) -> bool:
     return scopes.sees_private_investment(principal, facts(project))
 
 
-def history(session: Session, project_id: int) -> list[ProjectHistory]:
-    return list(
+# The fields a reader who may not see a project's private investment never gets, wherever
+# they appear: the project itself (ProjectPublic), its history, the exports.
+PRIVATE_FIELDS = ("contracted_investment", "invested_in_place")
+
+
+def without_private(data: object) -> object:
+    """`data` (a history row's detail, a row of an export) with every private field taken
+    out, at any depth: the one rule every read path applies for such readers."""
+    if isinstance(data, dict):
+        return {k: without_private(v) for k, v in data.items() if k not in PRIVATE_FIELDS}
+    if isinstance(data, list):
+        return [without_private(v) for v in data]
+    return data
+
+
+@dataclass
+class HistoryEntry:
+    """A history row as one reader may see it: its detail without what they may not see,
+    who acted by name and organisation, and the change as a sentence."""
+
+    at: datetime
+    by: str | None  # the username of who acted
+    by_user_id: int | None
+    action: str
+    detail: dict
+    who: str = ""  # display name and organisation, in the reader's language
+    text: str = ""  # the change as a sentence, in the reader's language
+
+
+def history(
+    session: Session, project_id: int, *, private: bool = True, lang: str = "zh"
+) -> list[HistoryEntry]:
+    """The project's history, oldest first; without private fields unless `private`."""
+    rows = list(
         session.execute(
             select(ProjectHistory)
             .where(ProjectHistory.project_id == project_id)
             .order_by(ProjectHistory.id)
         ).scalars()
     )
+    names = actor_names(session, (r.by_user_id for r in rows))
+    chain_names = wording.Names(session)
+    out = []
+    for r in rows:
+        detail = json.loads(r.detail) if r.detail else {}
+        if not private:
+            detail = without_private(detail)
+        short = actor_short(names, r.by_user_id, r.by, lang)
+        out.append(
+            HistoryEntry(
+                at=r.at,
+                by=r.by,
+                by_user_id=r.by_user_id,
+                action=r.action,
+                detail=detail,
+                who=actor_label(names, r.by_user_id, r.by, lang),
+                text=wording.sentence(r.action, detail, short, lang, chain_names),
+            )
+        )
+    return out
 
 
 def list_attachments(session: Session, project_id: int) -> list[ProjectAttachment]:
@@ -123,10 +177,11 @@ class ProjectView:
     allowed: list[str]  # milestones that may be recorded next
     back: list[str]  # stages it may go back to
     stalled_over: int | None  # days past the allowed time at its stage
-    history: list[ProjectHistory]
+    history: list[HistoryEntry]
     attachments: list[ProjectAttachment]
     chain: chains.ChainChoice | None
     segment: chains.SegmentChoice | None
+    recorded_by: list[str] | None = None  # who recorded each milestone, by name
 
 
 def project_view(
@@ -136,25 +191,36 @@ def project_view(
     *,
     today: date | None = None,
     thresholds: dict[str, int] | None = None,
+    lang: str = "zh",
 ) -> ProjectView:
     p = readable_project(session, principal, project_id)
     f = facts(p)
     state = state_of(p)
     chain = next((c for c in chains.chain_choices(session) if c.key == p.chain), None)
+    private = scopes.sees_private_investment(principal, f)
     return ProjectView(
         project=p,
-        private=scopes.sees_private_investment(principal, f),
+        private=private,
         can_edit=scopes.can_edit_project(principal, f),
         allowed=lifecycle.next_steps(state),
         back=lifecycle.back_steps(state),
         stalled_over=lifecycle.stalled_days(
             state, today or date.today(), thresholds or figures.stall_thresholds()
         ),
-        history=history(session, p.id),
+        history=history(session, p.id, private=private, lang=lang),
         attachments=list_attachments(session, p.id),
         chain=chain,
         segment=chain.segment(p.segment) if chain and p.segment else None,
+        recorded_by=_recorders(session, p, lang),
     )
+
+
+def _recorders(session: Session, p: Project, lang: str) -> list[str]:
+    names = actor_names(session, (m.recorded_by_user_id for m in p.milestones))
+    return [
+        actor_label(names, m.recorded_by_user_id, m.recorded_by, lang) if m.recorded_by else ""
+        for m in p.milestones
+    ]
 
 
 def list_projects(
@@ -187,7 +253,11 @@ class DashboardView:
     board: figures.Dashboard
     funnel: list[tuple[str, int]]
     stalled: list[Project]  # the longest stalled the reader may read
-    stalled_total: int  # for a restricted reader, their own count
+    stalled_total: int  # how many stalled projects the list is the head of
+    # Whose stalled projects the list holds: "all" (readers of the whole cluster),
+    # "mine" (a restricted reader: their own, counted alike), "none" (anonymous: no list,
+    # and so no count beside it; the published figure stays on its card).
+    stalled_scope: str = "all"
 
 
 def dashboard(
@@ -199,21 +269,22 @@ def dashboard(
     thresholds: dict[str, int] | None = None,
 ) -> DashboardView:
     """Published figures for everyone; the stalled projects themselves only for signed-in
-    readers, within their scope."""
+    readers, within their scope, with the count of that same list."""
     th = thresholds or figures.stall_thresholds()
     board = figures.dashboard(
         session, f, today=today, thresholds=th, private_scope=read_scope(principal)
     )
-    stalled_total = board.figures.stalled
-    stalled: list[Project] = []
-    if principal.authenticated:
-        scope = read_scope(principal)
-        stalled = figures.longest_stalled(session, f, 20, today=today, thresholds=th, scope=scope)
-        if scope is not None:  # the total a restricted reader sees is their own
-            stalled_total = figures.list_projects(
-                session, f, "stalled", today=today, thresholds=th, page_size=1, scope=scope
-            )[1]
-    return DashboardView(board, figures.funnel(session, f, board.figures), stalled, stalled_total)
+    funnel = figures.funnel(session, f, board.figures)
+    if not principal.authenticated:
+        return DashboardView(board, funnel, [], 0, "none")
+    scope = read_scope(principal)
+    stalled = figures.longest_stalled(session, f, 20, today=today, thresholds=th, scope=scope)
+    if scope is None:
+        return DashboardView(board, funnel, stalled, board.figures.stalled, "all")
+    mine = figures.list_projects(
+        session, f, "stalled", today=today, thresholds=th, page_size=1, scope=scope
+    )[1]
+    return DashboardView(board, funnel, stalled, mine, "mine")
 
 
 def chain_projects(

@@ -22,11 +22,19 @@ from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
 from haihe.audit.recorder import record
+from haihe.chains.queries import chain_choices
 from haihe.codes import regions, uscc
 from haihe.core.errors import Conflict, HaiheError, InvalidInput, NotAllowed, NotFound
-from haihe.core.i18n import catalogue
+from haihe.core.i18n import catalogue, t
 from haihe.core.importing import Column, Columns, ImportReport, RowError, Sheet, open_sheet
-from haihe.core.tabular import header_key, sheet_titles
+from haihe.core.tabular import (
+    WAN_FORMAT,
+    append_row,
+    header_key,
+    made_at,
+    prepare_sheet,
+    sheet_titles,
+)
 from haihe.fairs import queries as fairs
 from haihe.projects import lifecycle, queries, service
 from haihe.projects.models import TYPES, Project
@@ -178,10 +186,35 @@ class _Pass:
 
     def __post_init__(self) -> None:
         self.stages, self.types = _stage_names(), _type_names()
+        self.chain_keys: dict[str, str] = {}
+        self.segment_ids: dict[tuple[str, str], str] = {}
         self.unit = {
             f: values.header_multiplier(self.main.headers[i])
             for f, i in self.main.columns.index.items()
         }
+
+    def _names(self, s: Session) -> None:
+        if self.chain_keys:
+            return
+        for c in chain_choices(s):
+            for name in (c.key, c.name("zh"), c.name("en")):
+                self.chain_keys[header_key(name)] = c.key
+            for seg in c.segments:
+                for name in (seg.id, seg.name("zh"), seg.name("en")):
+                    self.segment_ids[(c.key, header_key(name))] = seg.id
+
+    def _chain(self, s: Session, value: object) -> object:
+        """A chain by its key or its Chinese or English name (the export writes names)."""
+        if value in (None, ""):
+            return value
+        self._names(s)
+        return self.chain_keys.get(header_key(value), value)
+
+    def _segment(self, s: Session, chain: object, value: object) -> object:
+        if value in (None, ""):
+            return value
+        key = self._chain(s, chain)
+        return self.segment_ids.get((str(key), header_key(value)), value)
 
     def projects(self, rows: list[tuple[int, list[object]]]) -> None:
         for n, cells in rows:
@@ -293,8 +326,8 @@ class _Pass:
                         contracted_investment=contracted,
                         invested_in_place=in_place,
                         project_type=ptype,
-                        chain=get("chain"),
-                        segment=get("segment"),
+                        chain=self._chain(s, get("chain")),
+                        segment=self._segment(s, get("chain"), get("segment")),
                         landing_region_code=landing,
                         landing_park_id=park_id,
                         fair_id=fair_id,
@@ -311,8 +344,8 @@ class _Pass:
                 for k, v in (
                     ("title", str(title)),
                     ("project_type", ptype),
-                    ("chain", get("chain")),
-                    ("segment", get("segment")),
+                    ("chain", self._chain(s, get("chain"))),
+                    ("segment", self._segment(s, get("chain"), get("segment"))),
                     ("contracted_investment", contracted),
                     ("invested_in_place", in_place),
                     ("officer", get("officer")),
@@ -460,9 +493,9 @@ EXPORT_HEADERS = (
     "产业链",
     "环节",
     "签约日期",
-    "意向投资",
-    "合同投资",
-    "到位资金",
+    "意向投资（万元）",
+    "合同投资（万元）",
+    "到位资金（万元）",
     "投资方",
     "承接方",
     "落地地区",
@@ -471,10 +504,16 @@ EXPORT_HEADERS = (
     "负责人",
     "备注",
 )
+EXPORT_WIDTHS = (14, 36, 12, 18, 20, 12, 16, 16, 16, 36, 36, 22, 30, 30, 30, 40)
+
+
+def _wan(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else (amount / 10000).normalize()
 
 
 def export_projects(engine: Engine, path: str | Path) -> int:
-    """Projects and their milestones as an .xlsx the import reads back."""
+    """Projects and their milestones as an .xlsx the import reads back: amounts as numbers
+    in 万元 (the headers say so), chains, segments, stages and regions by name."""
     from openpyxl import Workbook
     from sqlalchemy import select
 
@@ -484,43 +523,69 @@ def export_projects(engine: Engine, path: str | Path) -> int:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("项目 projects")
     ms = wb.create_sheet("节点")
-    ws.append(list(EXPORT_HEADERS))
-    ms.append(["项目编号", "节点", "日期", "证明材料", "记录人"])
+    prepare_sheet(ws, list(EXPORT_WIDTHS))
+    prepare_sheet(ms, [14, 12, 12, 40, 20])
+    append_row(ws, list(EXPORT_HEADERS), bold=True)
+    append_row(ms, ["项目编号", "节点", "日期", "证明材料", "记录人"], bold=True)
+    money = {6: WAN_FORMAT, 7: WAN_FORMAT, 8: WAN_FORMAT}
     n = 0
     with Session(engine) as s:
         fair_names = {f.id: f.name for f in fairs.list_fairs(s)}
         park_names = {p.id: p.name for p in registry.list_parks(s)}
+        chains = {c.key: c for c in chain_choices(s)}
         for p in s.execute(select(Project).order_by(Project.id)).scalars():
             party = {x.role: x for x in p.parties}
             ident = partial(_party_ident, s, party)
+            chain = chains.get(p.chain or "")
+            segment = chain.segment(p.segment) if chain and p.segment else None
+            landing = regions.get(p.landing_region_code) if p.landing_region_code else None
 
             signed = next(
                 (m.reached_on for m in p.milestones if m.kind == "signed" and not m.reverted),
                 p.signed_on,
             )
-            ws.append(
+            append_row(
+                ws,
                 [
                     p.code,
                     p.title,
-                    p.project_type,
-                    p.chain,
-                    p.segment,
+                    t(f"ptype.{p.project_type}", "zh"),
+                    chain.name("zh") if chain else p.chain,
+                    segment.name("zh") if segment else p.segment,
                     signed,
-                    str(p.intended_investment - sum((i.amount for i in p.increments), Decimal(0))),
-                    str(p.contracted_investment) if p.contracted_investment is not None else None,
-                    str(p.invested_in_place) if p.invested_in_place is not None else None,
+                    _wan(p.intended_investment - sum((i.amount for i in p.increments), Decimal(0))),
+                    _wan(p.contracted_investment),
+                    _wan(p.invested_in_place),
                     ident("investor"),
                     ident("host"),
-                    p.landing_region_code,
+                    landing.full_name_zh if landing else p.landing_region_code,
                     park_names.get(p.landing_park_id),
                     fair_names.get(p.fair_id),
                     p.officer,
                     p.notes,
-                ]
+                ],
+                money,
             )
             for m in p.milestones:
                 if not m.reverted and not (m.kind == "signed" and m.reached_on == signed):
-                    ms.append([p.code, m.kind, m.reached_on, m.evidence, m.recorded_by])
+                    append_row(
+                        ms,
+                        [
+                            p.code,
+                            t(f"stage.{m.kind}", "zh"),
+                            m.reached_on,
+                            m.evidence,
+                            m.recorded_by,
+                        ],
+                    )
             n += 1
+    about = wb.create_sheet("说明 about")
+    for line in (
+        f"合作项目导出 projects export: {n}",
+        "金额单位为万元 amounts in 10,000 yuan (万元)",
+        "全部项目（命令行导出，管理员权限） all projects (command line, as an administrator)",
+        f"{made_at('zh')} · {made_at('en')}",
+    ):
+        append_row(about, [line])
     wb.save(path)
     return n

@@ -356,6 +356,17 @@ ROLE_WEIGHTS = {
     "130000": (("maker", 0.62), ("rnd", 0.13), ("seller", 0.25)),
 }
 BRAND = "华宏泰瑞恒博康安达鑫源盛通远创新科瀚睿智凯德信诚嘉晟航正合联天宇辰星海川明锐腾"
+
+
+def _suffix_after(word: str, suffix: str) -> str:
+    """The legal-form suffix without the word the name already ends with: 生物技术 +
+    技术有限公司 gives 生物技术有限公司, not …技术技术有限公司."""
+    for lead in ("科技", "技术"):
+        if word.endswith(lead) and suffix.startswith(lead):
+            return suffix[len(lead) :]
+    return suffix
+
+
 SUFFIXES = (
     ("科技有限公司", 5),
     ("技术有限公司", 3),
@@ -436,7 +447,7 @@ def _make_org(
         elif kind == "university":
             name = f"{place}{brand}{word}学院"
         else:
-            suffix = _pick(rng, SUFFIXES)
+            suffix = _suffix_after(word, _pick(rng, SUFFIXES))
             name = (
                 f"{brand}{word}（{place}）{suffix}"
                 if rng.random() < 0.2

@@ -33,6 +33,7 @@ ROUTERS = (
     "haihe.chains.pages",
     "haihe.leads.api",
     "haihe.leads.pages",
+    "haihe.fairs.pages",
 )
 LANG_COOKIE = "haihe_lang"
 # Scripts only from this site (no inline script anywhere); ECharts' SVG needs inline styles.

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from haihe.accounts import scopes
 from haihe.codes import industries, regions
 from haihe.core.i18n import t
 from haihe.core.money import format_yuan
@@ -53,6 +54,7 @@ TEMPLATES.env.globals.update(
     query=_query,
     home_provinces=regions.home_provinces,
     region_children=regions.children,
+    scopes=scopes,  # links shown only to who may use them: scopes.can_...(me)
 )
 
 
