@@ -82,3 +82,102 @@ def test_a_verb_carries_on_to_the_following_clauses():
 def test_licence_boilerplate_is_not_read_as_business():
     text, _ = strip_exclusions("生产服务器（依法须经批准的项目，经相关部门批准后方可开展经营活动）")
     assert "批准" not in text
+
+
+def test_the_vocabulary_gaps_the_issue_found_are_closed(clf):
+    chip = places(clf, name="北京某微电子有限公司", description="设计、开发、销售集成电路产品")
+    assert ("integrated_circuits", "design") in chip
+    tool = places(clf, name="某机床附件厂", description="生产销售机床附件")
+    assert ("machine_tools", "functional_parts") in tool
+    seat = places(clf, name="某汽车座椅有限公司", description="生产汽车座椅、天窗、车窗升降器")
+    assert ("nev", "parts") in seat and ("automotive", "body_trim") in seat
+
+
+def test_an_over_broad_word_needs_a_second_signal(clf):
+    cluster = places(
+        clf,
+        name="某汽车仪表有限公司",
+        description="生产组合仪表、汽车电子产品、塑料制品、模具",
+    )
+    assert ("nev", "parts") in cluster
+    assert not {c for c, _ in cluster} & {"green_petrochemicals", "new_materials", "machine_tools"}
+    # a plastics maker whose first business is plastic goods is on the plastics segment
+    plastics = places(
+        clf, name="某塑料制品厂", description="塑料制品、塑料包装品的生产、加工、销售"
+    )
+    assert ("green_petrochemicals", "plastics") in plastics
+    # but a sanitary-ware maker listing plastic goods among others is not
+    other = places(
+        clf, name="某洁具公司", description="生产销售：卫生洁具及配件、五金产品、塑料制品"
+    )
+    assert ("green_petrochemicals", "plastics") not in other
+    gas = places(clf, name="某燃气公司", description="天然气销售；燃气灶具维修")
+    assert not any(c == "green_petrochemicals" for c, _ in gas)
+
+
+def test_a_list_of_goods_before_a_trailing_verb_is_traded():
+    parts = clauses("中成药；中药饮片；生物制品批发")
+    assert [r for _, r, _ in parts] == [None, None, "trade"]
+    got = {
+        (h.chain_key, h.segment_id): h.role
+        for h in Classifier(shipped()).classify(
+            OrgFacts("某医药公司", description="中成药；中药饮片；生物制品批发")
+        )
+    }
+    assert got and all(r == "trade" for r in got.values()), got
+
+
+def _roles(text: str) -> list[tuple[str, list[str]]]:
+    from haihe.chains.classifier import read_items
+
+    return [(text[a:b], sorted(r)) for a, b, r, _ in read_items(text)]
+
+
+def test_each_item_has_its_own_verbs():
+    # a trailing verb applies to its own item, not to the whole clause's list
+    assert _roles("制剂药销售、原料药销售") == [
+        ("制剂药销售", ["trade"]),
+        ("原料药销售", ["trade"]),
+    ]
+    # a leading verb governs the items after it, until another verb
+    assert _roles("生产塑料制品、模具、销售化工产品") == [
+        ("生产塑料制品", ["make"]),
+        ("模具", ["make"]),
+        ("销售化工产品", ["trade"]),
+    ]
+    # verbs standing together are kept together, and govern the goods before them
+    got = dict(_roles("塑料片材、塑料制品的生产、加工、销售"))
+    assert got["塑料片材"] == ["make", "trade"]
+    assert dict(_roles("汽车零部件的研发、生产及销售"))["汽车零部件的研发"] == [
+        "make",
+        "research",
+        "trade",
+    ]
+    assert dict(_roles("生产、销售医疗器械"))["销售医疗器械"] == ["make", "trade"]
+    # a verb inside a noun is no activity: 加工中心 is a machine
+    assert dict(_roles("销售加工中心、机床配件")) == {
+        "销售加工中心": ["trade"],
+        "机床配件": ["trade"],
+    }
+
+
+def test_a_maker_that_sells_its_goods_is_a_maker_not_a_distributor(clf):
+    got = places(clf, name="某医疗器械公司", description="生产、销售医疗器械")
+    assert ("biomedicine", "med_devices") in got
+    assert ("biomedicine", "distribution") not in got
+    parts = places(clf, name="某汽车部件公司", description="汽车零部件的研发、生产及销售")
+    assert parts[("nev", "parts")].role == "make"
+
+
+def test_every_exclusion_form_is_honoured(clf):
+    for scope in (
+        "因特网信息服务（除新闻、出版、教育、医疗保健、药品、医疗器械以外的内容）",
+        "因特网信息服务（除药品、医疗器械）",
+        "除药品、医疗器械以外的因特网信息服务",
+        "因特网信息服务（不含药品、医疗器械）",
+        "因特网信息服务；药品、医疗器械除外",
+    ):
+        text, excluded = strip_exclusions(scope)
+        assert "药品" not in text and "医疗器械" not in text, (scope, text)
+        got = places(clf, name="某网络公司", description=scope)
+        assert not any(c in ("biomedicine", "medicine_health") for c, _ in got), (scope, got)

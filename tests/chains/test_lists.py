@@ -99,3 +99,50 @@ def test_bad_entries_name_their_field_and_change_nothing(world):
         assert [(k.organisation_id, k.name, k.entry_id) for k in got.key_enterprises] == [
             (org, "天津甲生物科技有限公司", key.id)
         ]
+
+
+def test_a_bottleneck_lists_only_those_whose_own_text_names_the_technology(engine):
+    """Not the segment's five largest for every technology: an orthopaedics firm is not
+    working on CT detectors (the issue's example), and the words found are shown."""
+    from haihe.chains import placements
+    from haihe.chains.lists import technology_terms
+
+    assert technology_terms("高端CT探测器") == ["高端ct探测器", "ct探测器"]
+    assert technology_terms("抗体偶联药物（ADC）") == ["抗体偶联药物", "adc"]
+    orgs = [
+        OrganisationCreate(
+            name="天津甲医学影像有限公司",
+            region_code="120116",
+            employees=50,
+            description="研发、生产CT探测器、医学影像设备",
+        ),
+        OrganisationCreate(
+            name="天津乙超导科技有限公司",
+            region_code="120116",
+            employees=80,
+            description="生产超导磁体、磁共振设备",
+        ),
+        OrganisationCreate(
+            name="天津丙骨科器械有限公司",
+            region_code="120116",
+            employees=900,
+            description="生产医学影像设备、骨科植入物",
+        ),
+    ]
+    with engine.begin() as conn:
+        ct, magnet, ortho = do_bulk_create_organisations(conn, ADMIN, orgs)
+    with Session(engine) as s:
+        service.do_install_shipped(s, ADMIN)
+        s.commit()
+    with engine.begin() as conn:
+        placements.classify_all(conn)
+    with Session(engine) as s:
+        _diag, got = queries.chain_lists(
+            s, queries.get_chain(s, "biomedicine").definition, "120000"
+        )
+    by_tech = {b.technology: b for b in got.bottlenecks}
+    detector, magnets = by_tech["高端CT探测器"], by_tech["超导磁体"]
+    assert [o.id for o in detector.organisations] == [ct]
+    assert detector.matched[ct] == ["ct探测器"]
+    assert [o.id for o in magnets.organisations] == [magnet]
+    assert ortho not in {o.id for b in got.bottlenecks for o in b.organisations}

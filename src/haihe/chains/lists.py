@@ -11,6 +11,7 @@ ChainListEntry and are never overwritten by the computation.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from haihe.chains.diagnosis import Diagnosis
 from haihe.chains.models import ChainListEntry
 from haihe.chains.panorama import OrgOnSegment, home_provinces, organisations_on
 from haihe.codes import regions
-from haihe.registry.queries import organisation_facts
+from haihe.registry.queries import classification_facts, organisation_facts
 
 ROLE_FIT = {"make": 1.0, "research": 0.8, "service": 0.5, "trade": 0.3}
 
@@ -34,6 +35,25 @@ class Bottleneck:
     entry_id: int | None
     organisations: list[OrgOnSegment] = field(default_factory=list)
     note: str | None = None
+    matched: dict[int, list[str]] = field(default_factory=dict)  # organisation → words
+
+
+# qualifiers a technology's name carries that its makers' scopes rarely repeat
+TECH_QUALIFIERS = re.compile(r"^(?:高端|高性能|高精度|高速|精密|大尺寸|先进|新型|国产化?|全流程)+")
+BOTTLENECK_POOL = 200  # organisations per segment read to find those working on a technology
+
+
+def technology_terms(technology: str) -> list[str]:
+    """The words an organisation's own text must contain to be working on a technology:
+    the name itself, without its qualifiers ("高端CT探测器" → "CT探测器"), and the parts
+    in and outside brackets ("抗体偶联药物（ADC）" → "抗体偶联药物", "ADC")."""
+    out: list[str] = []
+    for part in re.split(r"[（）()]", technology):
+        part = part.strip()
+        for t in (part, TECH_QUALIFIERS.sub("", part)):
+            if len(t) >= 2 and t.lower() not in out:
+                out.append(t.lower())
+    return out
 
 
 @dataclass
@@ -144,12 +164,30 @@ def compute(
                     chain.segment(e.segment_id), e.technology or "", "officer", e.id, note=e.note
                 )
             )
+    # Working on a technology: makers and researchers of its segment here whose own name or
+    # scope names it (not merely the segment's largest firms), with the words found.
     seg_ids = sorted({b.segment.id for b in bottlenecks})
     working = organisations_on(
-        session, chain, seg_ids, within=region, roles=("make", "research"), per_segment=5
+        session,
+        chain,
+        seg_ids,
+        within=region,
+        roles=("make", "research"),
+        per_segment=BOTTLENECK_POOL,
     )
+    texts = {
+        f.id: f"{f.name} {f.name_en or ''} {f.scope or ''}".lower()
+        for f in classification_facts(session.connection(), [o.id for o in working])
+    }
     for b in bottlenecks:
-        b.organisations = [o for o in working if o.segment_id == b.segment.id]
+        terms = technology_terms(b.technology)
+        for o in working:
+            if o.segment_id != b.segment.id or len(b.organisations) >= 5:
+                continue
+            found = [t for t in terms if t in texts.get(o.id, "")]
+            if found:
+                b.organisations.append(o)
+                b.matched[o.id] = found
 
     # gaps: missing or weak segments (not set aside), with candidates from elsewhere
     home = set(home_provinces())

@@ -150,8 +150,8 @@ def rebuild(
             _insert_own(conn, [chain.key], chunk)
             _insert_lifted(conn, chain, chunk)
     if ids is None:
-        known = [c.key for c in chains]
-        conn.execute(delete(ChainMember).where(ChainMember.chain_key.not_in(known)))
+        # only the chains given: saving one chain must leave the others' members alone
+        # (rebuild_all is the one that drops members of chains no longer installed)
         analyze(conn, "chain_members")
     bump(conn)
 
@@ -255,4 +255,7 @@ def listen() -> None:
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "after_transaction_end", forget_figures)
-    events.subscribe("organisations_updated", organisations_changed)
+    from haihe.chains import placements
+
+    # placing them rebuilds their members too (placements.place)
+    events.subscribe("organisations_updated", placements.organisations_changed)

@@ -296,6 +296,10 @@ class BottleneckPublic(BaseModel):
     entry_id: int | None
     note: str | None
     organisations: list[OrgOnSegmentPublic]
+    matched_words: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="organisation id → the technology's words its own name or scope contains",
+    )
 
 
 class CandidatePublic(BaseModel):
@@ -351,6 +355,7 @@ class ListsPublic(BaseModel):
                     entry_id=b.entry_id,
                     note=b.note,
                     organisations=_orgs(b.organisations, lang),
+                    matched_words={str(k): v for k, v in b.matched.items()},
                 )
                 for b in lists.bottlenecks
             ],

@@ -542,6 +542,7 @@ class _Writer:
                 ],
             )
             self.report.created += len(inserts)
+            events.emit("organisations_updated", self.conn, ids)  # added ones too
         if updates:
             self._note_changes(updates)
             params = [{**r.db_values(), "b_id": oid, "updated_at": now} for oid, r in updates]
