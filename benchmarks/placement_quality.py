@@ -199,9 +199,27 @@ def _prf(tp: int, fp: int, fn: int) -> str:
     return f"{p:8.2f} {r:6.2f} {f:6.2f}"
 
 
+# The chains the labelled sets were written for (2026-11, before the other ten existed).
+# The newer chains overlap them (医药健康 and 生物医药, 汽车 and 新能源汽车...) and have no
+# labels yet: they are neither hits nor false placements here.
+LABELLED_CHAINS = (
+    "biomedicine",
+    "cybersecurity",
+    "hydrogen",
+    "machine_tools",
+    "nev",
+    "robots",
+    "aerospace",
+    "green_petrochemicals",
+    "integrated_circuits",
+    "new_materials",
+    "xinchuang",
+)
+
+
 def main() -> int:
     chains = shipped()
-    keys = [c.key for c in chains]
+    keys = [c.key for c in chains if c.key in LABELLED_CHAINS]
     clf, base = Classifier(chains), Baseline(chains)
     sets = []
     if (DATA / "eval").is_dir():

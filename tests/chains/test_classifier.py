@@ -82,3 +82,46 @@ def test_a_verb_carries_on_to_the_following_clauses():
 def test_licence_boilerplate_is_not_read_as_business():
     text, _ = strip_exclusions("生产服务器（依法须经批准的项目，经相关部门批准后方可开展经营活动）")
     assert "批准" not in text
+
+
+def test_the_vocabulary_gaps_the_issue_found_are_closed(clf):
+    chip = places(clf, name="北京某微电子有限公司", description="设计、开发、销售集成电路产品")
+    assert ("integrated_circuits", "design") in chip
+    tool = places(clf, name="某机床附件厂", description="生产销售机床附件")
+    assert ("machine_tools", "functional_parts") in tool
+    seat = places(clf, name="某汽车座椅有限公司", description="生产汽车座椅、天窗、车窗升降器")
+    assert ("nev", "parts") in seat and ("automotive", "body_trim") in seat
+
+
+def test_an_over_broad_word_needs_a_second_signal(clf):
+    cluster = places(
+        clf,
+        name="某汽车仪表有限公司",
+        description="生产组合仪表、汽车电子产品、塑料制品、模具",
+    )
+    assert ("nev", "parts") in cluster
+    assert not {c for c, _ in cluster} & {"green_petrochemicals", "new_materials", "machine_tools"}
+    # a plastics maker whose first business is plastic goods is on the plastics segment
+    plastics = places(
+        clf, name="某塑料制品厂", description="塑料制品、塑料包装品的生产、加工、销售"
+    )
+    assert ("green_petrochemicals", "plastics") in plastics
+    # but a sanitary-ware maker listing plastic goods among others is not
+    other = places(
+        clf, name="某洁具公司", description="生产销售：卫生洁具及配件、五金产品、塑料制品"
+    )
+    assert ("green_petrochemicals", "plastics") not in other
+    gas = places(clf, name="某燃气公司", description="天然气销售；燃气灶具维修")
+    assert not any(c == "green_petrochemicals" for c, _ in gas)
+
+
+def test_a_list_of_goods_before_a_trailing_verb_is_traded():
+    parts = clauses("中成药；中药饮片；生物制品批发")
+    assert [r for _, r, _ in parts] == [None, None, "trade"]
+    got = {
+        (h.chain_key, h.segment_id): h.role
+        for h in Classifier(shipped()).classify(
+            OrgFacts("某医药公司", description="中成药；中药饮片；生物制品批发")
+        )
+    }
+    assert got and all(r == "trade" for r in got.values()), got

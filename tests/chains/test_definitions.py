@@ -25,13 +25,68 @@ PARK = Principal(user_id=3, username="park", role="park_manager", park_id=1)
 ENTERPRISE = Principal(user_id=4, username="firm", role="enterprise", organisation_id=1)
 
 
-def test_shipped_chains_cover_the_shared_six_and_five_of_tianjins():
+TIANJIN_TWELVE = {
+    "xinchuang",  # 信创
+    "high_end_equipment",  # 高端装备
+    "integrated_circuits",  # 集成电路
+    "connected_vehicles",  # 车联网
+    "new_energy",  # 新能源
+    "aerospace",  # 航空航天
+    "new_materials",  # 新材料
+    "automotive",  # 汽车及新能源汽车
+    "biomedicine",  # 生物医药 (also one of the joint six)
+    "tcm",  # 中医药
+    "green_petrochemicals",  # 绿色石化
+    "light_textile",  # 轻纺
+}
+BEIJING = {"next_gen_it", "medicine_health", "intelligent_manufacturing", "green_energy"}
+
+
+def test_shipped_chains_are_every_chain_the_governments_name():
     chains = definitions.shipped()
     keys = {c.key for c in chains}
-    assert SHARED <= keys
+    assert SHARED | TIANJIN_TWELVE | BEIJING == keys
     assert {c.key for c in chains if c.group == "shared"} == SHARED
-    assert len([c for c in chains if c.group == "tianjin"]) >= 5
-    assert {"xinchuang", "integrated_circuits"} <= keys
+    assert {c.key for c in chains if c.group == "tianjin"} == TIANJIN_TWELVE - {"biomedicine"}
+    assert {c.key for c in chains if c.group == "beijing"} == BEIJING
+    for c in chains:  # each says which government names it
+        assert c.named_by_zh and c.named_by_en, c.key
+    assert "天津" in next(c for c in chains if c.key == "biomedicine").named_by_zh
+    new_energy = next(c for c in chains if c.key == "new_energy")
+    assert "氢能" in new_energy.description_zh  # hydrogen's place is said
+
+
+def test_the_vocabulary_the_issue_found_missing_is_there():
+    chains = {c.key: c for c in definitions.shipped()}
+    parts = chains["nev"].segment("parts")
+    assert {"座椅", "天窗", "组合仪表", "车窗升降器"} <= set(parts.keywords_zh)
+    assert {"座椅", "天窗", "车窗升降器"} <= set(
+        chains["automotive"].segment("body_trim").keywords_zh
+    )
+    assert "机床" in chains["machine_tools"].segment("cutting_machines").keywords_zh
+    assert "集成电路" in chains["integrated_circuits"].segment("design").keywords_zh
+    weak = {w for c in chains.values() for s in c.segments for w in s.weak}
+    assert {"模具", "铸件", "铝合金", "塑料制品", "天然气", "系统集成"} <= weak
+    strong = {w for c in chains.values() for s in c.segments for w in s.keywords_zh}
+    assert not {"模具", "铸件", "铝合金", "塑料制品", "天然气", "系统集成"} & strong
+
+
+def test_a_keyword_whose_activity_the_segment_does_not_take_is_refused():
+    data = _data()
+    seg = data["segments"][0]
+    seg["activities"] = ["trade"]
+    seg["implies"] = {"service": [seg["keywords"]["zh"][0]], "make": ["不在关键词里"]}
+    got = _problems(data)
+    assert any("implies service" in p and "could never place" in p for p in got), got
+    assert any("不在关键词里" in p and "not one of the segment" in p for p in got), got
+
+
+def test_weak_words_and_implied_activities_survive_yaml_and_xlsx():
+    for defn in definitions.shipped():
+        assert definitions.parse_yaml(defn.to_yaml()) == defn
+    defn = next(c for c in definitions.shipped() if c.key == "automotive")
+    back = definitions.parse_xlsx(definitions.to_xlsx(defn))
+    assert back == defn and back.segment("aftermarket").implies and back.segment("sales").weak
 
 
 @pytest.mark.parametrize("chain", definitions.shipped(), ids=lambda c: c.key)

@@ -68,7 +68,11 @@ def test_classify_places_makers_sellers_and_research(world):
         result = placements.classify_all(conn)
     assert result.organisations == 4 and result.placed_organisations == 3
     assert ("biomedicine", "implants") in _rows(engine, maker)
-    assert set(_rows(engine, seller)) == {("biomedicine", "distribution")}
+    # Beijing's 医药健康 chain has a distribution segment too
+    assert set(_rows(engine, seller)) == {
+        ("biomedicine", "distribution"),
+        ("medicine_health", "distribution"),
+    }
     assert all(p.role == "research" for p in _rows(engine, lab).values())
     assert _rows(engine, cafe) == {}
     with engine.begin() as conn:  # a second run changes nothing

@@ -40,7 +40,10 @@ ROLE_EN = {"make": "makes", "research": "R&D", "service": "services", "trade": "
 ROLE_WEIGHT = {"make": 1.0, "research": 0.9, "service": 0.6, "trade": 0.8}
 ROLE_RANK = {"make": 0, "research": 1, "service": 2, "trade": 3}
 VERBS = (
-    ("make", re.compile(r"生产|制造|加工|研制|组装|装配|制备|封装|冶炼|合成(?!树脂)|培育|种植")),
+    (
+        "make",
+        re.compile(r"生产|制造|加工|研制|组装|装配|制备|封装|冶炼|合成(?!树脂)|培育|种植|主营产品"),
+    ),
     ("research", re.compile(r"研发|研究|技术开发|开发|试验发展|设计|技术转让")),
     ("service", re.compile(r"技术服务|技术咨询|咨询|维修|维护|检测|检验|租赁|运维|安装|服务")),
     ("trade", re.compile(r"销售|批发|零售|经销|代理|进出口|贸易|购销|采购|经营(?!活动)")),
@@ -103,6 +106,12 @@ class _Evidence:
     codes: list[str] = field(default_factory=list)
     name_words: list[str] = field(default_factory=list)
     roles: dict[str, float] = field(default_factory=dict)
+    # over-broad words: counted only when something else points at the segment too
+    weak_score: float = 0.0
+    weak_words: dict[str, str] = field(default_factory=dict)
+    weak_roles: dict[str, float] = field(default_factory=dict)
+    weak_lead: bool = False  # an over-broad word that is the scope's first business
+    name_weak: bool = False  # the name has one of the segment's over-broad words
 
 
 def industry_role(code: str) -> str:
@@ -168,15 +177,24 @@ class Classifier:
         self.codes: dict[str, list[tuple[str, str]]] = {}
         self.activities: dict[tuple[str, str], tuple[str, ...]] = {}
         self.parents: dict[tuple[str, str], str | None] = {}
+        # (word, segment) pairs that need a second signal, and words that imply an activity
+        self.weak: set[tuple[str, tuple[str, str]]] = set()
+        self.implied: dict[tuple[str, tuple[str, str]], str] = {}
         for c in self.chains.values():
             for s in c.segments:
                 at = (c.key, s.id)
                 self.activities[at] = tuple(s.activities)
                 self.parents[at] = s.parent
-                for w in (*s.keywords_zh, *s.keywords_en):
-                    self.kw.setdefault(w.lower(), []).append(at)
+                weak = {w.lower() for w in s.weak}
+                for w in dict.fromkeys(x.lower() for x in (*s.keywords_zh, *s.keywords_en, *weak)):
+                    self.kw.setdefault(w, []).append(at)
+                    if w in weak:
+                        self.weak.add((w, at))
+                for w, act in s.implies:
+                    self.implied[(w.lower(), at)] = act
                 for code in s.industries:
                     self.codes.setdefault(code, []).append(at)
+        self._word_chains = {w: frozenset(at[0] for at in ats) for w, ats in self.kw.items()}
         # Aho-Corasick (leftmost-longest): every keyword in one pass over the text, the
         # longer of two overlapping ones winning ("集成电路设计" over "集成电路").
         words = sorted(self.kw)
@@ -184,6 +202,24 @@ class Classifier:
         # Scopes are unique but made of common clauses ("技术开发、技术咨询、技术服务",
         # "货物进出口"): what a clause says is worked out once.
         self._clause_cache: dict[str, tuple[str | None, list[str], int, int]] = {}
+
+    def spread(self, words: Iterable[str]) -> int:
+        """How many different things the words name: the chains they reach, counting chains
+        that share one of the words as one (a power battery is on the vehicle, new-energy
+        and green-energy chains at once; that is one thing, not three)."""
+        groups: list[set[str]] = []
+        for w in dict.fromkeys(words):
+            cs = set(self._word_chains.get(w, ()))
+            if not cs:
+                continue
+            keep = []
+            for g in groups:
+                if g & cs:
+                    cs |= g
+                else:
+                    keep.append(g)
+            groups = [*keep, cs]
+        return len(groups)
 
     # -- pieces ---------------------------------------------------------------------
 
@@ -193,32 +229,46 @@ class Classifier:
         if got is None:
             verb, items = read_clause(part)
             words = self.rx.findall(part.lower()) if self.rx is not None else []
-            spread = len({at[0] for w in words for at in self.kw[w]})
+            spread = self.spread(words)
             got = (verb, words, spread, items)
             if len(self._clause_cache) > 500_000:
                 self._clause_cache.clear()
             self._clause_cache[part] = got
         return got
 
-    def _scope_hits(self, description: str) -> list[tuple[int, str, str, float]]:
-        """(clause, keyword, role, weight) found in a scope."""
+    def _scope_hits(self, description: str) -> list[tuple[int, str, str, float, bool, bool]]:
+        """(clause, keyword, role, weight, whether the clause has a verb of its own, whether
+        the keyword leads the scope: among the first two goods of its first clause that
+        names any)."""
         text, _excluded = strip_exclusions(description)
-        found: list[tuple[int, str, str, float]] = []
+        found: list[tuple[int, str, str, float, bool, bool]] = []
         role: str | None = None
-        for i, part in enumerate(clause_parts(text)):
-            verb, words, spread, items = self._clause(part)
-            role = verb or role or "make"
+        first = True
+        parts = [(part, *self._clause(part)) for part in clause_parts(text)]
+        # Clauses before the first verb take the first verb that follows: "中成药；中药饮片；
+        # 生物制品批发" is a wholesaler's list. A scope with no verb at all is a bare list of
+        # goods, which is a shop's.
+        upcoming = next((p[1] for p in parts if p[1] is not None), None)
+        for i, (part, verb, words, spread, items) in enumerate(parts):
+            no_verb_at_all = upcoming is None
+            role = verb or role or upcoming or "make"
             if not words:
                 continue
             weight = ROLE_WEIGHT[role] * (1.0 if i < MAIN_CLAUSES else LATE_CLAUSE_WEIGHT)
             # A clause whose goods span many chains is a catch-all ("销售电子产品、医疗器械、
             # 汽车配件、化工产品…"); one listing eight drugs is not. Trading clauses listing many
-            # goods are damped by their length too.
+            # goods are damped by their length too, and so is a bare list of goods with no
+            # verb at all ("建筑材料、日用品、汽车配件、电子产品"), which is a shop's list.
             if spread > 2:
                 weight *= 2 / spread
-            if role == "trade" and items > 3:
+            if (role == "trade" or no_verb_at_all) and items > 3:
                 weight *= 3 / items
-            found.extend((i, w, role, weight) for w in words)
+            lead: set[str] = set()
+            if first:
+                first = False
+                head = "、".join(ITEM_SPLIT.split(PAREN.sub("", part.lower()))[:2])
+                lead = {w for w in words if w in head}
+            found.extend((i, w, role, weight, verb is not None, w in lead) for w in words)
         return found
 
     def classify(self, org: OrgFacts) -> list[Hit]:
@@ -242,15 +292,29 @@ class Classifier:
         if org.description and self.rx is not None:
             # a clause counts once per segment, however many of its keywords match
             per_clause: dict[tuple[tuple[str, str], int], tuple[str, float, list[str]]] = {}
-            for i, word, role, weight in self._scope_hits(org.description):
-                if research_body and role == "make":
-                    role = "research"
+            leading: set[tuple[str, str]] = set()
+            for i, word, clause_role, weight, own_verb, lead in self._scope_hits(org.description):
                 for at in self.kw[word]:
+                    if lead:
+                        leading.add(at)
+                    role = clause_role
+                    if not own_verb:  # "充电站" alone says what is done there
+                        role = self.implied.get((word, at), role)
+                    if research_body and role == "make":
+                        role = "research"
                     if role not in self.activities[at]:
                         continue
                     got = per_clause.setdefault((at, i), (role, weight, []))
                     got[2].append(word)
             for (at, _i), (role, weight, words) in per_clause.items():
+                if all((w, at) in self.weak for w in words):
+                    e = ev.setdefault(at, _Evidence())
+                    e.weak_lead = e.weak_lead or at in leading
+                    e.weak_score += weight
+                    e.weak_roles[role] = e.weak_roles.get(role, 0.0) + weight
+                    for w in words:
+                        e.weak_words.setdefault(w, role)
+                    continue
                 e = add(at, role, weight)
                 if e is not None:
                     for w in words:
@@ -259,6 +323,9 @@ class Classifier:
             name_role = "research" if research_body else "make"
             for m in set(self.rx.findall(name_text)):
                 for at in self.kw[m]:
+                    if (m, at) in self.weak:
+                        ev.setdefault(at, _Evidence()).name_weak = True
+                        continue
                     e = add(at, name_role, NAME_WEIGHT)
                     if e is None and "trade" in self.activities[at] and "贸易" in org.name:
                         e = add(at, "trade", NAME_WEIGHT)
@@ -274,6 +341,24 @@ class Classifier:
                 e = add(at, role, weight)
                 if e is not None:
                     e.codes.append(code)
+        # An over-broad word (模具, 塑料制品) counts when something else points at the
+        # segment, when the name says it too, or when it is what the firm does first and
+        # nothing more specific places it anywhere.
+        specific = any(e.score > 0 for e in ev.values())
+        for at in list(ev):
+            e = ev[at]
+            if e.score <= 0 and e.weak_score and (e.name_weak or (e.weak_lead and not specific)):
+                e.score, e.weak_score = e.weak_score, 0.0
+                e.roles.update(e.weak_roles)
+                e.keywords.update(e.weak_words)
+            if e.score <= 0:  # only over-broad words: not enough
+                del ev[at]
+            elif e.weak_score:
+                e.score += e.weak_score
+                for r, w in e.weak_roles.items():
+                    e.roles[r] = e.roles.get(r, 0.0) + w
+                for w, r in e.weak_words.items():
+                    e.keywords.setdefault(w, r)
         if not ev:
             return []
         # a child segment hit makes its parent's hit redundant (the child is more specific)
@@ -281,15 +366,16 @@ class Classifier:
             parent = self.parents[at]
             if parent and (at[0], parent) in ev and _confidence(ev[at].score) >= PLACE_AT:
                 del ev[(at[0], parent)]
-        placed_chains = {at[0] for at, e in ev.items() if _confidence(e.score) >= PLACE_AT}
-        scale = MAX_CHAINS / len(placed_chains) if len(placed_chains) > MAX_CHAINS else 1.0
+        placed = [(at, e) for at, e in ev.items() if _confidence(e.score) >= PLACE_AT]
+        n_chains = _things(placed)
+        scale = MAX_CHAINS / n_chains if n_chains > MAX_CHAINS else 1.0
         hits = []
         for at, e in ev.items():
             conf = _confidence(e.score * scale)
             if conf < PLACE_AT:
                 continue
             role = min(e.roles, key=lambda r: (-e.roles[r], ROLE_RANK[r]))
-            zh, en = self._reason(e, scale, len(placed_chains))
+            zh, en = self._reason(e, scale, n_chains)
             hits.append(Hit(at[0], at[1], role, round(conf, 3), zh, en))
         hits.sort(key=lambda h: (-h.confidence, h.chain_key, h.segment_id))
         return hits
@@ -324,6 +410,23 @@ class Classifier:
                 f"scope spans {n_chains} chains, confidence scaled by {MAX_CHAINS}/{n_chains}"
             )
         return "；".join(zh), "; ".join(en)
+
+
+def _things(placed: list[tuple[tuple[str, str], _Evidence]]) -> int:
+    """How many different chains an organisation is placed on, counting chains placed on
+    the same evidence (one keyword, one code) as one."""
+    groups: list[tuple[set[str], set[str]]] = []  # (chains, evidence)
+    for at, e in placed:
+        chains, marks = {at[0]}, {*e.keywords, *e.codes, *e.name_words}
+        keep = []
+        for g in groups:
+            if g[0] & chains or g[1] & marks:
+                chains |= g[0]
+                marks |= g[1]
+            else:
+                keep.append(g)
+        groups = [*keep, (chains, marks)]
+    return len(groups)
 
 
 def _english(code: str) -> str:

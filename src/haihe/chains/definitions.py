@@ -23,7 +23,7 @@ from haihe.core.errors import InvalidInput
 STAGES = ("upstream", "midstream", "downstream")
 ACTIVITIES = ("make", "research", "service", "trade")
 DEFAULT_ACTIVITIES = ("make", "research", "service")
-GROUPS = ("shared", "tianjin", "custom")
+GROUPS = ("shared", "tianjin", "beijing", "custom")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 MAX_SEGMENTS = 60
 
@@ -40,6 +40,11 @@ class Segment:
     industries: tuple[str, ...] = ()
     activities: tuple[str, ...] = DEFAULT_ACTIVITIES
     bottleneck: tuple[str, ...] = ()  # technologies to break through here
+    # over-broad words (模具, 铸件, 塑料制品): matched like keywords, but they count only
+    # when the organisation has a second signal for the same segment
+    weak: tuple[str, ...] = ()
+    # the activity a keyword implies when its clause names no verb ("充电站" → service)
+    implies: tuple[tuple[str, str], ...] = ()
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" and self.name_en else self.name_zh
@@ -53,6 +58,8 @@ class ChainDefinition:
     group: str = "custom"
     description_zh: str = ""
     description_en: str = ""
+    named_by_zh: str = ""  # which government names the chain, and where
+    named_by_en: str = ""
     segments: tuple[Segment, ...] = ()
     edges: tuple[tuple[str, str], ...] = ()  # supplier segment → customer segment
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
@@ -110,11 +117,24 @@ class ChainDefinition:
                 d["activities"] = list(s.activities)
             if s.bottleneck:
                 d["bottleneck"] = list(s.bottleneck)
+            if s.weak:
+                d["weak"] = list(s.weak)
+            if s.implies:
+                by: dict[str, list[str]] = {}
+                for w, a in s.implies:
+                    by.setdefault(a, []).append(w)
+                d["implies"] = by
             segs.append(d)
+        named = (
+            {"named_by": {"zh": self.named_by_zh, "en": self.named_by_en}}
+            if self.named_by_zh or self.named_by_en
+            else {}
+        )
         return {
             "key": self.key,
             "name": {"zh": self.name_zh, "en": self.name_en},
             "group": self.group,
+            **named,
             "description": {"zh": self.description_zh, "en": self.description_en},
             "segments": segs,
             "edges": [list(e) for e in self.edges],
@@ -193,6 +213,7 @@ def from_data(data: object, source: str = "") -> ChainDefinition:
     if group not in GROUPS:
         bad("chains.bad_choice", "group", value=group, choices=", ".join(GROUPS))
     desc_zh, desc_en = _names(data.get("description"))
+    named_zh, named_en = _names(data.get("named_by"))
     raw_segments = data.get("segments")
     if not isinstance(raw_segments, list) or not raw_segments:
         bad("chains.no_segments", "segments")
@@ -234,6 +255,30 @@ def from_data(data: object, source: str = "") -> ChainDefinition:
                 bad("chains.bad_choice", place, value=a, choices=", ".join(ACTIVITIES))
         if not kw_zh and not codes:
             bad("chains.segment_without_clues", place)
+        weak = _words(raw.get("weak"))
+        implies: list[tuple[str, str]] = []
+        raw_implies = raw.get("implies") or {}
+        if not isinstance(raw_implies, dict):
+            bad("chains.bad_implies", place)
+            raw_implies = {}
+        known = {w.lower() for w in (*kw_zh, *kw_en, *weak)}
+        for act, words in raw_implies.items():
+            act = _text(act)
+            for w in _words(words):
+                if w.lower() not in known:
+                    bad("chains.implies_unknown_keyword", place, keyword=w)
+                elif act not in ACTIVITIES:
+                    bad("chains.bad_choice", place, value=act, choices=", ".join(ACTIVITIES))
+                elif act not in acts:
+                    bad(
+                        "chains.keyword_activity_not_on_segment",
+                        place,
+                        keyword=w,
+                        activity=act,
+                        activities=", ".join(acts),
+                    )
+                else:
+                    implies.append((w.lower(), act))
         segments.append(
             Segment(
                 id=sid,
@@ -246,6 +291,8 @@ def from_data(data: object, source: str = "") -> ChainDefinition:
                 industries=codes,
                 activities=acts,
                 bottleneck=_words(raw.get("bottleneck")),
+                weak=weak,
+                implies=tuple(implies),
             )
         )
     if len(segments) > MAX_SEGMENTS:
@@ -303,6 +350,8 @@ def from_data(data: object, source: str = "") -> ChainDefinition:
         group=group,
         description_zh=desc_zh,
         description_en=desc_en,
+        named_by_zh=named_zh,
+        named_by_en=named_en,
         segments=tuple(segments),
         edges=tuple(edges),
     )
@@ -352,6 +401,8 @@ SEGMENT_COLUMNS = {
     "industries": ("industries", "行业代码"),
     "activities": ("activities", "活动"),
     "bottleneck": ("bottleneck", "卡脖子技术"),
+    "weak": ("weak", "弱关键词"),
+    "implies": ("implies", "关键词活动"),
 }
 STAGE_WORDS = {"上游": "upstream", "中游": "midstream", "下游": "downstream"}
 
@@ -420,6 +471,8 @@ def parse_xlsx(content: bytes, source: str = "") -> ChainDefinition:
                 "industries": list(_words(_text(get("industries")))),
                 "activities": list(_words(get("activities"))) or None,
                 "bottleneck": list(_words(get("bottleneck"))),
+                "weak": list(_words(get("weak"))),
+                "implies": _implies_cell(get("implies")),
             }
         )
     edges = []
@@ -435,6 +488,10 @@ def parse_xlsx(content: bytes, source: str = "") -> ChainDefinition:
             "en": info.get("name_en") or info.get("英文名称"),
         },
         "group": info.get("group") or info.get("类别"),
+        "named_by": {
+            "zh": info.get("named_by_zh") or info.get("提出方"),
+            "en": info.get("named_by_en"),
+        },
         "description": {
             "zh": info.get("description_zh") or info.get("说明"),
             "en": info.get("description_en"),
@@ -443,6 +500,17 @@ def parse_xlsx(content: bytes, source: str = "") -> ChainDefinition:
         "edges": edges,
     }
     return from_data(data, where)
+
+
+def _implies_cell(value: object) -> dict[str, list[str]]:
+    """ "service: 充电站、换电站; research: 汽车设计" → {activity: [keywords]}."""
+    out: dict[str, list[str]] = {}
+    for part in re.split(r"[;；\n]", _text(value)):
+        if not part.strip():
+            continue
+        act, _, words = part.partition(":") if ":" in part else part.partition("：")
+        out.setdefault(act.strip(), []).extend(_words(words))
+    return out
 
 
 def to_xlsx(defn: ChainDefinition) -> bytes:
@@ -457,6 +525,8 @@ def to_xlsx(defn: ChainDefinition) -> bytes:
         ("name_zh", defn.name_zh),
         ("name_en", defn.name_en),
         ("group", defn.group),
+        ("named_by_zh", defn.named_by_zh),
+        ("named_by_en", defn.named_by_en),
         ("description_zh", defn.description_zh),
         ("description_en", defn.description_en),
     ):
@@ -476,6 +546,11 @@ def to_xlsx(defn: ChainDefinition) -> bytes:
                 ", ".join(s.industries),
                 ", ".join(s.activities),
                 "、".join(s.bottleneck),
+                "、".join(s.weak),
+                "; ".join(
+                    f"{a}: {'、'.join(w for w, b in s.implies if b == a)}"
+                    for a in dict.fromkeys(b for _, b in s.implies)
+                ),
             ]
         )
     edges = wb.create_sheet("供需")
@@ -531,7 +606,15 @@ def _fmt(x: object) -> str:
 def compare(old: ChainDefinition, new: ChainDefinition) -> list[Change]:
     """What changed between two versions, segment by segment and edge by edge."""
     changes: list[Change] = []
-    for f in ("name_zh", "name_en", "group", "description_zh", "description_en"):
+    for f in (
+        "name_zh",
+        "name_en",
+        "group",
+        "named_by_zh",
+        "named_by_en",
+        "description_zh",
+        "description_en",
+    ):
         if getattr(old, f) != getattr(new, f):
             changes.append(Change("chain", "", f, str(getattr(old, f)), str(getattr(new, f))))
     old_s = {s.id: asdict(s) for s in old.segments}

@@ -150,8 +150,8 @@ def rebuild(
             _insert_own(conn, [chain.key], chunk)
             _insert_lifted(conn, chain, chunk)
     if ids is None:
-        known = [c.key for c in chains]
-        conn.execute(delete(ChainMember).where(ChainMember.chain_key.not_in(known)))
+        # only the chains given: saving one chain must leave the others' members alone
+        # (rebuild_all is the one that drops members of chains no longer installed)
         analyze(conn, "chain_members")
     bump(conn)
 
