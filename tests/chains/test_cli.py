@@ -66,3 +66,19 @@ def test_errors_are_answered_by_the_shell_with_their_exit_codes(db_env):
     bad.write_text("key: [unclosed", "utf-8")
     r = runner.invoke(app, ["chains", "import", str(bad)], env=en)
     assert r.exit_code == 2 and "YAML" in r.output
+
+
+def test_segments_lists_every_label_a_labeller_may_write(db_env):
+    from pathlib import Path
+
+    from haihe.chains import definitions
+
+    r = runner.invoke(app, ["chains", "segments"])
+    assert r.exit_code == 0, r.output
+    labels = {line.split()[0] for line in r.output.splitlines() if line.strip()}
+    want = {f"{c.key}/{s.id}" for c in definitions.shipped() for s in c.segments}
+    assert labels == want
+    assert "trade(销售)" in r.output
+    # the guide's appendix is the current list
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "labelling-guide.md").read_text("utf-8")
+    assert definitions.segments_markdown(definitions.shipped()) in guide

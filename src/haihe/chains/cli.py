@@ -46,6 +46,23 @@ def chains_list() -> None:
             console.print(f"{d.key:22} v{c.version:<3} {len(d.segments):>3}  {d.name(lang())}")
 
 
+@chains_app.command("segments")
+def chains_segments(
+    markdown: bool = typer.Option(False, "--markdown", help="Markdown tables, one per chain."),
+) -> None:
+    """Every shipped chain's segments as labels (chain/segment), with names and activities."""
+    from haihe.chains import definitions
+
+    chains = definitions.shipped()
+    if markdown:
+        typer.echo(definitions.segments_markdown(chains))
+        return
+    for r in definitions.segment_rows(chains):
+        typer.echo(
+            f"{r['label']:42} {r['stage']} {r['chain']} / {r['segment']}  [{r['activities']}]"
+        )
+
+
 @chains_app.command("install")
 def chains_install() -> None:
     """Add the chains shipped with Haihe that the database does not have yet."""

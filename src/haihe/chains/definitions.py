@@ -633,3 +633,46 @@ def compare(old: ChainDefinition, new: ChainDefinition) -> list[Change]:
     for e in sorted(set(new.edges) - set(old.edges)):
         changes.append(Change("edge_added", f"{e[0]} → {e[1]}"))
     return changes
+
+
+# --- listing (for labellers and officers) ------------------------------------------------
+
+STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
+ACTIVITY_ZH = {"make": "生产", "research": "研发", "service": "服务", "trade": "销售"}
+
+
+def segment_rows(chains: list[ChainDefinition]) -> list[dict[str, str]]:
+    """One row per segment: chain/segment keys, names, stage, the activities it takes and
+    its first keywords — what a labeller needs to write `chain/segment:activity`."""
+    rows = []
+    for c in chains:
+        for s in c.ordered():
+            rows.append(
+                {
+                    "label": f"{c.key}/{s.id}",
+                    "chain": c.name_zh,
+                    "segment": s.name_zh,
+                    "segment_en": s.name_en,
+                    "parent": s.parent or "",
+                    "stage": STAGE_ZH[s.stage],
+                    "activities": "、".join(f"{a}({ACTIVITY_ZH[a]})" for a in s.activities),
+                    "keywords": "、".join(s.keywords_zh[:8]),
+                }
+            )
+    return rows
+
+
+def segments_markdown(chains: list[ChainDefinition]) -> str:
+    """The segment list as Markdown tables, one per chain (docs/labelling-guide.md's appendix)."""
+    out = []
+    for c in chains:
+        out.append(f"### {c.key} — {c.name_zh}（{c.named_by_zh}）\n")
+        out.append("| 标签 | 环节 | 位置 | 接受的活动 | 关键词举例 |")
+        out.append("| --- | --- | --- | --- | --- |")
+        for r in segment_rows([c]):
+            name = r["segment"] + (f"（属 {r['parent']}）" if r["parent"] else "")
+            out.append(
+                f"| `{r['label']}` | {name} | {r['stage']} | {r['activities']} | {r['keywords']} |"
+            )
+        out.append("")
+    return "\n".join(out)
