@@ -279,7 +279,9 @@ def test_figures_follow_decisions_edits_imports_and_chain_edits(world, tmp_path)
     with Session(engine) as s:
         code = s.get(Organisation, maker).uscc
     path.write_text(
-        f"统一社会信用代码,名称,所属地区,从业人数\n{code},天津甲骨科器械有限公司,滨海新区,40\n",
+        # the file carries the scope: an import re-places what it changes
+        "统一社会信用代码,名称,所属地区,从业人数,行业代码,经营范围\n"
+        f"{code},天津甲骨科器械有限公司,滨海新区,40,3584,生产III类医疗器械（骨科植入物、人工关节）\n",
         encoding="utf-8",
     )
     report = do_import_organisations(engine, ADMIN, path, write_report=False)

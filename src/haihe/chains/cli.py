@@ -119,6 +119,19 @@ def chains_classify() -> None:
                 conn,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
+    if result.installed:
+        console.print(
+            t(
+                "chains.installed_first",
+                lang(),
+                count=len(result.installed),
+                keys="、".join(result.installed),
+            )
+        )
+    if not result.chains:
+        err.print(t("chains.classified_no_chains", lang()))
+    elif not result.organisations:
+        err.print(t("chains.classified_no_organisations", lang()))
     console.print(
         t(
             "chains.classified",

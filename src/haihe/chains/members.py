@@ -255,4 +255,7 @@ def listen() -> None:
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "after_transaction_end", forget_figures)
-    events.subscribe("organisations_updated", organisations_changed)
+    from haihe.chains import placements
+
+    # placing them rebuilds their members too (placements.place)
+    events.subscribe("organisations_updated", placements.organisations_changed)

@@ -1,5 +1,10 @@
 """Placements: running the classifier over the registry.
 
+Placement is kept in step without a separate step: a database with no chain gets the
+shipped ones on first use (`ensure_chains`), and the organisations an import or an edit
+adds or changes (the registry's "organisations_updated") are placed at once, in the same
+transaction (`organisations_changed`). `classify_all` re-places everyone.
+
 Re-classification replaces only what the classifier itself placed and nobody has ruled
 on. Declared placements (an organisation's own or an import column's), officers'
 additions, and every decision (confirmed / removed, service.do_decide_placement) are kept
@@ -79,6 +84,8 @@ def _hits(conn: Connection, clf: Classifier, chains: list, batch: int, total: in
 
 @dataclass
 class ClassifyResult:
+    installed: tuple[str, ...] = ()  # shipped chains installed first (the database had none)
+    chains: int = 0
     organisations: int = 0
     placed_organisations: int = 0
     placements: int = 0
@@ -101,6 +108,7 @@ def classify_all(
     Without them, an edit committed mid-run would be missing from the chain_members the
     run swaps in. SQLite has one writer at a time anyway."""
     db.lock_for_share(conn, (organisation_facts().element.name, "placements", "chain_members"))
+    installed = ensure_chains(conn)
     with Session(bind=conn) as s:
         chains = [c.definition for c in queries.all_chains(s)]
     clf = Classifier(chains)
@@ -111,7 +119,7 @@ def classify_all(
         for r in conn.execute(select(p.c.organisation_id, p.c.chain_key, p.c.segment_id))
     }
     total = conn.execute(select(func.count()).select_from(organisation_facts())).scalar_one()
-    result = ClassifyResult(kept=len(kept))
+    result = ClassifyResult(installed=tuple(installed), chains=len(chains), kept=len(kept))
     done = 0
     started = time.perf_counter()
     for classified in _hits(conn, clf, chains, batch, total):
@@ -157,3 +165,90 @@ def classify_all(
         )
         s.commit()
     return result
+
+
+def ensure_chains(conn: Connection) -> list[str]:
+    """A database without any chain gets the shipped ones (first use: a classification or
+    an import); their keys, or [] when it had chains already."""
+    from haihe.accounts.scopes import command_line
+    from haihe.chains import service
+    from haihe.chains.models import Chain
+
+    with Session(bind=conn) as s:
+        if s.scalar(select(Chain.id).limit(1)) is not None:
+            return []
+        added = service.do_install_shipped(s, command_line("haihe"))
+        s.flush()
+    return added
+
+
+_CACHED: tuple[tuple, Classifier] | None = None
+
+
+def _classifier(conn: Connection) -> tuple[list, Classifier]:
+    """The installed chains and a classifier over them, built once per set of versions."""
+    global _CACHED
+    with Session(bind=conn) as s:
+        infos = queries.all_chains(s)
+    stamp = tuple((c.key, c.version) for c in infos)
+    chains = [c.definition for c in infos]
+    if _CACHED is None or _CACHED[0] != stamp:
+        _CACHED = (stamp, Classifier(chains))
+    return chains, _CACHED[1]
+
+
+def place(conn: Connection, org_ids: list[int]) -> ClassifyResult:
+    """Place these organisations (and only these), as a full run would: their classified,
+    undecided placements are replaced; declared ones and decisions stay."""
+    ids = sorted(set(org_ids))
+    result = ClassifyResult()
+    if not ids:
+        return result
+    result.installed = tuple(ensure_chains(conn))
+    chains, clf = _classifier(conn)
+    result.chains = len(chains)
+    p = Placement.__table__
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i : i + BATCH]
+        conn.execute(
+            delete(p).where(
+                p.c.organisation_id.in_(chunk), p.c.source == "classified", p.c.decision.is_(None)
+            )
+        )
+        kept = {
+            (r[0], r[1], r[2])
+            for r in conn.execute(
+                select(p.c.organisation_id, p.c.chain_key, p.c.segment_id).where(
+                    p.c.organisation_id.in_(chunk)
+                )
+            )
+        }
+        result.kept += len(kept)
+        out = []
+        for f in registry.classification_facts(conn, chunk):
+            hits = clf.classify(OrgFacts(f.name, f.kind, f.scope, f.industry_codes, f.name_en))
+            result.organisations += 1
+            result.placed_organisations += bool(hits)
+            out.extend(
+                {
+                    "organisation_id": f.id,
+                    "chain_key": h.chain_key,
+                    "segment_id": h.segment_id,
+                    "role": h.role,
+                    "source": "classified",
+                    "confidence": h.confidence,
+                    "reason_zh": h.reason_zh,
+                    "reason_en": h.reason_en,
+                }
+                for h in hits
+                if (f.id, h.chain_key, h.segment_id) not in kept
+            )
+        db.bulk_insert(conn, p, out)
+        result.placements += len(out)
+    members.rebuild(conn, chains, ids)
+    return result
+
+
+def organisations_changed(conn: Connection, org_ids: list[int]) -> None:
+    """The registry added or changed these organisations: place them now."""
+    place(conn, list(org_ids))

@@ -1,9 +1,10 @@
 """What the registry tells other contexts when organisations change.
 
-Bulk writes (imports) emit "organisations_updated" themselves; edits through the ORM
-are caught here, after each flush: any organisation whose published facts (see
-queries.ORGANISATION_FACTS) changed is announced, in the same transaction, with the
-flush's connection and the organisations' ids.
+Bulk writes (imports) emit "organisations_updated" themselves, for the organisations
+they add and those they change; edits through the ORM are caught here, after each
+flush: any organisation added, or whose published facts (see queries.ORGANISATION_FACTS)
+changed, is announced, in the same transaction, with the flush's connection and the
+organisations' ids.
 """
 
 from __future__ import annotations
@@ -16,14 +17,20 @@ from haihe.registry.models import Organisation
 from haihe.registry.queries import ORGANISATION_FACTS
 
 UPDATED = "organisations_updated"
+# what the chains' classifier reads (queries.ClassificationFacts) besides the published facts
+CLASSIFIED = ("description", "industries")
 
 
 def _after_flush(session: Session, _context: object) -> None:
-    changed = [
+    changed = [obj.id for obj in session.new if isinstance(obj, Organisation)]
+    changed += [
         obj.id
         for obj in session.dirty
         if isinstance(obj, Organisation)
-        and any(inspect(obj).attrs[name].history.has_changes() for name in ORGANISATION_FACTS)
+        and any(
+            inspect(obj).attrs[name].history.has_changes()
+            for name in (*ORGANISATION_FACTS, *CLASSIFIED)
+        )
     ]
     if changed:
         events.emit(UPDATED, session.connection(), changed)

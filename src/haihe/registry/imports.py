@@ -476,6 +476,7 @@ class _Writer:
                 ],
             )
             self.report.created += len(inserts)
+            events.emit("organisations_updated", self.conn, ids)  # added ones too
         if updates:
             params = [{**r.db_values(), "b_id": oid, "updated_at": now} for oid, r in updates]
             cols = {k: bindparam(k) for k in params[0] if k != "b_id"}

@@ -404,3 +404,28 @@ def classification_batches(conn: Connection, batch: int) -> Iterator[list[Classi
             last = hi
     finally:
         cur.close()
+
+
+def classification_facts(conn: Connection, org_ids: list[int]) -> list[ClassificationFacts]:
+    """The same facts for some organisations (those an import or an edit just changed)."""
+    out: list[ClassificationFacts] = []
+    o, ind = Organisation.__table__, OrganisationIndustry.__table__
+    ids = sorted(set(org_ids))
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i : i + 5000]
+        codes: dict[int, list[str]] = {}
+        for oid, code in conn.execute(
+            select(ind.c.organisation_id, ind.c.industry_code).where(
+                ind.c.organisation_id.in_(chunk)
+            )
+        ):
+            codes.setdefault(oid, []).append(code)
+        for r in conn.execute(
+            select(o.c.id, o.c.name, o.c.name_en, o.c.kind, o.c.description)
+            .where(o.c.id.in_(chunk))
+            .order_by(o.c.id)
+        ):
+            out.append(
+                ClassificationFacts(r[0], r[1], r[2], r[3], r[4], tuple(codes.get(r[0], ())))
+            )
+    return out
