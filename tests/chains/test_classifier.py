@@ -125,3 +125,59 @@ def test_a_list_of_goods_before_a_trailing_verb_is_traded():
         )
     }
     assert got and all(r == "trade" for r in got.values()), got
+
+
+def _roles(text: str) -> list[tuple[str, list[str]]]:
+    from haihe.chains.classifier import read_items
+
+    return [(text[a:b], sorted(r)) for a, b, r, _ in read_items(text)]
+
+
+def test_each_item_has_its_own_verbs():
+    # a trailing verb applies to its own item, not to the whole clause's list
+    assert _roles("制剂药销售、原料药销售") == [
+        ("制剂药销售", ["trade"]),
+        ("原料药销售", ["trade"]),
+    ]
+    # a leading verb governs the items after it, until another verb
+    assert _roles("生产塑料制品、模具、销售化工产品") == [
+        ("生产塑料制品", ["make"]),
+        ("模具", ["make"]),
+        ("销售化工产品", ["trade"]),
+    ]
+    # verbs standing together are kept together, and govern the goods before them
+    got = dict(_roles("塑料片材、塑料制品的生产、加工、销售"))
+    assert got["塑料片材"] == ["make", "trade"]
+    assert dict(_roles("汽车零部件的研发、生产及销售"))["汽车零部件的研发"] == [
+        "make",
+        "research",
+        "trade",
+    ]
+    assert dict(_roles("生产、销售医疗器械"))["销售医疗器械"] == ["make", "trade"]
+    # a verb inside a noun is no activity: 加工中心 is a machine
+    assert dict(_roles("销售加工中心、机床配件")) == {
+        "销售加工中心": ["trade"],
+        "机床配件": ["trade"],
+    }
+
+
+def test_a_maker_that_sells_its_goods_is_a_maker_not_a_distributor(clf):
+    got = places(clf, name="某医疗器械公司", description="生产、销售医疗器械")
+    assert ("biomedicine", "med_devices") in got
+    assert ("biomedicine", "distribution") not in got
+    parts = places(clf, name="某汽车部件公司", description="汽车零部件的研发、生产及销售")
+    assert parts[("nev", "parts")].role == "make"
+
+
+def test_every_exclusion_form_is_honoured(clf):
+    for scope in (
+        "因特网信息服务（除新闻、出版、教育、医疗保健、药品、医疗器械以外的内容）",
+        "因特网信息服务（除药品、医疗器械）",
+        "除药品、医疗器械以外的因特网信息服务",
+        "因特网信息服务（不含药品、医疗器械）",
+        "因特网信息服务；药品、医疗器械除外",
+    ):
+        text, excluded = strip_exclusions(scope)
+        assert "药品" not in text and "医疗器械" not in text, (scope, text)
+        got = places(clf, name="某网络公司", description=scope)
+        assert not any(c in ("biomedicine", "medicine_health") for c, _ in got), (scope, got)

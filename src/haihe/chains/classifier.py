@@ -54,8 +54,13 @@ BOILERPLATE = re.compile(
     r"[（(]?除依法须经批准的项目外[^）)]*[）)]?"
 )
 PAREN = re.compile(r"[（(]([^（）()]*)[）)]")
-EXCLUDING = re.compile(r"不含|除外|不包括|不得|禁止|限分支机构|不从事")
-OPEN_EXCLUSION = re.compile(r"(?:不含|不包括|不得从事)[^，,；;。、]*|[^，,；;。、（(]*除外")
+EXCLUDING = re.compile(r"不含|除外|不包括|不得|禁止|限分支机构|不从事|^\s*除|除.*以外")
+OPEN_EXCLUSION = re.compile(
+    r"(?:不含|不包括|不得从事)[^，,；;。、]*"
+    r"|(?:^|(?<=[；;。，,]))[^，,；;。（(]*除外"  # a whole clause "药品、医疗器械除外"
+    r"|[^，,；;。、（(]*除外"
+    r"|除[^，,；;。（(]*?以外的?"
+)
 CLAUSE_SPLIT = re.compile(r"[；;。\n]+|[，,](?![^（(]*[）)])")
 ITEM_SPLIT = re.compile(r"[、/]")
 PLACE_AT = 0.45  # confidence needed to place
@@ -78,6 +83,9 @@ class _Matcher:
 
     def findall(self, text: str) -> list[str]:
         return self._ac.find_matches_as_strings(text)
+
+    def find_indexes(self, text: str) -> list[tuple[int, int, int]]:
+        return self._ac.find_matches_as_indexes(text)
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,6 @@ class _Evidence:
     weak_score: float = 0.0
     weak_words: dict[str, str] = field(default_factory=dict)
     weak_roles: dict[str, float] = field(default_factory=dict)
-    weak_lead: bool = False  # an over-broad word that is the scope's first business
     name_weak: bool = False  # the name has one of the segment's over-broad words
 
 
@@ -161,6 +168,88 @@ def read_clause(part: str) -> tuple[str | None, int]:
             break
     items = len([i for i in ITEM_SPLIT.split(PAREN.sub("", part)) if i.strip()])
     return role, max(1, items)
+
+
+VERB_ANY = re.compile("|".join(f"(?P<{r}>{rx.pattern})" for r, rx in VERBS))
+# a verb followed by one of these is part of a noun: 加工中心, 生产线, 开发区, 设计院
+NOUN_AFTER = re.compile(r"中心|设备|机械|工具|基地|车间|线|机(?!构)|厂|站|区|院|所|室")
+PRODUCTS = re.compile(r"^\s*(?:主营产品|主要产品)")
+FILLER = re.compile(r"[的及和与并等以上产品业务项目\s：:（）()]+")
+RANK = ("make", "research", "service", "trade")
+
+
+def read_items(part: str) -> list[tuple[int, int, frozenset[str], str]]:
+    """The clause's items (split at 、 and /) as (start, end, activities, kind) where kind
+    says where the item's verbs stand: "lead" (生产A: governs the items after it), "trail"
+    (A销售: governs itself and the verbless items before it), "verbs" (only verbs: "…的生产、
+    销售" governs the items before it), "" (no verb, or a verb inside a noun: 加工中心)."""
+    out = []
+    pos = 0
+    for item in ITEM_SPLIT.split(part):
+        start, end = pos, pos + len(item)
+        pos = end + 1
+        ms = [m for m in VERB_ANY.finditer(item) if not NOUN_AFTER.match(item, m.end())]
+        roles: frozenset[str] = frozenset()
+        kind = ""
+        if ms:
+            rest = item
+            for m in reversed(ms):
+                rest = rest[: m.start()] + rest[m.end() :]
+            head = len(item) - len(item.lstrip(" 　（(：:"))
+            tail = len(item.rstrip(" 　）)：:。"))
+            if not FILLER.sub("", rest):
+                kind = "verbs"
+            elif ms[0].start() <= head:
+                kind = "lead"
+            elif ms[-1].end() >= tail or FILLER.fullmatch(item[ms[-1].end() : tail] or "的"):
+                kind = "trail"
+            if kind:
+                roles = frozenset(m.lastgroup for m in ms)
+        out.append((start, end, roles, kind))
+    # Verbs standing together act together: "生产、销售医疗器械" (verbs before a leading
+    # verb) and "汽车零部件的研发、生产及销售" (verbs after a trailing one).
+    n = len(out)
+    for k in range(n):
+        if out[k][3] == "lead":
+            j, roles = k - 1, set(out[k][2])
+            while j >= 0 and out[j][3] == "verbs":
+                roles |= out[j][2]
+                j -= 1
+            out[k] = (*out[k][:2], frozenset(roles), "lead")
+        elif out[k][3] == "trail":
+            j, roles = k + 1, set(out[k][2])
+            while j < n and out[j][3] == "verbs":
+                roles |= out[j][2]
+                j += 1
+            out[k] = (*out[k][:2], frozenset(roles), "trail")
+    for k in range(n - 1, -1, -1):  # a run of verbs after the goods: "A、B的生产、加工、销售"
+        if out[k][3] == "verbs" and k + 1 < n and out[k + 1][3] == "verbs":
+            out[k] = (*out[k][:2], out[k][2] | out[k + 1][2], "verbs")
+    # verbless items: the leading verb before them, else the trailing verb after them
+    resolved = []
+    carried: frozenset[str] = frozenset()
+    for n, (start, end, roles, kind) in enumerate(out):
+        if kind == "lead":
+            carried = roles
+        if not roles:
+            roles = carried
+        if not roles:
+            roles = next((r for _, _, r, k in out[n + 1 :] if k in ("trail", "verbs")), roles)
+        resolved.append((start, end, roles, kind))
+    return resolved
+
+
+def best_role(roles: Iterable[str], accepted: Iterable[str]) -> str | None:
+    """The most substantial of an item's activities that a segment takes; selling counts
+    only when the item names neither making nor research (a maker that sells its own
+    goods is not a distributor)."""
+    roles, accepted = set(roles), set(accepted)
+    for r in RANK:
+        if r in roles and r in accepted:
+            if r == "trade" and roles & {"make", "research"}:
+                return None
+            return r
+    return None
 
 
 def clauses(text: str) -> list[tuple[str, str | None, int]]:
@@ -223,52 +312,59 @@ class Classifier:
 
     # -- pieces ---------------------------------------------------------------------
 
-    def _clause(self, part: str) -> tuple[str | None, list[str], int, int]:
-        """(verb's activity, keywords, chains the keywords span, items listed)."""
+    def _clause(self, part: str) -> tuple[str | None, list[tuple[str, frozenset[str]]], int, int]:
+        """(the clause's activity, its keywords each with the activities of its item, the
+        chains the keywords span, items listed)."""
         got = self._clause_cache.get(part)
         if got is None:
             verb, items = read_clause(part)
-            words = self.rx.findall(part.lower()) if self.rx is not None else []
-            spread = self.spread(words)
+            words: list[tuple[str, frozenset[str]]] = []
+            if self.rx is not None:
+                low = part.lower()
+                found = self.rx.find_indexes(low)
+                if found:
+                    if PRODUCTS.match(part):  # a listed company's main products: made
+                        words = [(low[a:b], frozenset({"make"})) for _, a, b in found]
+                    else:
+                        spans = read_items(part)
+                        for _, a, b in found:
+                            roles = next((r for s0, e0, r, _ in spans if s0 <= a < e0), frozenset())
+                            words.append((low[a:b], roles))
+            spread = self.spread(w for w, _ in words)
             got = (verb, words, spread, items)
             if len(self._clause_cache) > 500_000:
                 self._clause_cache.clear()
             self._clause_cache[part] = got
         return got
 
-    def _scope_hits(self, description: str) -> list[tuple[int, str, str, float, bool, bool]]:
-        """(clause, keyword, role, weight, whether the clause has a verb of its own, whether
-        the keyword leads the scope: among the first two goods of its first clause that
-        names any)."""
+    def _scope_hits(
+        self, description: str
+    ) -> list[tuple[int, str, frozenset[str], float, bool, int]]:
+        """(clause, keyword, its activities, weight, whether its activities come from a verb
+        in the clause, items the clause lists)."""
         text, _excluded = strip_exclusions(description)
-        found: list[tuple[int, str, str, float, bool, bool]] = []
+        found: list[tuple[int, str, frozenset[str], float, bool, int]] = []
         role: str | None = None
-        first = True
         parts = [(part, *self._clause(part)) for part in clause_parts(text)]
         # Clauses before the first verb take the first verb that follows: "中成药；中药饮片；
         # 生物制品批发" is a wholesaler's list. A scope with no verb at all is a bare list of
         # goods, which is a shop's.
         upcoming = next((p[1] for p in parts if p[1] is not None), None)
-        for i, (part, verb, words, spread, items) in enumerate(parts):
+        for i, (_part, verb, words, spread, items) in enumerate(parts):
             no_verb_at_all = upcoming is None
             role = verb or role or upcoming or "make"
             if not words:
                 continue
-            weight = ROLE_WEIGHT[role] * (1.0 if i < MAIN_CLAUSES else LATE_CLAUSE_WEIGHT)
+            weight = 1.0 if i < MAIN_CLAUSES else LATE_CLAUSE_WEIGHT
             # A clause whose goods span many chains is a catch-all ("销售电子产品、医疗器械、
-            # 汽车配件、化工产品…"); one listing eight drugs is not. Trading clauses listing many
-            # goods are damped by their length too, and so is a bare list of goods with no
-            # verb at all ("建筑材料、日用品、汽车配件、电子产品"), which is a shop's list.
+            # 汽车配件、化工产品…"); one listing eight drugs is not. A bare list of goods with no
+            # verb at all ("建筑材料、日用品、汽车配件、电子产品") is a shop's list.
             if spread > 2:
                 weight *= 2 / spread
-            if (role == "trade" or no_verb_at_all) and items > 3:
+            if no_verb_at_all and items > 3:
                 weight *= 3 / items
-            lead: set[str] = set()
-            if first:
-                first = False
-                head = "、".join(ITEM_SPLIT.split(PAREN.sub("", part.lower()))[:2])
-                lead = {w for w in words if w in head}
-            found.extend((i, w, role, weight, verb is not None, w in lead) for w in words)
+            for w, roles in words:
+                found.append((i, w, roles or frozenset({role}), weight, bool(roles), items))
         return found
 
     def classify(self, org: OrgFacts) -> list[Hit]:
@@ -292,24 +388,26 @@ class Classifier:
         if org.description and self.rx is not None:
             # a clause counts once per segment, however many of its keywords match
             per_clause: dict[tuple[tuple[str, str], int], tuple[str, float, list[str]]] = {}
-            leading: set[tuple[str, str]] = set()
-            for i, word, clause_role, weight, own_verb, lead in self._scope_hits(org.description):
+            for i, word, roles, weight, own_verb, items in self._scope_hits(org.description):
                 for at in self.kw[word]:
-                    if lead:
-                        leading.add(at)
-                    role = clause_role
-                    if not own_verb:  # "充电站" alone says what is done there
-                        role = self.implied.get((word, at), role)
-                    if research_body and role == "make":
-                        role = "research"
-                    if role not in self.activities[at]:
+                    if not own_verb and (word, at) in self.implied:
+                        # "充电站" alone says what is done there
+                        item_roles: Iterable[str] = {self.implied[(word, at)]}
+                    else:
+                        item_roles = roles
+                    if research_body:
+                        item_roles = {"research" if r == "make" else r for r in item_roles}
+                    role = best_role(item_roles, self.activities[at])
+                    if role is None:
                         continue
-                    got = per_clause.setdefault((at, i), (role, weight, []))
+                    w = weight * ROLE_WEIGHT[role]
+                    if role == "trade" and items > 3:  # a long list of goods sold
+                        w *= 3 / items
+                    got = per_clause.setdefault((at, i), (role, w, []))
                     got[2].append(word)
             for (at, _i), (role, weight, words) in per_clause.items():
                 if all((w, at) in self.weak for w in words):
                     e = ev.setdefault(at, _Evidence())
-                    e.weak_lead = e.weak_lead or at in leading
                     e.weak_score += weight
                     e.weak_roles[role] = e.weak_roles.get(role, 0.0) + weight
                     for w in words:
@@ -342,12 +440,10 @@ class Classifier:
                 if e is not None:
                     e.codes.append(code)
         # An over-broad word (模具, 塑料制品) counts when something else points at the
-        # segment, when the name says it too, or when it is what the firm does first and
-        # nothing more specific places it anywhere.
-        specific = any(e.score > 0 for e in ev.values())
+        # segment, or when the name says it too ("××塑料制品厂").
         for at in list(ev):
             e = ev[at]
-            if e.score <= 0 and e.weak_score and (e.name_weak or (e.weak_lead and not specific)):
+            if e.score <= 0 and e.weak_score and e.name_weak:
                 e.score, e.weak_score = e.weak_score, 0.0
                 e.roles.update(e.weak_roles)
                 e.keywords.update(e.weak_words)
