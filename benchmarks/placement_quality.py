@@ -282,7 +282,8 @@ LABELLED_CHAINS = (
 # 150 enriched with make/R&D verbs), labelled chain/segment:activity. Split by region: 天津 is
 # the test split (only its aggregate figures are looked at), 北京 + 河北 the tune split. Every
 # shipped chain is scored. A segment counts when the exact chain/segment is placed (a parent
-# segment for a labelled child is a miss: the guide labels the most specific one).
+# segment for a labelled child is a miss: the guide labels the most specific one; "segment~"
+# counts parent and child too). Run this set alone: python benchmarks/placement_quality.py --guide
 
 GUIDE_LABELS = LABELS / "registrations_2002_segments.csv"
 GUIDE_SPLITS = (("test", ("天津",)), ("tune", ("北京", "河北")))
