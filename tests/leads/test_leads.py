@@ -98,7 +98,7 @@ def test_a_lead_goes_from_new_to_signed_with_dated_steps_and_history(world):
             "next_step_on",
         ),
         ({"source": "rumour"}, "leads.source_unknown", "source"),
-        ({"notes": "x" * 6000}, "leads.text_too_long", "notes"),
+        ({"notes": "x" * 10_001}, "limits.too_long", "notes"),
     ],
 )
 def test_bad_input_when_starting_a_lead_is_refused_naming_it_and_changes_nothing(

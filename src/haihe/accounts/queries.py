@@ -50,3 +50,14 @@ def users_by_id(session: Session, user_ids: set[int]) -> list[UserPublic]:
         return []
     rows = session.execute(select(User).where(User.id.in_(sorted(user_ids)))).scalars()
     return [UserPublic.model_validate(u) for u in rows]
+
+
+def principal_by_username(session: Session, username: str) -> Principal | None:
+    """The principal of the active account `username` (None when there is none): for a
+    record that names a user, such as a lead's officer."""
+    from haihe.accounts.service import principal_of
+
+    user = session.execute(
+        select(User).where(User.username == username, User.is_active.is_(True))
+    ).scalar_one_or_none()
+    return None if user is None else principal_of(user)

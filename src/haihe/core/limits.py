@@ -70,6 +70,13 @@ LIMITS: dict[str, Limit] = {
     "chain.segment_name": Limit(200, "limits.segment_name"),
     "chain.note": Limit(500, "limits.chain_note"),
     "chain.technology": Limit(200, "limits.technology"),
+    # leads
+    "lead.notes": Limit(NOTES, "limits.notes"),
+    "lead.note": Limit(2_000, "limits.lead_note"),
+    "lead.reason": Limit(2_000, "limits.lead_reason"),
+    "lead.next_step": Limit(500, "limits.lead_next_step"),
+    "lead.officer": Limit(64, "limits.officer"),
+    "lead.attachment_name": Limit(255, "limits.attachment_name"),
     # accounts
     "user.username": Limit(64, "limits.username"),
     "user.display_name": Limit(100, "limits.display_name"),

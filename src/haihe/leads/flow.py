@@ -16,6 +16,7 @@ from haihe.core.i18n import t
 STATUSES = ("new", "contacted", "visited", "negotiating", "signed", "dropped")
 OPEN = ("new", "contacted", "visited", "negotiating")
 SIGNED, DROPPED = "signed", "dropped"
+NEXT_STEP_YEARS = 5  # a next step further off is a typing error, not a plan
 RANK = {s: i for i, s in enumerate(STATUSES[:-1])}
 
 
@@ -77,6 +78,10 @@ def check_next_step(on: date | None, text: str | None, today: date) -> None:
         raise InvalidInput("leads.next_step_date_missing", field="next_step_on")
     if on < today:
         raise InvalidInput("leads.next_step_past", field="next_step_on", date=on.isoformat())
+    if on > today.replace(year=today.year + NEXT_STEP_YEARS, day=min(today.day, 28)):
+        raise InvalidInput(
+            "leads.next_step_far", field="next_step_on", date=on.isoformat(), years=NEXT_STEP_YEARS
+        )
 
 
 def is_overdue(status: str, next_step_on: date | None, today: date) -> bool:

@@ -24,7 +24,6 @@ from haihe.core.errors import Conflict, InvalidInput, NotAllowed, http_status
 from haihe.core.i18n import t
 from haihe.core.limits import is_digits
 from haihe.core.panels import Panel
-from haihe.core.tabular import write_xlsx
 from haihe.leads import figures, flow, queries, service, transfer
 from haihe.leads.models import SOURCES
 from haihe.leads.schemas import LeadQuery
@@ -159,10 +158,10 @@ def create_lead(
     chain_segment: Annotated[str, Form(max_length=130)] = "",
     region_code: Annotated[str, Form(max_length=40)] = "",
     park_id: Annotated[str, Form(max_length=12)] = "",
-    officer: Annotated[str, Form(max_length=100)] = "",
+    officer: Annotated[str, Form()] = "",
     source: Annotated[str, Form(max_length=16)] = "manual",
-    notes: Annotated[str, Form(max_length=5000)] = "",
-    next_step: Annotated[str, Form(max_length=500)] = "",
+    notes: Annotated[str, Form()] = "",
+    next_step: Annotated[str, Form()] = "",
     next_step_on: Annotated[str, Form(max_length=10)] = "",
 ):  # noqa: ANN201
     chain, _, segment = chain_segment.partition("/")
@@ -294,8 +293,8 @@ def lead_status(
     status: Annotated[str, Form(max_length=16)],
     on: Annotated[str, Form(max_length=10)],
     version: Annotated[int, Form()],
-    note: Annotated[str, Form(max_length=2000)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ):  # noqa: ANN201
     try:
         day = _date(on, "on")
@@ -316,7 +315,7 @@ def lead_next_step(
     session: DB,
     principal: Writer,
     version: Annotated[int, Form()],
-    next_step: Annotated[str, Form(max_length=500)] = "",
+    next_step: Annotated[str, Form()] = "",
     on: Annotated[str, Form(max_length=10)] = "",
 ):  # noqa: ANN201
     try:
@@ -335,8 +334,8 @@ def lead_edit(
     session: DB,
     principal: Writer,
     version: Annotated[int, Form()],
-    officer: Annotated[str, Form(max_length=100)] = "",
-    notes: Annotated[str, Form(max_length=5000)] = "",
+    officer: Annotated[str, Form()] = "",
+    notes: Annotated[str, Form()] = "",
 ):  # noqa: ANN201
     try:
         service.do_update_lead(
@@ -375,7 +374,7 @@ def lead_attachment(lead_id: Id, attachment_id: Id, session: DB, principal: Sign
     att = queries.attachment(session, principal, lead_id, attachment_id)
     return Response(
         att.data,
-        media_type=att.content_type,
+        media_type=service.download_type(att.content_type),
         headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(att.filename)}",
             "X-Content-Type-Options": "nosniff",
@@ -460,12 +459,8 @@ def lead_figures_xlsx(
 ) -> Response:
     _worker(principal)
     f = figures.compute(session, principal, params.parsed(), gap_region=gap_region)
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "f.xlsx"
-        write_xlsx(path, figure_sheets(f, request.state.lang))
-        content = path.read_bytes()
     return Response(
-        content,
+        transfer.text_workbook(figure_sheets(f, request.state.lang)),
         media_type=XLSX,
         headers={"Content-Disposition": 'attachment; filename="haihe-lead-figures.xlsx"'},
     )

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from haihe.core.limits import Text
 from haihe.leads.queries import LeadFilter, lead_filter
 
 
@@ -37,23 +38,25 @@ class LeadCreate(BaseModel):
     segment: str = Field(max_length=64)
     region_code: str = Field(max_length=40, description="landing region, code or name")
     park_id: int | None = Field(None, ge=1, le=2_147_483_647)
-    officer: str | None = Field(None, max_length=100, description="username; you when empty")
+    officer: Text("lead.officer", name=True) | None = Field(
+        None, description="username; you when empty"
+    )
     source: str = Field("manual", description="gap_list, match, fair, referral or manual")
-    notes: str | None = Field(None, max_length=5000)
-    next_step: str | None = Field(None, max_length=500)
+    notes: Text("lead.notes") | None = None
+    next_step: Text("lead.next_step") | None = None
     next_step_on: date | None = None
 
 
 class StatusChange(BaseModel):
     status: str = Field(description="new, contacted, visited, negotiating, signed or dropped")
     on: date
-    note: str | None = Field(None, max_length=2000)
-    reason: str | None = Field(None, max_length=2000, description="needed to drop or go back")
+    note: Text("lead.note") | None = None
+    reason: Text("lead.reason") | None = Field(None, description="needed to drop or go back")
     version: int | None = None
 
 
 class NextStep(BaseModel):
-    next_step: str | None = Field(None, max_length=500)
+    next_step: Text("lead.next_step") | None = None
     on: date | None = None
     version: int | None = None
 

@@ -6,27 +6,25 @@ principal. A refused change raises a HaiheError and changes nothing."""
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from haihe.accounts import queries as accounts
 from haihe.accounts import scopes
 from haihe.chains import queries as chains
 from haihe.codes import regions
 from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from haihe.core.limits import clean_text
 from haihe.leads import flow
 from haihe.leads.models import SOURCES, Lead, LeadAttachment, LeadHistory, LeadStep
 from haihe.leads.queries import facts, readable_lead
 from haihe.registry import queries as registry
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-# Zero-width and bidirectional-control characters: invisible, they only disguise text.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-LIMITS = {"notes": 5000, "note": 2000, "reason": 2000, "next_step": 500, "officer": 100}
+EARLIEST = date(2000, 1, 1)  # no lead began before; an earlier date is a typing error
 
 
 class LeadVersionConflict(Conflict):
@@ -34,16 +32,24 @@ class LeadVersionConflict(Conflict):
 
 
 def text(value: object, field: str) -> str | None:
-    """A user's text: invisible characters and control characters removed, trimmed;
-    refused (naming the field) when longer than the field allows."""
-    if value is None:
-        return None
-    s = _INVISIBLE.sub("", str(value))
-    s = "".join(c for c in s if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
-    limit = LIMITS.get(field, 300)
-    if len(s) > limit:
-        raise InvalidInput("leads.text_too_long", field=field, limit=limit, length=len(s))
-    return s or None
+    """A user's text as the shared limits table cleans and bounds it (core/limits.py:
+    "lead.<field>"): invisible and control characters removed, trimmed, refused naming the
+    field when longer than it allows. None for nothing."""
+    return clean_text(value, f"lead.{field}", name=field == "officer") or None
+
+
+def _officer(session: Session, username: str | None, facts: scopes.LeadFacts) -> tuple:
+    """(username, user id) of the officer named: an active account that may work a lead
+    landing there; InvalidInput naming the officer otherwise."""
+    name = text(username, "officer")
+    if name is None:
+        return None, None
+    officer = accounts.principal_by_username(session, name)
+    if officer is None:
+        raise InvalidInput("leads.officer_unknown", field="officer", value=name)
+    if not (scopes.can_work_leads(officer) and scopes.can_edit_lead(officer, facts)):
+        raise InvalidInput("leads.officer_outside_scope", field="officer", value=name)
+    return officer.username, officer.user_id
 
 
 @dataclass
@@ -164,6 +170,10 @@ def do_create_lead(
     started = data.started_on or today
     if started > today:
         raise InvalidInput("leads.date_future", field="started_on", date=started.isoformat())
+    if started < EARLIEST:
+        raise InvalidInput(
+            "leads.date_too_early", field="started_on", date=started.isoformat(), earliest=EARLIEST
+        )
     next_step = text(data.next_step, "next_step")
     flow.check_next_step(data.next_step_on, next_step, today)
     lead = Lead(
@@ -175,8 +185,8 @@ def do_create_lead(
         region_code=region,
         province_code=province,
         park_id=_park(session, data.park_id, region),
-        officer=text(data.officer, "officer") or principal.username,
-        officer_user_id=None if data.officer else principal.user_id,
+        officer=principal.username,
+        officer_user_id=principal.user_id,
         source=data.source,
         notes=text(data.notes, "notes"),
         status="new",
@@ -188,6 +198,8 @@ def do_create_lead(
     )
     if not scopes.can_edit_lead(principal, facts(lead)):
         raise NotAllowed("leads.create_outside_scope", region=region)
+    if text(data.officer, "officer"):
+        lead.officer, lead.officer_user_id = _officer(session, data.officer, facts(lead))
     session.add(lead)
     session.flush()
     session.add(
@@ -318,12 +330,39 @@ def do_update_lead(
     if before == changes:
         return lead
     if changes["officer"] != lead.officer:
-        lead.officer_user_id = None
+        changes["officer"], lead.officer_user_id = _officer(session, officer, facts(lead))
     lead.officer, lead.notes = changes["officer"], changes["notes"]
     _bump(lead)
     _write(session, lead)
     _history(session, principal, lead.id, "update", {"before": before, "after": changes})
     return lead
+
+
+# The types an attachment is served as; any other goes out as application/octet-stream,
+# so a file never runs in the browser as a script or a page of the site.
+SAFE_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "text/plain",
+        "text/csv",
+        "application/zip",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    }
+)
+
+
+def download_type(content_type: str | None) -> str:
+    """The content type an attachment is kept and served with: the uploader's when it is
+    one of SAFE_TYPES, else application/octet-stream."""
+    base = (content_type or "").split(";", 1)[0].strip().lower()
+    return base if base in SAFE_TYPES else "application/octet-stream"
 
 
 def do_add_attachment(
@@ -336,7 +375,7 @@ def do_add_attachment(
 ) -> LeadAttachment:
     """Keep a file with the lead (at most 20 MB); recorded in its history."""
     lead = _editable(session, principal, lead_id)
-    name = _INVISIBLE.sub("", (filename or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    name = text((filename or "").replace("\\", "/").rsplit("/", 1)[-1], "attachment_name")
     if not name:
         raise InvalidInput("leads.file_unnamed", field="file")
     if not data:
@@ -347,8 +386,8 @@ def do_add_attachment(
         )
     att = LeadAttachment(
         lead_id=lead.id,
-        filename=name[:255],
-        content_type=(content_type or "application/octet-stream")[:100],
+        filename=name,
+        content_type=download_type(content_type),
         size=len(data),
         data=data,
         uploaded_by=principal.username,

@@ -277,25 +277,33 @@ def export_rows(session: Session, principal: scopes.Principal, f: LeadFilter) ->
     return out
 
 
-def export_workbook(session: Session, principal: scopes.Principal, f: LeadFilter) -> bytes:
-    """An .xlsx of the leads (one sheet), every text cell written as text: a value such as
-    =HYPERLINK(...) from a hostile note stays a string, never a formula."""
+def text_workbook(sheets: dict[str, tuple[list[str], list[list[object]]]]) -> bytes:
+    """An .xlsx of sheets of (headers, rows), every text cell written as text: a value such
+    as =HYPERLINK(...) or +cmd|... from a hostile note or name stays a string, never a
+    formula (cells beginning with = + - @). Decimals go out as text too."""
+    from decimal import Decimal
     from io import BytesIO
 
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("线索 leads")
-    ws.append(EXPORT_HEADERS)
-    for row in export_rows(session, principal, f):
-        cells = []
-        for v in row:
-            c = WriteOnlyCell(ws, value=v)
-            if isinstance(v, str):
-                c.data_type = "s"
-            cells.append(c)
-        ws.append(cells)
+    for title, (headers, rows) in sheets.items():
+        ws = wb.create_sheet(title[:31])
+        for row in [headers, *rows]:
+            cells = []
+            for v in row:
+                v = str(v) if isinstance(v, Decimal) else v
+                c = WriteOnlyCell(ws, value=v)
+                if isinstance(v, str):
+                    c.data_type = "s"
+                cells.append(c)
+            ws.append(cells)
     buf = BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def export_workbook(session: Session, principal: scopes.Principal, f: LeadFilter) -> bytes:
+    """An .xlsx of the leads (one sheet), every text cell written as text."""
+    return text_workbook({"线索 leads": (EXPORT_HEADERS, export_rows(session, principal, f))})
