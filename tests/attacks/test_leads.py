@@ -9,7 +9,7 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from haihe.accounts import service as accounts
@@ -180,6 +180,7 @@ def test_attachment_goes_out_as_a_download_of_a_safe_type(world):  # noqa: F811
     # script in the notes shows escaped on the lead's page
     c.post(f"/leads/{lead_id}/edit", data={"notes": "<script>alert(1)</script>", "version": "1"})
     page = c.get(f"/leads/{lead_id}").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # saved, and shown escaped
     assert "<script>alert(1)</script>" not in page
     # a cookie write without the CSRF token is refused
     c.headers.pop("X-CSRF-Token")
@@ -207,3 +208,41 @@ def test_figures_xlsx_cells_stay_text_even_for_old_hostile_rows(world):  # noqa:
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     hostile = [c for c in cells if str(c.value).startswith("=")]
     assert hostile and {c.data_type for c in hostile} == {"s"}
+
+
+def test_import_export_and_figures_stay_within_the_readers_scope(world, tmp_path):  # noqa: F811
+    """Binhai's officer: an import row landing in Hexi (Tianjin's, not Binhai's) is refused;
+    a row matching Hexi's lead neither updates it nor says it exists; the export and the
+    figures leave Hexi's lead out."""
+    from haihe.leads import figures
+    from tests.leads.test_leads import _sheet
+
+    engine, org, _ = world
+    with Session(engine) as s:
+        _lead(s, org, region_code="120103", notes="Hexi's secret")
+        s.commit()
+    row = [
+        "北京某某生物科技有限公司",
+        "biomedicine",
+        "biologics",
+        "120103",
+        None,
+        None,
+        None,
+        None,
+        "x",
+    ]
+    report = transfer.do_import_leads(
+        engine, BINHAI, _sheet(tmp_path / "a.xlsx", [row]), today=TODAY
+    )
+    assert not report.committed and report.bad == 1
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Lead)) == 1
+        assert s.scalar(select(Lead.notes)) == "Hexi's secret"
+        data = transfer.export_workbook(s, BINHAI, queries.LeadFilter())
+        assert "Hexi" not in str(
+            [c.value for r in load_workbook(BytesIO(data)).active.iter_rows() for c in r]
+        )
+        f = figures.compute(s, BINHAI, queries.LeadFilter())
+        assert f.total.total == 0 and not f.by_region
+        assert figures.compute(s, TIANJIN, queries.LeadFilter()).total.total == 1
