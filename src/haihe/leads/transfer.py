@@ -24,6 +24,7 @@ from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from haihe.core.i18n import t
 from haihe.core.importing import Column, Columns, ImportReport, RowError, open_sheet
 from haihe.core.limits import is_digits
+from haihe.core.tabular import write_xlsx
 from haihe.leads import flow, service
 from haihe.leads.models import SOURCES, Lead
 from haihe.leads.queries import LeadFilter, conditions
@@ -278,29 +279,12 @@ def export_rows(session: Session, principal: scopes.Principal, f: LeadFilter) ->
 
 
 def text_workbook(sheets: dict[str, tuple[list[str], list[list[object]]]]) -> bytes:
-    """An .xlsx of sheets of (headers, rows), every text cell written as text: a value such
-    as =HYPERLINK(...) or +cmd|... from a hostile note or name stays a string, never a
-    formula (cells beginning with = + - @). Decimals go out as text too."""
-    from decimal import Decimal
+    """An .xlsx of sheets of (headers, rows) through the shared writer (core.tabular), whose
+    rule keeps text beginning with = + - @ a string, never a formula."""
     from io import BytesIO
 
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = Workbook(write_only=True)
-    for title, (headers, rows) in sheets.items():
-        ws = wb.create_sheet(title[:31])
-        for row in [headers, *rows]:
-            cells = []
-            for v in row:
-                v = str(v) if isinstance(v, Decimal) else v
-                c = WriteOnlyCell(ws, value=v)
-                if isinstance(v, str):
-                    c.data_type = "s"
-                cells.append(c)
-            ws.append(cells)
     buf = BytesIO()
-    wb.save(buf)
+    write_xlsx(buf, sheets)  # type: ignore[arg-type]  # openpyxl saves to a file object too
     return buf.getvalue()
 
 
