@@ -64,10 +64,13 @@ ZH_ALLOWED = {
     "UTF",
     "GBK",
     "CSRF",
+    "implies",  # a chain definition file's key, named in messages about that file
 }
 # Chinese an English page may carry: the language switch, the units of Chinese figures,
 # and the sheet names a chain workbook must use (产业链, 环节, 供需: the file's format).
-EN_ALLOWED_CJK = {"中文", "万元", "亿元", "万", "亿", "元", "产业链", "环节", "供需"}
+EN_ALLOWED_CJK = {"中文", "万元", "亿元", "万", "亿", "元", "产业链", "环节", "供需", "美元"}
+# values an import column takes as written (the SRDI category of a firm)
+EN_ALLOWED_CJK |= {"专精特新", "小巨人", "否"}
 
 
 class _Text(HTMLParser):
@@ -117,6 +120,7 @@ def _literal_text(source: str) -> list[str]:
     out = []
     for value in re.findall(r'(?:placeholder|title|aria-label)="([^"]*)"', source):
         out.append(value)
+    source = re.sub(r'\b[a-z][a-z-]*="[^"]*"', " ", source)  # attributes a macro writes
     source = re.sub(r"<[^>]*>", " ", source)
     out += [x.strip() for x in source.split("\n") if x.strip()]
     return out

@@ -95,6 +95,8 @@ HIDDEN = {
     "password_hash",
     "token_hash",
     "data",
+    "search_terms",  # derived words for search, not a fact anyone edits
+    "sequence",  # a calendar event's revision counter
 }
 MONEY = {"intended_investment", "contracted_investment", "invested_in_place", "amount"}
 IDENTIFYING = ("code", "title", "name", "key", "username", "filename", "kind")
