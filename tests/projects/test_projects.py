@@ -167,7 +167,7 @@ def test_a_project_names_a_real_chain_and_segment(world):
     engine, ids = world
     with Session(engine) as s:
         for kw, field, named in (
-            ({"chain": "high_end_equipment"}, "chain", "high_end_equipment"),
+            ({"chain": "no_such_chain"}, "chain", "no_such_chain"),
             ({"chain": "robots", "segment": "cutting_machines"}, "segment", "cutting_machines"),
             ({"segment": "reducers"}, "segment", "reducers"),
         ):
