@@ -50,7 +50,7 @@ COLUMNS = [
     "employees",
     "capital_cny",
 ]
-CHUNK = 500
+CHUNK = 2000
 MEMBERS: Table = ChainMember.__table__  # type: ignore[assignment]
 NEXT = "chain_members_next"
 
