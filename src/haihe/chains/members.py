@@ -50,7 +50,7 @@ COLUMNS = [
     "employees",
     "capital_cny",
 ]
-CHUNK = 500
+CHUNK = 2000
 MEMBERS: Table = ChainMember.__table__  # type: ignore[assignment]
 NEXT = "chain_members_next"
 
@@ -141,14 +141,29 @@ def rebuild(
     chunks = [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
     if ids is None:  # the planner needs to know the placements' size for what follows
         analyze(conn, "placements")
+    keys = [c.key for c in chains]
     for chunk in chunks:
+        # every chain at once for the delete and the own placements; the lifting only for
+        # the chains these organisations are placed on (the others lift nothing), so that an
+        # import's batch costs a few statements, not a few per chain
+        q = delete(ChainMember).where(ChainMember.chain_key.in_(keys))
+        touched = None
+        if chunk is not None:
+            q = q.where(ChainMember.organisation_id.in_(chunk))
+            touched = set(
+                conn.execute(
+                    select(Placement.chain_key)
+                    .where(Placement.organisation_id.in_(chunk), Placement.chain_key.in_(keys))
+                    .distinct()
+                ).scalars()
+            )
+        conn.execute(q)
+        if not keys or touched == set():
+            continue
+        _insert_own(conn, keys, chunk)
         for chain in chains:
-            q = delete(ChainMember).where(ChainMember.chain_key == chain.key)
-            if chunk is not None:
-                q = q.where(ChainMember.organisation_id.in_(chunk))
-            conn.execute(q)
-            _insert_own(conn, [chain.key], chunk)
-            _insert_lifted(conn, chain, chunk)
+            if touched is None or chain.key in touched:
+                _insert_lifted(conn, chain, chunk)
     if ids is None:
         # only the chains given: saving one chain must leave the others' members alone
         # (rebuild_all is the one that drops members of chains no longer installed)
