@@ -297,3 +297,15 @@ def test_the_list_shows_chains_sorts_and_exports_as_filtered(world):
     rows = list(ws.iter_rows(values_only=True))
     total = c.get("/api/v1/organisations", params={"q": "滨海 生物"}).json()["total"]
     assert len(rows) - 1 == total and "高新技术企业" in rows[0]
+
+
+def test_a_null_or_wrong_kind_of_value_in_a_patch_is_a_message_not_a_500(world):
+    """Found by the schema fuzzer: {"high_tech": null, ...} reached the service's model check
+    and came back as a 500."""
+    app, objs, clients = world
+    c = clients["admin"]
+    r = c.patch(f"/api/v1/organisations/{objs['A']}", json={"high_tech": None, "listed": None})
+    assert r.status_code == 200, r.text
+    assert r.json()["high_tech"] is False
+    r = c.patch(f"/api/v1/organisations/{objs['A']}", json={"employees": "many"})
+    assert r.status_code == 422, r.text

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from pydantic import ValidationError
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,7 @@ from haihe.audit.recorder import Actor, current_actor, record
 from haihe.codes import industries, regions, uscc
 from haihe.core.db import bulk_insert, insert_many_returning_ids
 from haihe.core.errors import InvalidInput, NotAllowed, NotFound
+from haihe.core.i18n import Words
 from haihe.core.limits import clean_text
 from haihe.registry import queries, search_index, values
 from haihe.registry.models import (
@@ -308,10 +310,19 @@ def do_update_organisation(
         "stock_code": org.stock_code,
         "above_scale": org.above_scale,
     }
+    for flag in ("high_tech", "listed", "above_scale"):  # null: not known to be so
+        if flag in changes and changes[flag] is None:
+            changes[flag] = False
     merged = {**current, **changes}
     if "listed" in changes and not changes["listed"] and "stock_code" not in changes:
         merged["stock_code"] = None
-    data = OrganisationCreate(**merged)
+    try:
+        data = OrganisationCreate(**merged)
+    except ValidationError as exc:  # a value of the wrong kind: named in words, not a 500
+        name = str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else "value"
+        raise InvalidInput(
+            "registry.value_invalid", field=name, label=Words(f"audit.field.{name}")
+        ) from None
     if principal.role != "enterprise" and (
         data.region_code != org.region_code or data.park_id != org.park_id
     ):
