@@ -17,6 +17,7 @@ def load_all() -> None:
         MeetingRequest,
     )
     from haihe.leads.models import Lead, LeadAttachment, LeadStep
+    from haihe.matching.models import Interest, Listing, ListingSegment, MatchFeedback
     from haihe.projects import service as projects_service
     from haihe.projects.models import (
         Project,
@@ -54,6 +55,10 @@ def load_all() -> None:
             Lead: "lead",
             LeadStep: "lead_step",
             LeadAttachment: "lead_attachment",
+            Listing: "listing",
+            ListingSegment: "listing_segment",
+            MatchFeedback: "match_feedback",
+            Interest: "match_interest",
             User: "user",
             ApiToken: "api_token",
         }

@@ -61,6 +61,8 @@ class Project(Base):
     lead_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the lead it came from
     # The fair meeting whose agreement it is (fairs.queries.get_meeting), one project each.
     meeting_id: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
+    # the expression of interest (matching) it came from
+    match_interest_id: Mapped[int | None] = mapped_column(Integer, index=True)
     officer: Mapped[str | None] = mapped_column(String(100))
     notes: Mapped[str | None] = mapped_column(Text)
     stage: Mapped[str] = mapped_column(String(32), default="planned")
