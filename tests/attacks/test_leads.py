@@ -175,6 +175,7 @@ def test_attachment_goes_out_as_a_download_of_a_safe_type(world):  # noqa: F811
         assert r.status_code == 200
         assert r.headers["content-disposition"].startswith("attachment")
         assert r.headers["x-content-type-options"] == "nosniff"
+        assert "sandbox" in r.headers["content-security-policy"]  # the projects' policy too
         assert "javascript" not in r.headers["content-type"]
         assert "html" not in r.headers["content-type"]
     # script in the notes shows escaped on the lead's page

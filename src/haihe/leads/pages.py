@@ -9,7 +9,6 @@ import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,6 +19,7 @@ from haihe.accounts.scopes import Principal
 from haihe.chains import panels as chain_panels
 from haihe.chains.queries import chain_choices
 from haihe.codes import regions
+from haihe.core import attachments
 from haihe.core.errors import Conflict, InvalidInput, NotAllowed, http_status
 from haihe.core.i18n import t
 from haihe.core.limits import is_digits
@@ -374,11 +374,8 @@ def lead_attachment(lead_id: Id, attachment_id: Id, session: DB, principal: Sign
     att = queries.attachment(session, principal, lead_id, attachment_id)
     return Response(
         att.data,
-        media_type=service.download_type(att.content_type),
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(att.filename)}",
-            "X-Content-Type-Options": "nosniff",
-        },
+        media_type=attachments.served_type(att.content_type),
+        headers=attachments.download_headers(att.filename),
     )
 
 

@@ -16,6 +16,7 @@ from haihe.accounts import queries as accounts
 from haihe.accounts import scopes
 from haihe.chains import queries as chains
 from haihe.codes import regions
+from haihe.core import attachments
 from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from haihe.core.limits import clean_text
 from haihe.leads import flow
@@ -338,33 +339,6 @@ def do_update_lead(
     return lead
 
 
-# The types an attachment is served as; any other goes out as application/octet-stream,
-# so a file never runs in the browser as a script or a page of the site.
-SAFE_TYPES = frozenset(
-    {
-        "application/pdf",
-        "image/png",
-        "image/jpeg",
-        "image/gif",
-        "text/plain",
-        "text/csv",
-        "application/zip",
-        "application/msword",
-        "application/vnd.ms-excel",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    }
-)
-
-
-def download_type(content_type: str | None) -> str:
-    """The content type an attachment is kept and served with: the uploader's when it is
-    one of SAFE_TYPES, else application/octet-stream."""
-    base = (content_type or "").split(";", 1)[0].strip().lower()
-    return base if base in SAFE_TYPES else "application/octet-stream"
-
-
 def do_add_attachment(
     session: Session,
     principal: scopes.Principal,
@@ -387,7 +361,7 @@ def do_add_attachment(
     att = LeadAttachment(
         lead_id=lead.id,
         filename=name,
-        content_type=download_type(content_type),
+        content_type=attachments.inert_type(content_type),
         size=len(data),
         data=data,
         uploaded_by=principal.username,

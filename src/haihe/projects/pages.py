@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from haihe.accounts.scopes import Principal
 from haihe.chains import panels
 from haihe.chains.queries import chain_choices
+from haihe.core import attachments
 from haihe.core.errors import Conflict, InvalidInput, http_status
 from haihe.core.i18n import t
 from haihe.core.limits import is_digits
@@ -299,54 +299,9 @@ def project_attachment(
     att = queries.attachment(session, principal, project_id, attachment_id)
     return Response(
         att.data,
-        media_type=served_type(att.content_type),
-        headers={
-            "Content-Disposition": content_disposition(att.filename),
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox; frame-ancestors 'none'",
-            "Cache-Control": "private, no-store",
-        },
+        media_type=attachments.served_type(att.content_type),
+        headers=attachments.download_headers(att.filename),
     )
-
-
-# Types served as the uploader gave them: documents and images no browser runs as code.
-INERT_TYPES = frozenset(
-    {
-        "application/pdf",
-        "image/png",
-        "image/jpeg",
-        "image/gif",
-        "image/webp",
-        "text/plain",
-        "text/csv",
-        "application/zip",
-        "application/msword",
-        "application/vnd.ms-excel",
-        "application/vnd.ms-powerpoint",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    }
-)
-
-
-def served_type(declared: str | None) -> str:
-    """The uploader's content type if it is an inert one (parameters dropped), else bytes."""
-    base = (declared or "").split(";", 1)[0].strip().lower()
-    if base in ("text/plain", "text/csv"):
-        return f"{base}; charset=utf-8"
-    return base if base in INERT_TYPES else "application/octet-stream"
-
-
-def content_disposition(filename: str) -> str:
-    """`attachment` with an ASCII fallback name and the real one as RFC 5987 filename*."""
-    fallback = (
-        "".join(
-            c if c.isascii() and (c.isalnum() or c in "._- ") else "_" for c in filename
-        ).strip()
-        or "attachment"
-    )
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 # The projects on a chain's page ----------------------------------------------------------
