@@ -85,16 +85,17 @@ def test_small_instances_reach_the_exact_optimum_and_the_bound_holds(problem):
 @given(problems(max_people=6, max_slots=3))
 def test_the_slot_mip_keeps_the_rules_and_a_valid_bound(problem):
     # The MIP the scheduler runs when tables bind (1 to 3 tables here), on its own.
-    from haihe.fairs.scheduler import _finish, _Model, _slot_mip, _start
+    from haihe.fairs.scheduling.matching import slot_mip
+    from haihe.fairs.scheduling.model import Model, finish, start_state
 
     best = exact(problem, time_limit=10)
-    m = _Model(problem)
-    state, fixed = _start(m, problem.locked)
-    chosen, bound, optimal = _slot_mip(m, state, 10)
+    m = Model(problem)
+    state, fixed = start_state(m, problem.locked)
+    chosen, bound, optimal = slot_mip(m, state, 10)
     assert optimal and chosen is not None
     for r, s in chosen.items():
         state.assign(r, s)
-    out = _finish(m, state, fixed, bound, "mip", 0.0)
+    out = finish(m, state, fixed, bound, "mip", 0.0)
     assert check(problem, out.meetings) == []
     assert bound >= best.weight == out.weight
 
