@@ -6,13 +6,17 @@ An attachment keeps the uploader's content type only when it is one of INERT_TYP
 (application/octet-stream). It goes out as `attachment` with an ASCII fallback name and
 the real one as RFC 5987 `filename*`, nosniff, and a policy that lets it run nothing even
 if a browser opened it in place. Plain data only: the pages build the response.
+What may be kept at all (named, not empty, at most 20 MB) is checked here too.
 """
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
+from haihe.core.errors import InvalidInput
+
 BYTES = "application/octet-stream"
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 # Types served as the uploader gave them: documents and images no browser runs as code.
 INERT_TYPES = frozenset(
@@ -34,6 +38,24 @@ INERT_TYPES = frozenset(
     }
 )
 _TEXT = ("text/plain", "text/csv")
+
+
+def base_name(filename: str | None) -> str:
+    """The file's own name, without any folder a browser sent with it."""
+    return (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def check_file(name: str, data: bytes, context: str) -> None:
+    """A file fit to keep: named, not empty, at most MAX_ATTACHMENT_BYTES. Refused with
+    the context's own words ("<context>.file_unnamed", ".file_empty", ".file_too_large")."""
+    if not name:
+        raise InvalidInput(f"{context}.file_unnamed", field="file")
+    if not data:
+        raise InvalidInput(f"{context}.file_empty", field="file", name=name)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise InvalidInput(
+            f"{context}.file_too_large", field="file", name=name, mb=MAX_ATTACHMENT_BYTES // 2**20
+        )
 
 
 def inert_type(declared: str | None) -> str:

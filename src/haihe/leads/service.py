@@ -24,7 +24,7 @@ from haihe.leads.models import SOURCES, Lead, LeadAttachment, LeadHistory, LeadS
 from haihe.leads.queries import facts, readable_lead
 from haihe.registry import queries as registry
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = attachments.MAX_ATTACHMENT_BYTES
 EARLIEST = date(2000, 1, 1)  # no lead began before; an earlier date is a typing error
 
 
@@ -349,15 +349,8 @@ def do_add_attachment(
 ) -> LeadAttachment:
     """Keep a file with the lead (at most 20 MB); recorded in its history."""
     lead = _editable(session, principal, lead_id)
-    name = text((filename or "").replace("\\", "/").rsplit("/", 1)[-1], "attachment_name")
-    if not name:
-        raise InvalidInput("leads.file_unnamed", field="file")
-    if not data:
-        raise InvalidInput("leads.file_empty", field="file", name=name)
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput(
-            "leads.file_too_large", field="file", name=name, mb=MAX_ATTACHMENT_BYTES // 2**20
-        )
+    name = text(attachments.base_name(filename), "attachment_name") or ""
+    attachments.check_file(name, data, "leads")
     att = LeadAttachment(
         lead_id=lead.id,
         filename=name,

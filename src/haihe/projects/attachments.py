@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
-from haihe.core.errors import InvalidInput
+from haihe.core import attachments
 from haihe.projects.models import ProjectAttachment
 from haihe.projects.writing import editable, history
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = attachments.MAX_ATTACHMENT_BYTES
 
 
 def do_add_attachment(
@@ -22,18 +22,8 @@ def do_add_attachment(
 ) -> ProjectAttachment:
     """Keep a file with the project (at most 20 MB); recorded in its history."""
     project = editable(session, principal, project_id)
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not name:
-        raise InvalidInput("projects.file_unnamed", field="file")
-    if not data:
-        raise InvalidInput("projects.file_empty", field="file", name=name)
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise InvalidInput(
-            "projects.file_too_large",
-            field="file",
-            name=name,
-            mb=MAX_ATTACHMENT_BYTES // 1024 // 1024,
-        )
+    name = attachments.base_name(filename).strip()
+    attachments.check_file(name, data, "projects")
     att = ProjectAttachment(
         project_id=project.id,
         filename=name[:255],
