@@ -40,13 +40,30 @@ ROLE_ZH = {"make": "生产", "research": "研发", "service": "服务", "trade":
 ROLE_EN = {"make": "makes", "research": "R&D", "service": "services", "trade": "sells"}
 ROLE_WEIGHT = {"make": 1.0, "research": 0.9, "service": 0.6, "trade": 0.8}
 ROLE_RANK = {"make": 0, "research": 1, "service": 2, "trade": 3}
+# Keywords that name the product only where the text around them lets them: "计算机" in
+# "计算机技术培训" or "计算机网络设计" is the head of another noun, "机床加工" is a job shop's
+# machining, "售电" inside "销售电子产品" is no electricity retail. (word, text that may not
+# come before it, text that may not follow it).
+BOUNDARIES = {
+    "计算机": (None, re.compile(r"[及、]?(?:技术|网络|系统|管理|信息|图文|应用|培训|维修|服务|辅助|工程|技能|咨询|专业)")),
+    "机床": (None, re.compile(r"加工")),
+    "车床": (None, re.compile(r"加工")),
+    "船舶": (None, re.compile(r"保险|代理|运输")),
+    "车机": (None, re.compile(r"械")),
+    "售电": (re.compile(r"[销零]$"), None),
+    "通讯设备": (None, re.compile(r"[及、]?(?:维修|安装|租赁)")),
+}
 VERBS = (
     (
         "make",
         re.compile(r"生产|制造|加工|研制|组装|装配|制备|封装|冶炼|合成(?!树脂)|培育|种植|主营产品"),
     ),
     ("research", re.compile(r"研发|研究|技术开发|开发|试验发展|设计|技术转让")),
-    ("service", re.compile(r"技术服务|技术咨询|咨询|维修|维护|检测|检验|租赁|运维|安装|服务")),
+    ("service", re.compile(r"技术服务|技术咨询|咨询|检测|检验|运维|(?<!维修)服务")),
+    # repair, rental and installation of goods: a service segment's work (汽车维修, 电梯安装),
+    # but not making or developing the goods, so a segment that takes more than services
+    # does not take it (a rental yard for construction machinery is not on that segment)
+    ("upkeep", re.compile(r"维修|维护|修理|大修|保养|租赁|出租|安装|调试")),
     ("trade", re.compile(r"销售|批发|零售|经销|代理|进出口|贸易|购销|采购|经营(?!活动)")),
 )
 BOILERPLATE = re.compile(
@@ -70,6 +87,11 @@ NAME_WEIGHT = 0.5
 INDUSTRY_WEIGHT = 0.8
 LATE_CLAUSE_WEIGHT = 0.7
 MAIN_CLAUSES = 3
+# a seller's goods must lead its scope (the first clauses, the first items) or be this
+# share of the goods a clause lists
+TRADE_LEAD_CLAUSES = 2
+TRADE_LEAD_ITEMS = 2
+TRADE_SHARE = 0.5
 
 
 class _Matcher:
@@ -240,11 +262,28 @@ def read_items(part: str) -> list[tuple[int, int, frozenset[str], str]]:
     return resolved
 
 
+def _bounded(low: str, a: int, b: int) -> bool:
+    """Whether the keyword at low[a:b] stands for itself (see BOUNDARIES)."""
+    rule = BOUNDARIES.get(low[a:b])
+    if rule is None:
+        return True
+    before, after = rule
+    if before is not None and before.search(low, max(0, a - 2), a):
+        return False
+    return not (after is not None and after.match(low, b))
+
+
 def best_role(roles: Iterable[str], accepted: Iterable[str]) -> str | None:
     """The most substantial of an item's activities that a segment takes; selling counts
     only when the item names neither making nor research (a maker that sells its own
     goods is not a distributor)."""
     roles, accepted = set(roles), set(accepted)
+    if "upkeep" in roles:
+        roles.discard("upkeep")
+        if accepted == {"service"}:
+            roles.add("service")
+        elif not roles:
+            return None
     for r in RANK:
         if r in roles and r in accepted:
             if r == "trade" and roles & {"make", "research"}:
@@ -313,25 +352,31 @@ class Classifier:
 
     # -- pieces ---------------------------------------------------------------------
 
-    def _clause(self, part: str) -> tuple[str | None, list[tuple[str, frozenset[str]]], int, int]:
-        """(the clause's activity, its keywords each with the activities of its item, the
-        chains the keywords span, items listed)."""
+    def _clause(
+        self, part: str
+    ) -> tuple[str | None, list[tuple[str, frozenset[str], int]], int, int]:
+        """(the clause's activity, its keywords each with the activities of its item and the
+        item's place in the clause, the chains the keywords span, items listed)."""
         got = self._clause_cache.get(part)
         if got is None:
             verb, items = read_clause(part)
-            words: list[tuple[str, frozenset[str]]] = []
+            words: list[tuple[str, frozenset[str], int]] = []
             if self.rx is not None:
                 low = part.lower()
-                found = self.rx.find_indexes(low)
+                found = [
+                    (a, b)
+                    for _, a, b in self.rx.find_indexes(low)
+                    if _bounded(low, a, b)
+                ]
                 if found:
                     if PRODUCTS.match(part):  # a listed company's main products: made
-                        words = [(low[a:b], frozenset({"make"})) for _, a, b in found]
+                        words = [(low[a:b], frozenset({"make"}), 0) for a, b in found]
                     else:
                         spans = read_items(part)
-                        for _, a, b in found:
-                            roles = next((r for s0, e0, r, _ in spans if s0 <= a < e0), frozenset())
-                            words.append((low[a:b], roles))
-            spread = self.spread(w for w, _ in words)
+                        for a, b in found:
+                            k = next((k for k, sp in enumerate(spans) if sp[0] <= a < sp[1]), 0)
+                            words.append((low[a:b], spans[k][2] if spans else frozenset(), k))
+            spread = self.spread(w for w, _, _ in words)
             got = (verb, words, spread, items)
             if len(self._clause_cache) > 500_000:
                 self._clause_cache.clear()
@@ -340,11 +385,11 @@ class Classifier:
 
     def _scope_hits(
         self, description: str
-    ) -> list[tuple[int, str, frozenset[str], float, bool, int]]:
+    ) -> list[tuple[int, str, frozenset[str], float, bool, int, int]]:
         """(clause, keyword, its activities, weight, whether its activities come from a verb
-        in the clause, items the clause lists)."""
+        in the clause, items the clause lists, the keyword's item in the clause)."""
         text, _excluded = strip_exclusions(description)
-        found: list[tuple[int, str, frozenset[str], float, bool, int]] = []
+        found: list[tuple[int, str, frozenset[str], float, bool, int, int]] = []
         role: str | None = None
         parts = [(part, *self._clause(part)) for part in clause_parts(text)]
         # Clauses before the first verb take the first verb that follows: "中成药；中药饮片；
@@ -364,8 +409,8 @@ class Classifier:
                 weight *= 2 / spread
             if no_verb_at_all and items > 3:
                 weight *= 3 / items
-            for w, roles in words:
-                found.append((i, w, roles or frozenset({role}), weight, bool(roles), items))
+            for w, roles, k in words:
+                found.append((i, w, roles or frozenset({role}), weight, bool(roles), items, k))
         return found
 
     def classify(self, org: OrgFacts) -> list[Hit]:
@@ -389,7 +434,13 @@ class Classifier:
         if org.description and self.rx is not None:
             # a clause counts once per segment, however many of its keywords match
             per_clause: dict[tuple[tuple[str, str], int], tuple[str, float, list[str]]] = {}
-            for i, word, roles, weight, own_verb, items in self._scope_hits(org.description):
+            hits = self._scope_hits(org.description)
+            # the items of each clause that name a chain's goods (for sellers, below)
+            chain_items: dict[tuple[int, str], set[int]] = {}
+            for i, word, _r, _w, _o, _n, k in hits:
+                for ck in self._word_chains[word]:
+                    chain_items.setdefault((i, ck), set()).add(k)
+            for i, word, roles, weight, own_verb, items, k in hits:
                 for at in self.kw[word]:
                     if not own_verb and (word, at) in self.implied:
                         # "充电站" alone says what is done there
@@ -402,8 +453,18 @@ class Classifier:
                     if role is None:
                         continue
                     w = weight * ROLE_WEIGHT[role]
-                    if role == "trade" and items > 3:  # a long list of goods sold
-                        w *= 3 / items
+                    if role == "trade":
+                        # A seller is on a chain only when those goods are its main business
+                        # (guide §6): they lead the scope, or they are most of what it sells.
+                        # A word late in a list of unrelated goods counts for nothing.
+                        share = len(chain_items[(i, at[0])]) / items
+                        if share >= TRADE_SHARE:
+                            pass
+                        elif i < TRADE_LEAD_CLAUSES and k < TRADE_LEAD_ITEMS:
+                            if items > 3:  # leading a long list of goods
+                                w *= 3 / items
+                        else:
+                            continue
                     got = per_clause.setdefault((at, i), (role, w, []))
                     got[2].append(word)
             for (at, _i), (role, weight, words) in per_clause.items():
