@@ -52,6 +52,8 @@ BOUNDARIES = {
     "车机": (None, re.compile(r"械")),
     "售电": (re.compile(r"[销零]$"), None),
     "通讯设备": (None, re.compile(r"[及、]?(?:维修|安装|租赁)")),
+    "光缆": (None, re.compile(r"金具")),
+    "碳化硅": (None, re.compile(r"[、]?(?:工程)?陶瓷|耐火|磨料")),
 }
 VERBS = (
     (
@@ -142,6 +144,9 @@ class _Evidence:
     weak_words: dict[str, str] = field(default_factory=dict)
     weak_roles: dict[str, float] = field(default_factory=dict)
     name_weak: bool = False  # the name has one of the segment's over-broad words
+    # chains whose over-broad word in the name may stand as the second signal: a word on
+    # one chain only ("塑料制品厂"), not a mould shop's 模具 (on four chains, no stated use)
+    name_chain_ok: set[str] = field(default_factory=set)
 
 
 def industry_role(code: str) -> str:
@@ -467,8 +472,10 @@ class Classifier:
                             continue
                     got = per_clause.setdefault((at, i), (role, w, []))
                     got[2].append(word)
-            for (at, _i), (role, weight, words) in per_clause.items():
-                if all((w, at) in self.weak for w in words):
+            for (at, i), (role, weight, words) in per_clause.items():
+                # a minor item (past the main clauses) needs a second signal, like an
+                # over-broad word: "软件开发" as the 17th item of a labour-dispatch firm
+                if i >= MAIN_CLAUSES or all((w, at) in self.weak for w in words):
                     e = ev.setdefault(at, _Evidence())
                     e.weak_score += weight
                     e.weak_roles[role] = e.weak_roles.get(role, 0.0) + weight
@@ -484,7 +491,10 @@ class Classifier:
             for m in set(self.rx.findall(name_text)):
                 for at in self.kw[m]:
                     if (m, at) in self.weak:
-                        ev.setdefault(at, _Evidence()).name_weak = True
+                        e = ev.setdefault(at, _Evidence())
+                        e.name_weak = True
+                        if len(self._word_chains[m]) == 1:
+                            e.name_chain_ok.add(at[0])
                         continue
                     e = add(at, name_role, NAME_WEIGHT)
                     if e is None and "trade" in self.activities[at] and "贸易" in org.name:
@@ -505,7 +515,7 @@ class Classifier:
         # segment, or when the name says it too ("××塑料制品厂").
         for at in list(ev):
             e = ev[at]
-            if e.score <= 0 and e.weak_score and e.name_weak:
+            if e.score <= 0 and e.weak_score and e.name_weak and at[0] in e.name_chain_ok:
                 e.score, e.weak_score = e.weak_score, 0.0
                 e.roles.update(e.weak_roles)
                 e.keywords.update(e.weak_words)
