@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from haihe.chains import calibration
 from haihe.chains.definitions import ChainDefinition
 from haihe.codes import industries
 from haihe.core.limits import is_digits
@@ -418,7 +419,11 @@ class Classifier:
                 found.append((i, w, roles or frozenset({role}), weight, bool(roles), items, k))
         return found
 
-    def classify(self, org: OrgFacts) -> list[Hit]:
+    def classify(self, org: OrgFacts, *, calibrated: bool = True) -> list[Hit]:
+        """The organisation's placements, most certain first. Each one's confidence is
+        calibrated (chains/calibration.py: the share of such placements that were right on
+        labelled registrations); `calibrated=False` gives the raw score the calibration is
+        learned from."""
         name_text = f"{org.name} {org.name_en or ''}".lower()
         if self.rx is not None and not any(c in self.codes for c in org.industry_codes):
             # Most of a registry is on no chain: one pass over the raw text settles it (the
@@ -544,9 +549,15 @@ class Classifier:
                 continue
             role = min(e.roles, key=lambda r: (-e.roles[r], ROLE_RANK[r]))
             zh, en = self._reason(e, scale, n_chains)
-            hits.append(Hit(at[0], at[1], role, round(conf, 3), zh, en))
-        hits.sort(key=lambda h: (-h.confidence, h.chain_key, h.segment_id))
-        return hits
+            shown = round(conf, 3)
+            if calibrated:
+                shown = calibration.calibrated(conf)
+                pct = round(shown * 100)
+                zh += f"；同类归入在已标注的真实登记中约 {pct}% 正确"
+                en += f"; about {pct}% of such placements were right on labelled registrations"
+            hits.append((conf, Hit(at[0], at[1], role, shown, zh, en)))
+        hits.sort(key=lambda x: (-x[0], x[1].chain_key, x[1].segment_id))
+        return [h for _, h in hits]
 
     def _reason(self, e: _Evidence, scale: float, n_chains: int) -> tuple[str, str]:
         zh, en = [], []
