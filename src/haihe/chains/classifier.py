@@ -337,6 +337,7 @@ class Classifier:
         # Scopes are unique but made of common clauses ("技术开发、技术咨询、技术服务",
         # "货物进出口"): what a clause says is worked out once.
         self._clause_cache: dict[str, tuple[str | None, list[str], int, int]] = {}
+        self._scope_cache: dict[tuple, tuple] = {}
 
     def spread(self, words: Iterable[str]) -> int:
         """How many different things the words name: the chains they reach, counting chains
@@ -391,9 +392,10 @@ class Classifier:
 
     def _scope_hits(
         self, description: str
-    ) -> list[tuple[int, str, frozenset[str], float, bool, int, int]]:
+    ) -> tuple[list[tuple[int, str, frozenset[str], float, bool, int, int]], tuple]:
         """(clause, keyword, its activities, weight, whether its activities come from a verb
-        in the clause, items the clause lists, the keyword's item in the clause)."""
+        in the clause, items the clause lists, the keyword's item in the clause), and what
+        they depend on: the clauses with a verb or a keyword, and where they stand."""
         text, _excluded = strip_exclusions(description)
         found: list[tuple[int, str, frozenset[str], float, bool, int, int]] = []
         role: str | None = None
@@ -402,6 +404,7 @@ class Classifier:
         # 生物制品批发" is a wholesaler's list. A scope with no verb at all is a bare list of
         # goods, which is a shop's.
         upcoming = next((p[1] for p in parts if p[1] is not None), None)
+        key = tuple((i, p[0]) for i, p in enumerate(parts) if p[1] is not None or p[2])
         for i, (_part, verb, words, spread, items) in enumerate(parts):
             no_verb_at_all = upcoming is None
             role = verb or role or upcoming or "make"
@@ -417,7 +420,64 @@ class Classifier:
                 weight *= 3 / items
             for w, roles, k in words:
                 found.append((i, w, roles or frozenset({role}), weight, bool(roles), items, k))
-        return found
+        return found, key
+
+    def _scope_evidence(
+        self, description: str, research_body: bool
+    ) -> tuple[tuple[tuple[str, str], str, float, tuple[str, ...], bool], ...]:
+        """What the scope says, per segment and clause: (segment, activity, weight, keywords,
+        whether it needs a second signal). A clause counts once per segment, however many
+        of its keywords match. Worked out once per distinct reading: scopes are unique, but
+        what differs is mostly clauses that name nothing ("登记…号", addresses, licences)."""
+        hits, key = self._scope_hits(description)
+        key = (research_body, key)
+        got = self._scope_cache.get(key)
+        if got is not None:
+            return got
+        per_clause: dict[tuple[tuple[str, str], int], tuple[str, float, list[str]]] = {}
+        # the items of each clause that name a chain's goods (for sellers, below)
+        chain_items: dict[tuple[int, str], set[int]] = {}
+        for i, word, _r, _w, _o, _n, k in hits:
+            for ck in self._word_chains[word]:
+                chain_items.setdefault((i, ck), set()).add(k)
+        for i, word, roles, weight, own_verb, items, k in hits:
+            for at in self.kw[word]:
+                if not own_verb and (word, at) in self.implied:
+                    # "充电站" alone says what is done there
+                    item_roles: Iterable[str] = {self.implied[(word, at)]}
+                else:
+                    item_roles = roles
+                if research_body:
+                    item_roles = {"research" if r == "make" else r for r in item_roles}
+                role = best_role(item_roles, self.activities[at])
+                if role is None:
+                    continue
+                w = weight * ROLE_WEIGHT[role]
+                if role == "trade":
+                    # A seller is on a chain only when those goods are its main business
+                    # (guide §6): they lead the scope, or they are most of what it sells.
+                    # A word late in a list of unrelated goods counts for nothing.
+                    share = len(chain_items[(i, at[0])]) / items
+                    if share >= TRADE_SHARE:
+                        pass
+                    elif i < TRADE_LEAD_CLAUSES and k < TRADE_LEAD_ITEMS:
+                        if items > 3:  # leading a long list of goods
+                            w *= 3 / items
+                    else:
+                        continue
+                got_c = per_clause.setdefault((at, i), (role, w, []))
+                got_c[2].append(word)
+        out = []
+        for (at, i), (role, weight, words) in per_clause.items():
+            # a minor item (past the main clauses) needs a second signal, like an
+            # over-broad word: "软件开发" as the 17th item of a labour-dispatch firm
+            weak = i >= MAIN_CLAUSES or all((w, at) in self.weak for w in words)
+            out.append((at, role, weight, tuple(words), weak))
+        got = tuple(out)
+        if len(self._scope_cache) > 200_000:
+            self._scope_cache.clear()
+        self._scope_cache[key] = got
+        return got
 
     def classify(self, org: OrgFacts, *, calibrated: bool = True) -> list[Hit]:
         """The organisation's placements, most certain first. Each one's confidence is
@@ -442,45 +502,10 @@ class Classifier:
             return e
 
         if org.description and self.rx is not None:
-            # a clause counts once per segment, however many of its keywords match
-            per_clause: dict[tuple[tuple[str, str], int], tuple[str, float, list[str]]] = {}
-            hits = self._scope_hits(org.description)
-            # the items of each clause that name a chain's goods (for sellers, below)
-            chain_items: dict[tuple[int, str], set[int]] = {}
-            for i, word, _r, _w, _o, _n, k in hits:
-                for ck in self._word_chains[word]:
-                    chain_items.setdefault((i, ck), set()).add(k)
-            for i, word, roles, weight, own_verb, items, k in hits:
-                for at in self.kw[word]:
-                    if not own_verb and (word, at) in self.implied:
-                        # "充电站" alone says what is done there
-                        item_roles: Iterable[str] = {self.implied[(word, at)]}
-                    else:
-                        item_roles = roles
-                    if research_body:
-                        item_roles = {"research" if r == "make" else r for r in item_roles}
-                    role = best_role(item_roles, self.activities[at])
-                    if role is None:
-                        continue
-                    w = weight * ROLE_WEIGHT[role]
-                    if role == "trade":
-                        # A seller is on a chain only when those goods are its main business
-                        # (guide §6): they lead the scope, or they are most of what it sells.
-                        # A word late in a list of unrelated goods counts for nothing.
-                        share = len(chain_items[(i, at[0])]) / items
-                        if share >= TRADE_SHARE:
-                            pass
-                        elif i < TRADE_LEAD_CLAUSES and k < TRADE_LEAD_ITEMS:
-                            if items > 3:  # leading a long list of goods
-                                w *= 3 / items
-                        else:
-                            continue
-                    got = per_clause.setdefault((at, i), (role, w, []))
-                    got[2].append(word)
-            for (at, i), (role, weight, words) in per_clause.items():
-                # a minor item (past the main clauses) needs a second signal, like an
-                # over-broad word: "软件开发" as the 17th item of a labour-dispatch firm
-                if i >= MAIN_CLAUSES or all((w, at) in self.weak for w in words):
+            for at, role, weight, words, weak in self._scope_evidence(
+                org.description, research_body
+            ):
+                if weak:
                     e = ev.setdefault(at, _Evidence())
                     e.weak_score += weight
                     e.weak_roles[role] = e.weak_roles.get(role, 0.0) + weight
