@@ -81,8 +81,10 @@ def main() -> int:
     fp, fn, listed, t = causes(shipped())
     p = t["tp"] / (t["tp"] + t["fp"])
     r = t["tp"] / (t["tp"] + t["fn"])
-    print(f"tune split ({'+'.join(TUNE)}), chain level: {t['tp']} right, {t['fp']} false, "
-          f"{t['fn']} missed; P {p:.2f} R {r:.2f} F1 {2 * p * r / (p + r):.2f}")
+    print(
+        f"tune split ({'+'.join(TUNE)}), chain level: {t['tp']} right, {t['fp']} false, "
+        f"{t['fn']} missed; P {p:.2f} R {r:.2f} F1 {2 * p * r / (p + r):.2f}"
+    )
     for name, counts in (("false placements", fp), ("missed placements", fn)):
         print(f"{name}: " + ", ".join(f"{c} {n}" for c, n in sorted(counts.items())))
     if "--list" in sys.argv[1:]:

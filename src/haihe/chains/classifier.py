@@ -46,7 +46,12 @@ ROLE_RANK = {"make": 0, "research": 1, "service": 2, "trade": 3}
 # machining, "售电" inside "销售电子产品" is no electricity retail. (word, text that may not
 # come before it, text that may not follow it).
 BOUNDARIES = {
-    "计算机": (None, re.compile(r"[及、]?(?:技术|网络|系统|管理|信息|图文|应用|培训|维修|服务|辅助|工程|技能|咨询|专业)")),
+    "计算机": (
+        None,
+        re.compile(
+            r"[及、]?(?:技术|网络|系统|管理|信息|图文|应用|培训|维修|服务|辅助|工程|技能|咨询|专业)"
+        ),
+    ),
     "机床": (None, re.compile(r"加工")),
     "车床": (None, re.compile(r"加工")),
     "船舶": (None, re.compile(r"保险|代理|运输")),
@@ -370,11 +375,7 @@ class Classifier:
             words: list[tuple[str, frozenset[str], int]] = []
             if self.rx is not None:
                 low = part.lower()
-                found = [
-                    (a, b)
-                    for _, a, b in self.rx.find_indexes(low)
-                    if _bounded(low, a, b)
-                ]
+                found = [(a, b) for _, a, b in self.rx.find_indexes(low) if _bounded(low, a, b)]
                 if found:
                     if PRODUCTS.match(part):  # a listed company's main products: made
                         words = [(low[a:b], frozenset({"make"}), 0) for a, b in found]
