@@ -181,3 +181,67 @@ def test_every_exclusion_form_is_honoured(clf):
         assert "药品" not in text and "医疗器械" not in text, (scope, text)
         got = places(clf, name="某网络公司", description=scope)
         assert not any(c in ("biomedicine", "medicine_health") for c, _ in got), (scope, got)
+
+
+# --- the error classes of docs/placement-errors.md (scopes paraphrased, not copied) -------
+
+
+def chains_of(clf: Classifier, description: str, name: str = "某某有限公司") -> set[str]:
+    return {h.chain_key for h in clf.classify(OrgFacts(name, description=description))}
+
+
+def test_a_seller_is_on_a_chain_only_when_those_goods_lead_its_scope(clf):
+    dealer = places(clf, name="甲汽车销售公司", description="销售汽车、汽车配件；汽车装饰")
+    assert ("automotive", "sales") in dealer
+    # car parts first, textiles third of three: a parts shop, not a textile seller
+    shop = chains_of(clf, "销售汽车配件、日用品、纺织品；汽车装饰")
+    assert "automotive" in shop and "light_textile" not in shop
+    # a generic chemicals trader is on no chain (guide §6), whatever comes first
+    assert "green_petrochemicals" not in chains_of(clf, "销售化工产品（不含危险化学品）、建筑材料")
+    # goods late in a long list count for nothing
+    catch_all = chains_of(
+        clf, "销售五金交电、建筑材料、日用百货、装饰材料、家具、汽车配件、针纺织品、电子产品"
+    )
+    assert not catch_all & {"automotive", "nev", "light_textile", "next_gen_it"}
+
+
+def test_repair_rental_and_installation_take_only_service_segments(clf):
+    yard = places(clf, name="某园林公司", description="园林绿化；租赁建筑工程机械设备")
+    assert ("high_end_equipment", "construction_machinery") not in yard
+    garage = places(clf, name="某汽修厂", description="汽车维修；汽车装饰")
+    assert ("automotive", "aftermarket") in garage
+    assert garage[("automotive", "aftermarket")].role == "service"
+    # generic repair of equipment is not an equipment-service firm without a second signal
+    assert not chains_of(clf, "金属结构加工；机械电器设备维修、安装、租赁")
+
+
+def test_generic_software_is_not_xinchuang_and_computer_is_often_a_modifier(clf):
+    it = chains_of(clf, "技术开发、技术服务；基础软件服务；应用软件服务；计算机系统服务")
+    assert "next_gen_it" in it and "xinchuang" not in it
+    consultancy = places(
+        clf, name="某工程咨询公司", description="工程勘察设计；技术开发、技术咨询；计算机技术培训"
+    )
+    assert ("next_gen_it", "computers") not in consultancy
+    assert ("next_gen_it", "computers") in places(clf, name="某公司", description="组装计算机")
+
+
+def test_a_minor_item_past_the_main_clauses_needs_a_second_signal(clf):
+    dispatch = (
+        "劳务派遣；投资管理；企业策划；餐饮管理；市场调查；组织文化艺术交流；软件开发；零售日用品"
+    )
+    assert "next_gen_it" not in chains_of(clf, dispatch)
+    assert "next_gen_it" in chains_of(clf, "软件开发；技术咨询；技术服务")
+
+
+def test_an_over_broad_word_on_many_chains_is_not_made_specific_by_the_name(clf):
+    assert not chains_of(clf, "制造模具", name="某模具制造厂")
+    plastics = places(clf, name="某塑料制品厂", description="生产销售：系列塑料制品")
+    assert ("green_petrochemicals", "plastics") in plastics
+    assert not any(ck == "new_materials" for ck, _ in plastics)  # guide §8
+
+
+def test_keywords_stand_for_themselves_only_at_word_boundaries(clf):
+    assert "green_energy" not in chains_of(clf, "销售电子产品、电线电缆")  # no 售电
+    assert "high_end_equipment" not in chains_of(clf, "船舶保险代理")  # an insurer
+    lathe_shop = places(clf, name="某机加工厂", description="机床加工、车床加工")
+    assert ("machine_tools", "cutting_machines") not in lathe_shop
