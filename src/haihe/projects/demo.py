@@ -171,10 +171,13 @@ def _project(
 def _progress(s: Session, rng: random.Random, p: Project, path: list[str], until: date) -> None:
     """The article's projects up to the article: each step 20 to 200 days after the last."""
     day = p.signed_on
-    for kind in path:
-        day = _between(rng, day + timedelta(days=20), min(until, day + timedelta(days=200)))
-        if day > until:
-            break
+    for i, kind in enumerate(path):
+        # Each step within its share of the time left, so that the whole path is reached
+        # by the article (its figures are the article's, whatever the draws).
+        share = (until - day).days // (len(path) - i)
+        day = _between(
+            rng, day + timedelta(days=min(20, share)), day + timedelta(days=min(200, share))
+        )
         _record(s, p, kind, day, until)
 
 
