@@ -82,9 +82,11 @@ def test_import_participants_and_requests_all_or_nothing(demo_engine, tmp_path):
     with Session(demo_engine) as s:
         fair_id = _fair(s, "导入测试对接会")
         orgs = registry.search_organisations(
-            s, registry.OrganisationFilter(region="120000"), page_size=3
+            s, registry.OrganisationFilter(region="120000"), page_size=30
         ).items
+        orgs = [o for o in (registry.get_organisation(s, o.id) for o in orgs) if o.uscc][:3]
         orgs = [type("Org", (), {"id": o.id, "name": o.name, "uscc": o.uscc}) for o in orgs]
+        assert orgs[1].uscc
         s.commit()
     a, b, c = orgs
     good = tmp_path / "people.csv"
@@ -144,9 +146,26 @@ def test_import_participants_and_requests_all_or_nothing(demo_engine, tmp_path):
 
 
 def test_import_and_survey_commands(demo_engine, tmp_path, monkeypatch):
+    """`haihe fairs import participants FAIR FILE` (all or nothing) and `haihe fairs
+    survey FAIR`; the answers join the fair's figures."""
     from haihe.cli import app
+    from haihe.core import db
+    from haihe.core.settings import get_settings
 
-    monkeypatch.setenv("HAIHE_DATABASE_URL", demo_engine.url.render_as_string(hide_password=False))
+    if demo_engine.dialect.name != "sqlite":
+        pytest.skip("the command reads HAIHE_DATABASE_URL (the PostgreSQL tests use a schema)")
+    monkeypatch.setenv("HAIHE_DATABASE_URL", str(demo_engine.url))
+    monkeypatch.setenv("HAIHE_LANG", "zh")
+    get_settings.cache_clear()
+    db.engine_for.cache_clear()
+    try:
+        _commands(app, demo_engine, tmp_path)
+    finally:
+        get_settings.cache_clear()
+        db.engine_for.cache_clear()
+
+
+def _commands(app, demo_engine, tmp_path) -> None:  # noqa: ANN001
     with Session(demo_engine) as s:
         fair_id = _fair(s, "命令行导入对接会", date(2023, 1, 10))
         orgs = registry.search_organisations(
@@ -157,7 +176,7 @@ def test_import_and_survey_commands(demo_engine, tmp_path, monkeypatch):
     f = tmp_path / "p.csv"
     f.write_text("企业名称\n" + "\n".join(o.name for o in orgs) + "\n没有的单位\n", "utf-8")
     r = CliRunner().invoke(app, ["fairs", "import", "participants", "命令行导入对接会", str(f)])
-    assert r.exit_code != 0 and "没有的单位" in r.output + (r.stderr if r.stderr_bytes else "")
+    assert r.exit_code != 0 and "没有的单位" in r.output
     f.write_text("企业名称\n" + "\n".join(o.name for o in orgs) + "\n", "utf-8")
     r = CliRunner().invoke(app, ["fairs", "import", "participants", "命令行导入对接会", str(f)])
     assert r.exit_code == 0, r.output
