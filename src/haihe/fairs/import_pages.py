@@ -15,11 +15,18 @@ from haihe.accounts import scopes
 from haihe.accounts.scopes import Principal
 from haihe.core import importing, uploads
 from haihe.core.errors import InvalidInput, NotAllowed, NotFound, Unavailable
+from haihe.core.i18n import t
 from haihe.fairs import api, imports, panels, queries, surveys
 from haihe.fairs.service import OUTCOMES
 from haihe.web.auth import SignedIn, Writer
 from haihe.web.deps import Id, db
 from haihe.web.templating import render
+
+
+def _labels(lang: str) -> dict[str, str]:
+    """Each outcome in words."""
+    return {o: t(f"fairs.outcome_{o}", lang) for o in OUTCOMES}
+
 
 router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(db, scope="function")]
@@ -82,6 +89,7 @@ def survey_page(fair_id: Id, request: Request, session: DB, principal: SignedIn)
         items=surveys.list_surveys(session, fair_id, who),
         organiser=who is None,
         outcomes=OUTCOMES,
+        labels=_labels(request.state.lang),
         opens=surveys.survey_opens_on(fair.ends_on),
         problem=None,
     )
@@ -121,5 +129,11 @@ def six_months_panel(session: Session, principal: Principal, fair, lang: str):  
         return None
     return panels.Panel(
         "fairs/six_months_panel.html",
-        {"six": figures, "fair_id": fair.id, "organiser": organiser, "participant": mine},
+        {
+            "six": figures,
+            "fair_id": fair.id,
+            "organiser": organiser,
+            "participant": mine,
+            "labels": _labels(lang),
+        },
     )
