@@ -27,9 +27,7 @@ def upgrade() -> None:
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["fair_id"], ["fairs.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["meeting_id"], ["fair_meetings.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(
-            ["participant_id"], ["fair_participants.id"], ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["participant_id"], ["fair_participants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("meeting_id", "participant_id"),
     )
