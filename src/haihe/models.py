@@ -13,6 +13,7 @@ def load_all() -> None:
         FairMeeting,
         FairParticipant,
         FairSlot,
+        FairSurvey,
         FairTable,
         MeetingRequest,
     )
@@ -47,6 +48,7 @@ def load_all() -> None:
             FairParticipant: "fair_participant",
             MeetingRequest: "fair_meeting_request",
             FairMeeting: "fair_meeting",
+            FairSurvey: "fair_survey",
             Project: "project",
             ProjectMilestone: "project_milestone",
             ProjectParty: "project_party",

@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 
 import icalendar
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from haihe.accounts.models import User
 from haihe.accounts.scopes import command_line
 from haihe.fairs import queries, service
 from haihe.registry import queries as registry
@@ -44,8 +46,13 @@ def world(demo_engine):
                 s, registry.OrganisationFilter(region="110000"), page_size=2
             ).items
         ]
+        # The demo's organiser ("fair") runs F, a fair of its own here (the article's fair
+        # is full of the demo's participants); G is a fair it does not run.
+        article = queries.find_fair(s, "2023京津产业链供需对接会")
+        f = service.do_create_fair(s, admin, name="权限测试对接会", starts_on=article.starts_on)
+        s.execute(update(User).where(User.username == "fair").values(fair_id=f.id))
         ids = {}
-        for key, name in (("F", "2023京津产业链供需对接会"), ("G", "2024京津冀产业链对接会")):
+        for key, name in (("F", "权限测试对接会"), ("G", "2024京津冀产业链对接会")):
             fair = queries.find_fair(s, name)
             day = datetime(fair.starts_on.year, fair.starts_on.month, fair.starts_on.day, 9)
             service.do_add_slots(
@@ -218,3 +225,60 @@ def test_a_participant_answers_its_own_requests_and_records_outcomes(world):
         if p.get("meeting_id") == o["m_wx"]
     ]
     assert len(found) == 1 and found[0]["fair_id"] == f
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_survey_and_the_import_by_role(world, role, tmp_path):
+    """The organiser opens the survey and imports; a participant sees and answers only its
+    own questions; anyone else is refused."""
+    ids, clients = world
+    c = clients[role]
+    for key, o in ids.items():
+        f = o["fair"]
+        sees = _sees_fair(role, key)
+        if sees == "all":  # meetings held, so that there is something to ask about
+            for m in ("m_wx", "m_xy"):
+                assert c.post(f"/api/v1/fairs/{f}/meetings/{o[m]}/held", json={"held": True})
+        opened = c.post(f"/api/v1/fairs/{f}/survey")
+        listed = c.get(f"/api/v1/fairs/{f}/survey")
+        page = c.get(f"/fairs/{f}/survey", follow_redirects=False)
+        form = c.get(f"/fairs/{f}/import", follow_redirects=False)
+        csv = tmp_path / "people.csv"
+        csv.write_text("企业名称,洽谈上限\n没有这家单位,3\n", "utf-8")
+        with csv.open("rb") as fh:
+            up = c.post(f"/api/v1/fairs/{f}/import/participants", files={"file": ("p.csv", fh)})
+        if sees == "anonymous":
+            assert {opened.status_code, listed.status_code, up.status_code} == {401}
+            assert page.status_code in (401, 302, 303) and form.status_code in (401, 302, 303)
+            continue
+        if sees == "refused":
+            codes = {opened.status_code, listed.status_code, page.status_code, form.status_code}
+            assert codes == {403} and up.status_code == 403, role
+            continue
+        if sees == "own":
+            assert opened.status_code == 403 and form.status_code == 403 and up.status_code == 403
+            assert listed.status_code == 200 and page.status_code == 200
+            mine = listed.json()["items"]
+            assert mine and {v["participant_id"] for v in mine} == {o["w"]}
+            v = mine[0]
+            r = c.post(f"/api/v1/fairs/{f}/survey/{v['id']}", json={"outcome": "negotiation"})
+            assert r.status_code == 200 and r.json()["outcome"] == "negotiation"
+            r = c.post(f"/api/v1/fairs/{f}/survey/{v['id']}", json={"outcome": "<script>"})
+            assert r.status_code == 422 and r.json()["key"] == "fairs.outcome_unknown"
+            continue
+        assert opened.status_code == 200 and listed.status_code == 200, opened.text
+        assert form.status_code == 200 and page.status_code == 200
+        items = listed.json()["items"]
+        assert {v["participant_id"] for v in items} >= {o["w"], o["x"], o["y"]}
+        theirs = next(v for v in items if v["participant_id"] == o["x"])
+        # the organiser's file names an organisation nobody registered: refused, row named
+        assert up.status_code == 400 and up.json()["committed"] is False
+        assert up.json()["errors"][0]["row"] == 2
+        assert up.json()["errors"][0]["key"] == "fairs.import_organisation_unknown"
+        if role == "admin":
+            continue
+        # winute cannot answer x's question (not its own): 404, unchanged
+        w = clients["winute"].post(
+            f"/api/v1/fairs/{f}/survey/{theirs['id']}", json={"outcome": "agreement"}
+        )
+        assert w.status_code == 404

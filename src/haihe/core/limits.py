@@ -64,6 +64,8 @@ LIMITS: dict[str, Limit] = {
     "fair.name_en": Limit(200, "limits.fair_name_en"),
     "fair.place": Limit(200, "limits.fair_place"),
     "fair.description": Limit(NOTES, "limits.fair_description"),
+    "fair.survey_note": Limit(2_000, "limits.fair_survey_note"),
+    "fair.representatives": Limit(2_000, "limits.fair_representatives"),
     # chains
     "chain.name_zh": Limit(120, "limits.chain_name_zh"),
     "chain.name_en": Limit(200, "limits.chain_name_en"),

@@ -35,6 +35,8 @@ class Scenario:
     organisation_ids: list[int] = field(default_factory=list)
     by_province: dict[str, list[int]] = field(default_factory=dict)  # enterprises
     fairs: dict[str, int] = field(default_factory=dict)
+    # The agreements signed at the article's fair (fairs.demo.Agreement), for the projects.
+    fair_agreements: list = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
 

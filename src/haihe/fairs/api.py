@@ -10,16 +10,18 @@ an object of another fair or another participant (its existence is not leaked)."
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
 from haihe.accounts.scopes import Principal
-from haihe.core.errors import NotAllowed, NotFound
-from haihe.fairs import agendas, figures, queries, service
+from haihe.core import importing, uploads
+from haihe.core.errors import InvalidInput, NotAllowed, NotFound
+from haihe.fairs import agendas, figures, imports, queries, service, surveys
 from haihe.fairs.schemas import FairList, MeetingView, ParticipantView, RequestView
 from haihe.web.auth import SignedIn, Writer
 from haihe.web.deps import Id, db
@@ -303,3 +305,126 @@ def fair_figures(
     requests, acceptance rate, meetings scheduled and held, no-shows, agreements, intended
     investment, per chain."""
     return figures.fair_figures(session, fair_id, _lang(request, lang))
+
+
+# ------------------------------------------------------ import, the survey six months on
+
+
+class ImportRowError(BaseModel):
+    row: int
+    column: str
+    value: str
+    key: str
+    message: str
+
+
+class ImportResult(BaseModel):
+    committed: bool
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    bad: int
+    problem: str | None = None  # a problem with the whole file
+    errors: list[ImportRowError]
+
+
+class SurveyList(BaseModel):
+    items: list[surveys.SurveyView]
+    total: int
+
+
+class SurveyOpened(BaseModel):
+    opened: int
+    total: int
+
+
+class SurveyAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: str = Field(max_length=40)
+    note: str | None = Field(default=None, max_length=2_000)
+
+
+def import_result(report, lang: str) -> ImportResult:  # noqa: ANN001
+    return ImportResult(
+        committed=report.committed,
+        rows=report.rows,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        bad=report.bad,
+        problem=report.file_problem.message(lang) if report.file_problem else None,
+        errors=[
+            ImportRowError(
+                row=e.row,
+                column=e.where,
+                value=e.value[:60],
+                key=e.problem.key,
+                message=e.message(lang),
+            )
+            for e in report.errors
+        ],
+    )
+
+
+@router.post("/fairs/{fair_id}/import/{kind}", response_model=ImportResult)
+def import_file(
+    request: Request,
+    fair_id: Id,
+    kind: Literal["participants", "requests"],
+    file: Annotated[UploadFile, File()],
+    session: DB,
+    principal: Writer,
+    lang: Lang = None,
+) -> Response:
+    """The organiser's import of participants or requests (.xlsx or .csv): all or
+    nothing; 200 when committed, 400 with each row, column and reason when not."""
+    queries.get_fair(session, fair_id)
+    if not scopes.can_organise_fair(principal, fair_id):
+        raise NotAllowed("fairs.organise_not_allowed")  # before the upload is stored
+    name = Path(file.filename or "upload.xlsx").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise InvalidInput("file.unsupported", field="file", suffix=suffix[:10] or name[:40])
+    engine = request.app.state.engine
+    upload = uploads.store(file.file, name, principal.user_id, engine)
+    try:
+        with importing.import_slot(engine, principal.username or "?", name):
+            report = imports.do_import(engine, principal, fair_id, kind, upload.path)
+    finally:
+        upload.discard()
+    out = import_result(report, _lang(request, lang))
+    return Response(
+        out.model_dump_json(),
+        status_code=200 if report.committed else 400,
+        media_type="application/json",
+    )
+
+
+@router.get("/fairs/{fair_id}/survey", response_model=SurveyList)
+def list_surveys(fair_id: Id, session: DB, principal: SignedIn) -> SurveyList:
+    """The six-month survey: all of it to the organiser; a participant's own questions."""
+    who = _who(session, principal, fair_id)
+    items = surveys.list_surveys(session, fair_id, who)
+    return SurveyList(items=items, total=len(items))
+
+
+@router.post("/fairs/{fair_id}/survey", response_model=SurveyOpened)
+def open_survey(fair_id: Id, session: DB, principal: Writer) -> SurveyOpened:
+    """The organiser opens the survey (six months after the fair)."""
+    n = surveys.do_open_survey(session, principal, fair_id)
+    return SurveyOpened(opened=n, total=len(surveys.list_surveys(session, fair_id)))
+
+
+@router.post("/fairs/{fair_id}/survey/{survey_id}", response_model=surveys.SurveyView)
+def answer_survey(
+    fair_id: Id, survey_id: Id, body: SurveyAnswer, session: DB, principal: Writer
+) -> surveys.SurveyView:
+    """A participant answers its own question (the organiser may record it for them)."""
+    who = _who(session, principal, fair_id)
+    found = [v for v in surveys.list_surveys(session, fair_id, who) if v.id == survey_id]
+    if not found:
+        raise NotFound("fairs.survey_unknown", field="survey", survey=survey_id)
+    surveys.do_answer_survey(session, principal, survey_id, body.outcome, note=body.note)
+    return next(v for v in surveys.list_surveys(session, fair_id, who) if v.id == survey_id)

@@ -98,3 +98,39 @@ def fairs_agendas(
         found = _find(s, fair)
         files = agendas.write_agendas(s, found.id, out)
     console.print(t("fairs.agendas_written", lang(), files=len(files), out=str(out)))
+
+
+@app.command("import")
+def fairs_import(
+    kind: str = typer.Argument(..., help="participants | requests"),
+    fair: str = typer.Argument(..., help="the fair's id or its Chinese or English name"),
+    file: Path = typer.Argument(..., help="an .xlsx or .csv file"),
+) -> None:
+    """Import a fair's participants (organisation, representatives, free slots, quota) or
+    meeting requests (requester, requested, priority): all or nothing, with an error
+    report (FILE.errors.xlsx) naming each row to fix."""
+    from haihe.core.commands import print_import_report
+    from haihe.core.importing import import_slot
+    from haihe.fairs import imports
+
+    eng = engine()
+    with session_scope(eng) as s:
+        found = _find(s, fair)
+    with import_slot(eng, f"cli:{getpass.getuser()}", file.name, wait_s=3600):
+        report = imports.do_import(eng, command_line(getpass.getuser()), found.id, kind, file)
+    print_import_report(report)
+
+
+@app.command("survey")
+def fairs_survey(
+    fair: str = typer.Argument(..., help="the fair's id or its Chinese or English name"),
+) -> None:
+    """Open the outcome survey (six months after the fair): every participant of every
+    meeting held is asked what came of it since."""
+    from haihe.fairs import surveys
+
+    with session_scope(engine()) as s:
+        found = _find(s, fair)
+        n = surveys.do_open_survey(s, command_line(getpass.getuser()), found.id)
+        total = len(surveys.list_surveys(s, found.id))
+    console.print(t("fairs.survey_opened", lang(), n=n, total=total))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from haihe.chains import queries as chains_queries
 from haihe.codes import regions
 from haihe.fairs import queries
+from haihe.fairs.surveys import SixMonthsOn, six_months_on
 
 
 class RegionCount(BaseModel):
@@ -55,6 +56,8 @@ class FairFigures(BaseModel):
     agreements: int
     intended_investment: Decimal  # yuan, over the agreements signed
     per_chain: list[ChainFigures]
+    # The outcome survey months after the fair (None until the organiser opens it).
+    six_months: SixMonthsOn | None = None
 
 
 def _province(code: str | None) -> str | None:
@@ -139,4 +142,5 @@ def fair_figures(session: Session, fair_id: int, lang: str = "zh") -> FairFigure
             (m.intended_investment or Decimal(0) for m in agreements), Decimal(0)
         ),
         per_chain=per_chain,
+        six_months=six_months_on(session, fair_id),
     )

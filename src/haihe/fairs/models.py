@@ -135,3 +135,26 @@ class FairMeeting(Base):
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Yuan the sides intend to invest, as said with an agreement signed.
     intended_investment: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+
+
+class FairSurvey(Base):
+    """The outcome survey months after a fair (six by default): one per participant and
+    meeting held, opened by the organiser; the participant answers what came of the
+    meeting since (the same outcomes as on the day) and may add a note."""
+
+    __tablename__ = "fair_surveys"
+    __table_args__ = (UniqueConstraint("meeting_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("fair_meetings.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("fair_participants.id", ondelete="CASCADE"), index=True
+    )
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # none, follow_up, negotiation, agreement (service.OUTCOMES); None: not answered yet
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

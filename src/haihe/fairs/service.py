@@ -22,6 +22,7 @@ from haihe.audit.recorder import Actor, current_actor
 from haihe.codes import regions
 from haihe.core import events
 from haihe.core.errors import InvalidInput, NotAllowed, NotFound
+from haihe.core.limits import clean_text
 from haihe.fairs import queries
 from haihe.fairs import scheduler as sched
 from haihe.fairs.models import (
@@ -172,8 +173,10 @@ def do_add_participant(
     *,
     quota: int | None = None,
     slot_ids: Sequence[int] | None = None,
+    representatives: Sequence[str] | None = None,
 ) -> int:
-    """An organisation takes part, available in the slots given (all when None)."""
+    """An organisation takes part, available in the slots given (all when None), with
+    its representatives' names."""
     _organised(session, principal, fair_id)
     registry_queries.get_organisation(session, organisation_id)  # NotFound if unknown
     if quota is not None and not 0 <= quota <= 1000:
@@ -192,12 +195,73 @@ def do_add_participant(
     if taken:
         raise InvalidInput("fairs.participant_twice", field="organisation_id")
     with _acting(principal):
-        row = FairParticipant(fair_id=fair_id, organisation_id=organisation_id, quota=quota)
+        row = FairParticipant(
+            fair_id=fair_id,
+            organisation_id=organisation_id,
+            quota=quota,
+            representatives=_representatives(representatives),
+        )
         session.add(row)
         session.flush()
         session.add_all(FairAvailability(participant_id=row.id, slot_id=s) for s in chosen)
         session.flush()
     return row.id
+
+
+def _representatives(names: Sequence[str] | None) -> str | None:
+    """The representatives' names, one a line (cleaned, bounded; None when none)."""
+    if not names:
+        return None
+    cleaned = [
+        n
+        for n in (
+            clean_text(x, "fair.representatives", name=True, where="representatives") for x in names
+        )
+        if n
+    ]
+    text = "\n".join(dict.fromkeys(cleaned))
+    clean_text(text, "fair.representatives", where="representatives")  # the whole bounded too
+    return text or None
+
+
+def do_update_participant(
+    session: Session,
+    principal: scopes.Principal,
+    fair_id: int,
+    participant_id: int,
+    *,
+    quota: int | None = None,
+    slot_ids: Sequence[int] | None = None,
+    representatives: Sequence[str] | None = None,
+) -> bool:
+    """A participant's quota, availability (all slots when None) and representatives, as
+    given; True when anything changed."""
+    _organised(session, principal, fair_id)
+    row = _participant(session, fair_id, participant_id)
+    if quota is not None and not 0 <= quota <= 1000:
+        raise InvalidInput("fairs.quota_range", field="quota", value=quota)
+    fair_slots = set(
+        session.execute(select(FairSlot.id).where(FairSlot.fair_id == fair_id)).scalars()
+    )
+    chosen = fair_slots if slot_ids is None else set(slot_ids)
+    if chosen - fair_slots:
+        raise InvalidInput("fairs.slot_unknown", field="slots", slot=min(chosen - fair_slots))
+    have = set(
+        session.execute(
+            select(FairAvailability.slot_id).where(FairAvailability.participant_id == row.id)
+        ).scalars()
+    )
+    names = _representatives(representatives)
+    if (row.quota, row.representatives, have) == (quota, names, chosen):
+        return False
+    with _acting(principal):
+        row.quota = quota
+        row.representatives = names
+        for sid in have - chosen:
+            session.delete(session.get(FairAvailability, (row.id, sid)))
+        session.add_all(FairAvailability(participant_id=row.id, slot_id=s) for s in chosen - have)
+        session.flush()
+    return True
 
 
 def _participant(session: Session, fair_id: int, participant_id: int) -> FairParticipant:

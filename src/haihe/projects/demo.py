@@ -127,10 +127,17 @@ def _project(
     signed: date,
     amount: Decimal,
     pair: tuple[str, str] = ("110000", "120000"),
+    agreement=None,  # noqa: ANN001 - a fairs.demo.Agreement: the meeting it was signed at
 ) -> Project:
     kind = rng.choice(KINDS)
-    investor = rng.choice(scenario.by_province[pair[0]])
-    host = rng.choice(scenario.by_province[pair[1]])
+    if agreement is not None:  # its parties and the chain they met on
+        investor, host = agreement.beijing_organisation_id, agreement.tianjin_organisation_id
+        kind = [x for k in KINDS for x in k if x[1] == agreement.chain] or [
+            (f"{agreement.segment_name}合作项目", agreement.chain, agreement.segment)
+        ]
+    else:
+        investor = rng.choice(scenario.by_province[pair[0]])
+        host = rng.choice(scenario.by_province[pair[1]])
     in_park = pair[1] == "120000" and rng.random() < 0.4
     title, chain, segment = rng.choice(kind)
     return service.do_create_project(
@@ -164,10 +171,13 @@ def _project(
 def _progress(s: Session, rng: random.Random, p: Project, path: list[str], until: date) -> None:
     """The article's projects up to the article: each step 20 to 200 days after the last."""
     day = p.signed_on
-    for kind in path:
-        day = _between(rng, day + timedelta(days=20), min(until, day + timedelta(days=200)))
-        if day > until:
-            break
+    for i, kind in enumerate(path):
+        # Each step within its share of the time left, so that the whole path is reached
+        # by the article (its figures are the article's, whatever the draws).
+        share = (until - day).days // (len(path) - i)
+        day = _between(
+            rng, day + timedelta(days=min(20, share)), day + timedelta(days=min(200, share))
+        )
         _record(s, p, kind, day, until)
 
 
@@ -226,12 +236,24 @@ def _after_article(s: Session, rng: random.Random, p: Project, today: date) -> N
 def build(conn: Connection, rng: random.Random, scenario) -> None:  # noqa: ANN001
     with Session(bind=conn) as s:
         fair = fairs.get_fair(s, scenario.fairs["article_fair"])
-        # The article's 44: 4 under construction, 12 in operation of which 2 pay tax.
-        amounts = _amounts(rng, 44, ARTICLE_TOTAL)
+        # The article's 44: 4 under construction, 12 in operation of which 2 pay tax; each
+        # the agreement signed at a meeting of the fair (its source), with its amount.
+        agreements = list(scenario.fair_agreements)
+        assert len(agreements) == 44 and sum(a.amount for a in agreements) == ARTICLE_TOTAL
         plan = ["construction"] * 4 + ["operation_tax"] * 2 + ["operation"] * 10 + ["signed"] * 28
         rng.shuffle(plan)
-        for i, (kind, amount) in enumerate(zip(plan, amounts, strict=True)):
-            p = _project(s, rng, scenario, f"JJ2023-{i + 1:03d}", fair.id, fair.starts_on, amount)
+        for i, (kind, agreement) in enumerate(zip(plan, agreements, strict=True)):
+            p = _project(
+                s,
+                rng,
+                scenario,
+                f"JJ2023-{i + 1:03d}",
+                fair.id,
+                fair.starts_on,
+                agreement.amount,
+                agreement=agreement,
+            )
+            p.meeting_id = agreement.meeting_id  # its source, as a project from a meeting
             if kind == "construction":
                 _progress(s, rng, p, ["construction_started"], ARTICLE_DATE)
             elif kind.startswith("operation"):

@@ -34,6 +34,7 @@ ROUTERS = (
     "haihe.leads.api",
     "haihe.leads.pages",
     "haihe.fairs.pages",
+    "haihe.fairs.import_pages",
 )
 LANG_COOKIE = "haihe_lang"
 # Scripts only from this site (no inline script anywhere); ECharts' SVG needs inline styles.
