@@ -423,3 +423,32 @@ def park_chain_counts(
         out.append((d.key, d.name(lang), segs))
     out.sort(key=lambda c: -sum(n for _, _, n in c[2]))
     return out
+
+
+# --- classifying what is not an organisation (a listing's text) ------------------------
+
+
+@dataclass(frozen=True)
+class SegmentGuess:
+    chain: str
+    segment: str
+    confidence: float
+    reason_zh: str
+    reason_en: str
+
+
+def classify_text(
+    session: Session, title: str, text: str | None, kind: str = "enterprise"
+) -> list[SegmentGuess]:
+    """The segments the classifier places a text on (a listing's title and abstract, read
+    as a name and a business scope, of an organisation of `kind`), best first."""
+    from haihe.chains.classifier import OrgFacts
+    from haihe.chains.placements import _classifier
+
+    _, clf = _classifier(session.connection())
+    hits = clf.classify(OrgFacts(name=title or "", kind=kind, description=text or None))
+    hits = sorted(hits, key=lambda h: -h.confidence)
+    return [
+        SegmentGuess(h.chain_key, h.segment_id, h.confidence, h.reason_zh, h.reason_en)
+        for h in hits
+    ]
