@@ -308,3 +308,21 @@ def chain_projects(
         ).scalars()
     )
     return items, total
+
+
+def partner_pairs(session: Session, org_ids: list[int] | None = None) -> list[tuple[int, int]]:
+    """Pairs of organisations that are parties of one project (registered with
+    core.partners: matching leaves existing partners out of its recommendations)."""
+    a = ProjectParty.__table__.alias("a")
+    b = ProjectParty.__table__.alias("b")
+    q = select(a.c.organisation_id, b.c.organisation_id).join(
+        b, (a.c.project_id == b.c.project_id) & (a.c.organisation_id != b.c.organisation_id)
+    )
+    q = q.where(a.c.organisation_id.is_not(None), b.c.organisation_id.is_not(None))
+    if org_ids is not None:
+        ids = sorted(set(org_ids))
+        out: list[tuple[int, int]] = []
+        for i in range(0, len(ids), 5000):
+            out += session.execute(q.where(a.c.organisation_id.in_(ids[i : i + 5000]))).tuples()
+        return out
+    return list(session.execute(q.distinct()).tuples())
