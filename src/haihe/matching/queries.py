@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from haihe.codes import regions
 from haihe.core.errors import InvalidInput, NotFound
 from haihe.core.i18n import t
 from haihe.core.limits import clean_text
+from haihe.matching import text
 from haihe.matching.models import (
     DIRECTIONS,
     KINDS,
@@ -39,31 +39,25 @@ MIN_QUERY = 2  # a one-character query finds everything and nothing
 # --- words -----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _t2s():  # noqa: ANN202
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
+def simplified(text_: str) -> str:
     """Traditional characters as simplified (資訊安全 → 资讯安全), so both find the same."""
-    return _t2s().convert(text) if text else text
+    return text.simplify(text_)
 
 
-def words(text: str) -> list[str]:
-    """The words of a text as it is searched: simplified, lower case, segmented (rjieba)."""
-    import rjieba
-
-    low = simplified(text or "").lower()
-    return [w for w in (x.strip() for x in rjieba.cut_for_search(low)) if len(w) > 1 or w.isalnum()]
+def words(text_: str) -> list[str]:
+    """The words of a text as it is searched and matched (matching.text)."""
+    return text.words(text_)
 
 
-def search_terms(head: str, body: str | None) -> str:
-    """The words a listing is found by, space-separated (title, field, keywords and the
-    beginning of its abstract)."""
-    got = words(head) + words((body or "")[:4000])
-    return " ".join(dict.fromkeys(got))[:20_000]
+def search_terms(
+    title: str, title_en: str | None, keywords: str | None, field: str | None,
+    abstract: str | None, capacity: str | None,
+) -> str:  # fmt: skip
+    """The words a listing is found and matched by, as the ranking reads them."""
+    return text.listing_terms(
+        title=title, title_en=title_en, keywords=keywords, field=field, abstract=abstract,
+        capacity=capacity,
+    )  # fmt: skip
 
 
 def check_query(q: str | None) -> str | None:
@@ -73,7 +67,7 @@ def check_query(q: str | None) -> str | None:
     if not cleaned:
         return None
     if len([c for c in cleaned if c.isalnum()]) < MIN_QUERY:
-        raise InvalidInput("listings.query_too_short", field="q", value=cleaned, n=MIN_QUERY)
+        raise InvalidInput("matching.query_too_short", field="q")
     return cleaned
 
 
@@ -460,7 +454,7 @@ def recommendations_for_text(
 
     text = check_query(q)
     if text is None:
-        raise InvalidInput("listings.query_too_short", field="q", value="", n=MIN_QUERY)
+        raise InvalidInput("matching.query_too_short", field="q")
     recs = index.recommend_for_text(session, text, filters or MatchFilters(), k + 10)
     return _views(session, principal, recs, k, None)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -161,7 +161,6 @@ class ListingInput:
     # chain segments chosen by the user ("chain/segment"); the classifier's when None
     segments: list[str] | None = None
     is_demo: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def _organisation(session: Session, org_id: object):  # noqa: ANN202
@@ -205,17 +204,11 @@ def _fields(session: Session, data: ListingInput) -> dict:
         "park_preference": _parks(session, data.park_preference),
         "public": bool(data.public),
     }
-    if out["maturity"] is not None and data.kind != "technology":
-        out["maturity"] = out["maturity"]  # kept: a product can say how mature it is too
-    words = " ".join(
-        x for x in (title, out["title_en"], out["field"], out["keywords"], out["abstract"]) if x
-    )
-    if len(words.strip()) < 2:
-        raise InvalidInput("listings.no_text", field="title")
     out["search_terms"] = queries.search_terms(
-        " ".join(x for x in (title, out["title_en"], out["field"], out["keywords"]) if x),
-        out["abstract"],
+        title, out["title_en"], out["keywords"], out["field"], out["abstract"], out["capacity"]
     )
+    if not out["search_terms"].strip():
+        raise InvalidInput("listings.no_text", field="title")
     return out
 
 
