@@ -326,6 +326,8 @@ def do_update_listing(
     """Change a listing's text, figures and visibility (its organisation stays); segments
     are proposed again from the new text unless confirmed ones are kept or chosen."""
     listing = _editable(session, principal, listing_id)
+    if version is not None and version != listing.version:
+        raise ListingVersionConflict("listings.conflict", id=listing.id)
     org = registry.get_organisation(session, listing.organisation_id)
     changes = _fields(session, data)
     text_changed = any(
@@ -504,7 +506,7 @@ def do_express_interest(
     _notify(
         session,
         receiver.id,
-        "interest_received",
+        "interest_received_listing" if target_listing else "interest_received",
         {
             "from": sender.name,
             "from_en": sender.name_en or sender.name,

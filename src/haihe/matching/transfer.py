@@ -168,8 +168,7 @@ def do_import_listings(
                     return cells[i] if i is not None and i < len(cells) else None
 
                 try:
-                    with s.begin_nested():
-                        outcome = rows.one(get)
+                    outcome = rows.one(get)
                 except ROW_FAILURES as exc:
                     col = getattr(exc, "field", None) or "organisation"
                     col = {
