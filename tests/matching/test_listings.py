@@ -362,3 +362,56 @@ def test_an_enterprise_user_imports_only_its_own_organisations_rows(world, tmp_p
     row = ["天津某某生物制药有限公司", "寻求", "技术成果", "抗体产业化", "寻求抗体技术", 5, None, None]
     report = transfer.do_import_listings(engine, users["bj"], _sheet(tmp_path / "x.xlsx", [row]))
     assert not report.committed and report.bad == 1
+
+
+def test_an_accepted_interest_becomes_a_project_or_a_lead_that_records_it(world):
+    from datetime import date
+
+    from haihe.leads import service as leads
+    from haihe.projects import queries as projects_queries
+    from haihe.projects import service as projects
+
+    engine, (bj, tj, _), users = world
+    with Session(engine) as s:
+        need = service.do_create_listing(s, users["tj"], _data(tj, direction="seek"))
+        one = service.do_express_interest(s, users["bj"], to_listing_id=need.id)
+        two = service.do_express_interest(s, users["bj"], to_organisation_id=tj)
+        s.commit()
+        data = projects.ProjectInput(
+            code="M-1",
+            title="抗体药物产业化",
+            landing_region_code="120116",
+            signed_on=date(2024, 1, 5),
+            intended_investment=Decimal(1),
+            match_interest_id=one.id,
+        )
+        with pytest.raises(InvalidInput):  # not accepted yet: nothing made
+            projects.do_create_project(s, TIANJIN, data)
+        s.rollback()
+        service.do_answer_interest(s, users["tj"], one.id, True)
+        service.do_answer_interest(s, users["tj"], two.id, True)
+        project = projects.do_create_project(s, TIANJIN, data)
+        s.commit()
+        assert project.match_interest_id == one.id
+        assert (one.became_kind, one.became_id) == ("project", project.id)
+        assert projects_queries.get_project(s, project.id).match_interest_id == one.id
+        with pytest.raises(InvalidInput):  # converted once only
+            projects.do_create_project(s, TIANJIN, projects.ProjectInput(
+                code="M-2", title="再来一次", landing_region_code="120116",
+                match_interest_id=one.id,
+            ))  # fmt: skip
+        s.rollback()
+        lead = leads.do_create_lead(
+            s,
+            TIANJIN,
+            leads.LeadInput(
+                organisation_id=bj,
+                chain="biomedicine",
+                segment="biologics",
+                region_code="120116",
+                source="match",
+                match_interest_id=two.id,
+            ),
+        )
+        assert (two.became_kind, two.became_id) == ("lead", lead.id)
+        assert queries.interest_label(s, TIANJIN, one.id).startswith("北京某某生物医药研究院 → ")

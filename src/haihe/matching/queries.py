@@ -727,3 +727,20 @@ def unread_count(session: Session, principal: scopes.Principal) -> int:
     if cond is not None:
         stmt = stmt.where(cond)
     return session.execute(stmt).scalar_one()
+
+
+def interest_parties(
+    session: Session, principal: scopes.Principal, interest_id: int
+) -> tuple[str, str] | None:
+    """The registered names of an interest's two sides (sender first), for the project
+    form it becomes; None when the reader may not see it."""
+    try:
+        interest = readable_interest(session, principal, interest_id)
+    except NotFound:
+        if not (principal.is_admin or principal.role in ("regional_officer", "park_manager")):
+            return None
+        interest = session.get(Interest, interest_id)
+        if interest is None:
+            return None
+    a, b = _org(session, interest.from_organisation_id), _org(session, interest.to_organisation_id)
+    return a.name, b.name

@@ -22,6 +22,8 @@ from haihe.core.limits import clean_text
 from haihe.core.money import checked_amount
 from haihe.fairs import queries as fairs
 from haihe.leads import service as leads_service
+from haihe.matching import queries as matching
+from haihe.matching import service as matching_service
 from haihe.projects import lifecycle
 from haihe.projects.models import (
     TYPES,
@@ -68,6 +70,8 @@ class ProjectInput:
     notes: str | None = None
     signed_on: date | None = None
     is_demo: bool = False
+    # the accepted expression of interest (matching) the project came from
+    match_interest_id: int | None = None
 
 
 def _money(name: str, value: object) -> Decimal | None:
@@ -203,6 +207,8 @@ def do_create_project(
     chain, segment = chains.check_reference(session, data.chain, data.segment)
     if data.fair_id is not None:
         fairs.get_fair(session, data.fair_id)
+    if data.match_interest_id is not None:  # accepted, not yet converted, visible to them
+        matching.check_convertible_interest(session, principal, data.match_interest_id)
     parties = []
     for i, p in enumerate(data.parties):
         name, region = p.name, p.region_code
@@ -248,6 +254,7 @@ def do_create_project(
         notes=data.notes,
         is_demo=data.is_demo,
         parties=parties,
+        match_interest_id=data.match_interest_id,
     )
     if not (_authorised or scopes.can_edit_project(principal, facts(project))):
         raise NotAllowed("projects.create_not_allowed")
@@ -258,6 +265,10 @@ def do_create_project(
     _mirror(project, state)
     session.add(project)
     session.flush()
+    if data.match_interest_id is not None:
+        matching_service.do_record_interest_outcome(
+            session, principal, data.match_interest_id, "project", project.id
+        )
     _history(
         session,
         principal,
