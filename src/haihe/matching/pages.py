@@ -50,7 +50,20 @@ def _unread(request: Request) -> int:
         return queries.unread_count(s, me)
 
 
+def _segment_names(chains: dict, segments: list, lang: str, most: int = 3) -> list[str]:
+    """A listing's segments by name, each name once (two chains may name a segment alike)."""
+    out: list[str] = []
+    for s in segments:
+        c = chains.get(s.chain)
+        g = c.segment(s.segment) if c else None
+        name = g.name(lang) if g else s.segment
+        if name not in out:
+            out.append(name)
+    return out[:most]
+
+
 TEMPLATES.env.globals["unread_notifications"] = _unread
+TEMPLATES.env.globals["listing_segment_names"] = _segment_names
 
 
 def _back(url: str | None, default: str) -> str:

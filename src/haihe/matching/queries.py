@@ -324,8 +324,38 @@ class RecommendationView:
         return " · ".join(f"{p.label} {p.value:.2f}" for p in self.parts if p.value)
 
 
-def reason_text(reason: Reason, lang: str) -> str:
-    return t(f"reason.{reason.key}", lang, **reason.params)
+def _english(value: str, segments: dict[str, str]) -> str:
+    """A Chinese name in a reason's parameter, in English when it is a region's or a
+    segment's name (天津市 → Tianjin, 工控安全 → Industrial control security)."""
+    if value in segments:
+        return segments[value]
+    r = regions.lookup(value) if value and not value.isascii() else None
+    return r.name_en if r is not None and r.name_en else value
+
+
+def reason_text(reason: Reason, lang: str, segments: dict[str, str] | None = None) -> str:
+    """A reason in words. In English a parameter given as "<name>_en" is used for <name>,
+    and region and segment names are put in English."""
+    params = dict(reason.params)
+    if lang == "en":
+        params = {
+            k: params.get(f"{k}_en") or _english(str(v), segments or {})
+            for k, v in params.items()
+            if not k.endswith("_en")
+        }
+    return t(f"reason.{reason.key}", lang, **params)
+
+
+def segment_names_en(session: Session) -> dict[str, str]:
+    """Every segment's Chinese name → its English name (for reasons in English)."""
+    from haihe.chains.queries import chain_choices
+
+    out: dict[str, str] = {}
+    for c in chain_choices(session):
+        for g in c.segments:
+            if g.name_en:
+                out.setdefault(g.name_zh, g.name_en)
+    return out
 
 
 def _filters(
@@ -382,6 +412,7 @@ def _views(
         ).scalars():
             marks[(fb.partner_kind, fb.partner_id)] = fb.useful
     out: list[RecommendationView] = []
+    names_en = segment_names_en(session) if recs else {}
     for rec in recs:
         listing = None
         if rec.partner_kind == "listing":
@@ -411,7 +442,7 @@ def _views(
                     for p in PARTS
                 ],
                 reasons=[reason_text(r, "zh") for r in rec.reasons],
-                reasons_en=[reason_text(r, "en") for r in rec.reasons],
+                reasons_en=[reason_text(r, "en", names_en) for r in rec.reasons],
                 public=listing.public if listing else True,
                 my_mark=marks.get((rec.partner_kind, rec.partner_id)),
             )
