@@ -375,15 +375,36 @@ class MatchIndex:
                         rel[a] = max(rel.get(a, 0), 0.9)
                 self.related[(d.key, s.id)] = [((d.key, x), v) for x, v in rel.items()]
 
-    def chain_scores(self, segments: Iterable[tuple[str, str]]) -> np.ndarray:
-        """0–1 per document: the best link of its segments to the subject's."""
+    def chain_scores(
+        self, segments: Iterable[tuple[str, str]], research: bool = False, maker: bool = False
+    ) -> np.ndarray:
+        """0–1 per document: the best link of its segments to the subject's (as
+        ranking.chain_link values it: a supply edge 1.0 or 0.9, the same segment 1.0 when
+        one side researches and the other makes, 0.5 otherwise)."""
         out = np.zeros(self.n, dtype=np.float32)
+        same: list[np.ndarray] = []
         for s in segments:
             for other, value in self.related.get(s, ()):
                 docs = self.seg_docs.get(other)
-                if docs:
-                    found = self.docs_array(other, docs)
+                if not docs:
+                    continue
+                found = self.docs_array(other, docs)
+                if other == s:
+                    same.append(found)
+                elif research and not maker:
+                    peer = self.cols["research"][found] & ~self.cols["maker"][found]
+                    v = np.where(peer, value * ranking.PEER_RESEARCH, value)
+                    out[found] = np.maximum(out[found], v)
+                else:
                     out[found] = np.maximum(out[found], value)
+        if same:
+            docs = np.concatenate(same)
+            transfer = np.zeros(len(docs), dtype=bool)
+            if research:
+                transfer |= self.cols["maker"][docs]
+            if maker:
+                transfer |= self.cols["research"][docs]
+            out[docs] = np.maximum(out[docs], np.where(transfer, 1.0, 0.5))
         return out
 
     def docs_on(self, chain: str, segment: str | None) -> np.ndarray:
@@ -706,11 +727,12 @@ def _subject(session: Session, idx: MatchIndex, kind: str, ref: int) -> Subject:
             if owner is None:
                 raise NotFound("matching.unknown_subject", kind=kind, id=ref)
             segs = tuple(
-                session.execute(
+                (c, g)
+                for c, g in session.execute(
                     select(ListingSegment.chain, ListingSegment.segment).where(
                         ListingSegment.listing_id == row.id
                     )
-                ).tuples()
+                )
             )
             d = listing_doc(row, owner, segs)
             return Subject(_doc_side(d), d.words)
@@ -846,25 +868,42 @@ def rank(
         pre += weights.text * (text_scores / top_text)
     chain_scores = None
     if side is not None and side.segments and weights.chain:
-        chain_scores = idx.chain_scores(side.segments)
+        chain_scores = idx.chain_scores(side.segments, side.research, side.maker)
         pre += weights.chain * chain_scores
     pre[~mask] = -1.0
-    want = max(CANDIDATES, k * 3)
     positive = int((pre > 0).sum())
     if positive == 0:
         return []
-    want = min(want, positive)
+    want = min(max(CANDIDATES, k * 3), positive)
     cand = np.argpartition(-pre, want - 1)[:want] if want < idx.n else np.arange(idx.n)
     cand = cand[pre[cand] > 0]
-    shared_by = _shared_words(idx, term_ids, cand)
     asker = side if side is not None else Side("text", 0, 0)
+    tv = text_scores[cand] / top_text if top_text > 0 else np.zeros(len(cand))
+    cv = chain_scores[cand] if chain_scores is not None else np.zeros(len(cand))
+    c = idx.cols
+    rough = ranking.rough_scores(
+        asker,
+        tv,
+        cv,
+        c["province"][cand],
+        c["research"][cand],
+        c["maker"][cand],
+        c["employees"][cand],
+        c["region"][cand],
+        c["park"][cand],
+        weights,
+    )
+    # the partner's own preference adds at most half a preference: keep what could pass
+    keep = min(len(cand), k + 20)
+    best = cand[np.argsort(-rough, kind="stable")[:keep]]
+    shared_by = _shared_words(idx, term_ids, best)
     out = []
-    for j, i in enumerate(cand):
+    for j, i in enumerate(best):
         partner = idx.side(int(i))
-        tv = float(text_scores[i]) / top_text if top_text > 0 else 0.0
+        t_value = float(text_scores[i]) / top_text if top_text > 0 else 0.0
         words = _telling([_word_of(idx, t) for t in shared_by[j]])
         out.append(
-            ranking.explain(asker, partner, tv, words, idx.edges, idx.segment_names, weights)
+            ranking.explain(asker, partner, t_value, words, idx.edges, idx.segment_names, weights)
         )
     out.sort(key=lambda r: (-r.score, r.partner_kind, r.partner_id))
     return out[:k]
