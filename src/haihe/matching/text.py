@@ -61,6 +61,7 @@ def place_words() -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     return GENERIC | place_words()
 
@@ -91,10 +92,12 @@ def words(text: str | None) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=200_000)
-def _stored_term(term: str) -> str | None:
+_STORED: dict[str, str] = {}  # a stored term → its matching word ("" for none)
+
+
+def _stored_term(term: str) -> str:
     t = simplify(term)
-    return None if len(t) < 2 or t in stopwords() else t
+    return "" if len(t) < 2 or t in stopwords() else t
 
 
 def stored_words(search_terms: str | None) -> list[str]:
@@ -102,10 +105,15 @@ def stored_words(search_terms: str | None) -> list[str]:
     folded) as matching words: simplified, without place and legal-form words."""
     if not search_terms:
         return []
+    if len(_STORED) > 1_000_000:
+        _STORED.clear()
+    known = _STORED.get
     out = []
     for term in search_terms[: MAX_CHARS * 2].split():
-        t = _stored_term(term)
-        if t is not None:
+        t = known(term)
+        if t is None:
+            t = _STORED[term] = _stored_term(term)
+        if t:
             out.append(t)
     return out
 
