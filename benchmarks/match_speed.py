@@ -35,13 +35,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from haihe.core.db import make_engine, upgrade  # noqa: E402
 
 TARGETS = {"build": 180.0, "p50": 20.0, "p99": 100.0, "bulk": 600.0, "memory": 4096.0}
-HANZI = "安百宝北博才晨诚川创达德鼎东方丰峰福富光广国海瀚航合和恒宏华辉汇佳嘉坚建江捷金锦京晶精景久聚凯康科蓝力联良林龙隆美明铭南宁诺鹏平启千强青清荣瑞润森山尚盛拓泰天通同万维伟信星兴旭雅亚扬耀一亿益银英永优宇远跃云泽长正志智中众卓"
+HANZI = (
+    "安百宝北博才晨诚川创达德鼎东方丰峰福富光广国海瀚航合和恒宏华辉汇佳嘉坚建江捷金锦"
+    "京晶精景久聚凯康科蓝力联良林龙隆美明铭南宁诺鹏平启千强青清荣瑞润森山尚盛拓泰天通"
+    "同万维伟信星兴旭雅亚扬耀一亿益银英永优宇远跃云泽长正志智中众卓"
+)
 
 
 def populate(url: str, n_orgs: int, n_listings: int, seed: int = 15) -> None:
