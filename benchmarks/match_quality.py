@@ -200,7 +200,7 @@ def load_ckg(split: str, limit: int) -> LabelSet:
     names = {}
     for line in (base / "company.json").read_text("utf-8").splitlines():
         r = json.loads(line)
-        names[r["code"]] = r.get("fullname") or r["name"]
+        names[r["code"].split(".")[0]] = r.get("fullname") or r["name"]
     industry = {}
     for line in (base / "company_industry.json").read_text("utf-8").splitlines():
         r = json.loads(line)

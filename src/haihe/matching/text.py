@@ -39,6 +39,8 @@ GENERIC = frozenset(
     the and of for with ltd co inc company limited corporation group technology
     """.split()
 )
+# Single characters that are words of their own (铜, 铝, 锂, 钢) count; these do not.
+FUNCTION_CHARS = frozenset("的和及与等或其为在对以于了是有各类用型式化性品件套个种并含不非由从向按经可")
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +59,7 @@ def place_words() -> frozenset[str]:
             if not name:
                 continue
             out.add(name)
-            out.update(t for t in _SEPARATOR.split(" ".join(rjieba.cut(name))) if t)
+            out.update(t for t in _SEPARATOR.split(" ".join(rjieba.cut(name))) if len(t) > 1)
     return frozenset(out)
 
 
@@ -80,14 +82,17 @@ def _clean(text: str) -> str:
 
 def words(text: str | None) -> list[str]:
     """The words of a text in order (duplicates kept: a word said twice counts twice),
-    without place names, legal-form words and single characters."""
+    without place names, legal-form words, single letters and function characters."""
     if not text:
         return []
     stop = stopwords()
     out = []
     for piece in rjieba.cut_for_search(_clean(text)):
         for t in _SEPARATOR.split(piece):
-            if len(t) > 1 and t not in stop:
+            if len(t) > 1:
+                if t not in stop:
+                    out.append(t)
+            elif t and _CJK.match(t) and t not in FUNCTION_CHARS and t not in stop:
                 out.append(t)
     return out
 
@@ -97,7 +102,9 @@ _STORED: dict[str, str] = {}  # a stored term → its matching word ("" for none
 
 def _stored_term(term: str) -> str:
     t = simplify(term)
-    return "" if len(t) < 2 or t in stopwords() else t
+    if not t or t in stopwords() or t in FUNCTION_CHARS:
+        return ""
+    return t if len(t) > 1 or _CJK.match(t) else ""
 
 
 def stored_words(search_terms: str | None) -> list[str]:
