@@ -438,7 +438,7 @@ def placement_rows(conn: Connection, org_ids: list[int] | None = None) -> Iterat
         for i in range(0, len(ids), 5000):
             yield from conn.execute(
                 select(*cols).where(Placement.organisation_id.in_(ids[i : i + 5000]), EFFECTIVE)
-            ).tuples()
+            )
         return
     cur = conn.connection.driver_connection.cursor()
     try:

@@ -49,7 +49,7 @@ ORG_KINDS = ("enterprise", "research_institute", "university", "hospital", "park
 LISTING_KINDS = ("technology", "product", "capacity", "investment", "cooperation")
 DIRECTIONS = {None: 0, "offer": 1, "seek": 2}
 MOST = 200  # recommendations one request may ask for
-CANDIDATES = 300  # scored exactly per request (k more when k is large)
+QUERY_TERMS = 32  # a subject's most telling words that are looked up
 K1, B = 1.5, 0.75
 # changes applied incrementally before the delta is folded into a fresh build
 FOLD_AT = 50_000
@@ -243,6 +243,31 @@ class MatchIndex:
             self.org_maturity[d.org] = max(self.org_maturity.get(d.org, 0), d.maturity)
         return i
 
+    def owner(self, org_id: int) -> Doc | None:
+        """An organisation's facts as the index holds them (for its listings)."""
+        i = self.where.get((ORG, org_id))
+        if i is None:
+            return None
+        c = self.cols
+        return Doc(
+            ORG,
+            org_id,
+            org_id,
+            int(c["org_kind"][i]),
+            int(c["province"][i]),
+            int(c["region"][i]),
+            int(c["park"][i]),
+            int(c["employees"][i]),
+            bool(c["research"][i]),
+            bool(c["maker"][i]),
+            0,
+            0,
+            0,
+            True,
+            self.segs[i],
+            [],
+        )
+
     def remove(self, kind: int, ref: int) -> None:
         i = self.where.pop((kind, ref), None)
         if i is not None:
@@ -299,24 +324,93 @@ class MatchIndex:
         ids.sort(key=lambda t: -self.idf(t))
         return ids[:most]
 
-    def text_scores(self, term_ids: list[int]) -> np.ndarray:
-        """BM25 of every document (dead ones included: the caller masks them)."""
-        scores = np.zeros(self.n, dtype=np.float32)
-        if not term_ids:
-            return scores
-        main = [t for t in term_ids if t < len(self.df)]
-        if main and self.bm25 is not None:
-            scores[: self.n_main] = self.bm25.get_scores_from_ids(main)
+    def _scratch(self, name: str) -> np.ndarray:
+        """A zeroed array over the documents, reused between requests (the caller sets
+        back to zero what it wrote)."""
+        got = self.__dict__.get(name)
+        if got is None or len(got) < self.n:
+            got = np.zeros(max(self.n, len(self.cols["kind"])), dtype=np.float32)
+            self.__dict__[name] = got
+        return got
+
+    def candidates(
+        self,
+        term_ids: list[int],
+        segments: Iterable[tuple[str, str]] = (),
+        research: bool = False,
+        maker: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The documents holding a word of the query or sitting on a segment linked to the
+        subject's, with their BM25 and their chain value (0–1, as ranking.chain_link
+        gives it): work in proportion to the posting lists read, not to the index."""
+        docs_t, scores_t = [], []
+        common = max(50_000, self.n_main // 5)  # words nearly everyone has say nothing
+        if self.bm25 is not None:
+            sc = self.bm25.scores
+            indptr, indices, data = sc["indptr"], sc["indices"], sc["data"]
+            for t in term_ids:
+                if t < len(self.df) and 0 < self.df[t] <= common:
+                    lo, hi = indptr[t], indptr[t + 1]
+                    docs_t.append(indices[lo:hi])
+                    scores_t.append(data[lo:hi])
         if self.delta.lengths:
             for t in term_ids:
                 post = self.delta.postings.get(t)
                 if not post:
                     continue
                 idf = self.idf(t)
-                for doc, tf in post:
-                    dl = self.delta.lengths[doc]
-                    scores[doc] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / self.avgdl))
-        return scores
+                d = np.fromiter((x for x, _ in post), dtype=np.int64, count=len(post))
+                tf = np.fromiter((y for _, y in post), dtype=np.float32, count=len(post))
+                dl = np.fromiter(
+                    (self.delta.lengths[x] for x, _ in post), dtype=np.float32, count=len(post)
+                )
+                docs_t.append(d)
+                scores_t.append(idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / self.avgdl)))
+        docs_c, values_c = [], []
+        for s in segments:
+            for other, value in self.related.get(s, ()):
+                docs = self.seg_docs.get(other)
+                if not docs:
+                    continue
+                found = self.docs_array(other, docs)
+                if other == s:
+                    transfer = np.zeros(len(found), dtype=bool)
+                    if research:
+                        transfer |= self.cols["maker"][found]
+                    if maker:
+                        transfer |= self.cols["research"][found]
+                    v = np.where(transfer, 1.0, 0.5)
+                elif research and not maker:
+                    peer = self.cols["research"][found] & ~self.cols["maker"][found]
+                    v = np.where(peer, value * ranking.PEER_RESEARCH, value)
+                else:
+                    v = np.full(len(found), value)
+                docs_c.append(found)
+                values_c.append(v.astype(np.float32))
+        if not docs_t and not docs_c:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)
+        text_ = self._scratch("_scratch_text")
+        chain_ = self._scratch("_scratch_chain")
+        all_docs = []
+        if docs_t:
+            d = np.concatenate(docs_t).astype(np.int64, copy=False)
+            np.add.at(text_, d, np.concatenate(scores_t))
+            all_docs.append(d)
+        if docs_c:
+            d = np.concatenate(docs_c)
+            np.maximum.at(chain_, d, np.concatenate(values_c))
+            all_docs.append(d)
+        touched = sum(len(x) for x in all_docs)
+        if touched > self.n // 8:  # many: one pass over the index is cheaper than sorting
+            cand = np.flatnonzero((text_[: self.n] > 0) | (chain_[: self.n] > 0))
+        else:
+            d = np.sort(np.concatenate(all_docs))
+            cand = d[np.concatenate(([True], d[1:] != d[:-1]))] if len(d) else d
+        t_scores, c_values = text_[cand].copy(), chain_[cand].copy()
+        text_[cand] = 0
+        chain_[cand] = 0
+        return cand, t_scores, c_values
 
     def has_term(self, term: int, docs: np.ndarray) -> np.ndarray:
         """Which of `docs` hold the word `term`."""
@@ -374,17 +468,6 @@ class MatchIndex:
                     if b == s.id:
                         rel[a] = max(rel.get(a, 0), 0.9)
                 self.related[(d.key, s.id)] = [((d.key, x), v) for x, v in rel.items()]
-
-    def chain_scores(self, segments: Iterable[tuple[str, str]]) -> np.ndarray:
-        """0–1 per document: the best link of its segments to the subject's."""
-        out = np.zeros(self.n, dtype=np.float32)
-        for s in segments:
-            for other, value in self.related.get(s, ()):
-                docs = self.seg_docs.get(other)
-                if docs:
-                    found = self.docs_array(other, docs)
-                    out[found] = np.maximum(out[found], value)
-        return out
 
     def docs_on(self, chain: str, segment: str | None) -> np.ndarray:
         if segment:
@@ -480,11 +563,10 @@ def _placements(conn: Connection, org_ids: list[int] | None) -> dict[int, list]:
     return out
 
 
-def listing_words(row: Listing | tuple) -> list[str]:
+def listing_words(row) -> list[str]:  # noqa: ANN001 - a Listing or a row of LISTING_COLUMNS
     """A listing's words: its stored search terms, or its text analysed now."""
-    terms = row.search_terms if isinstance(row, Listing) else row[-1]
-    if terms:
-        return text.stored_words(terms)
+    if row.search_terms:
+        return text.stored_words(row.search_terms)
     return text.words(
         text.listing_text(
             row.title, row.title_en, row.keywords, row.field, row.abstract, row.capacity
@@ -492,35 +574,57 @@ def listing_words(row: Listing | tuple) -> list[str]:
     )
 
 
-def _listing_docs(
-    session: Session, listing_ids: list[int] | None, org_facts: dict[int, Doc] | None
-) -> Iterable[Doc]:
-    """Open listings (of `listing_ids` when given) with their owner's facts."""
-    q = select(Listing).where(Listing.status == "open").order_by(Listing.id)
+LISTING_COLUMNS = (
+    Listing.id,
+    Listing.organisation_id,
+    Listing.direction,
+    Listing.kind,
+    Listing.title,
+    Listing.title_en,
+    Listing.keywords,
+    Listing.field,
+    Listing.abstract,
+    Listing.capacity,
+    Listing.maturity,
+    Listing.public,
+    Listing.region_preference,
+    Listing.park_preference,
+    Listing.search_terms,
+)
+
+
+def _listing_docs(session: Session, idx: MatchIndex, listing_ids: list[int] | None):  # noqa: ANN202
+    """Open listings (of `listing_ids` when given) as documents, with the facts of their
+    owner as the index holds them (owners not in the index are left out)."""
+    q = select(*LISTING_COLUMNS).where(Listing.status == "open").order_by(Listing.id)
     seg_q = select(ListingSegment.listing_id, ListingSegment.chain, ListingSegment.segment)
     ids = None if listing_ids is None else sorted(set(listing_ids))
-    chunks = [None] if ids is None else [ids[i : i + 5000] for i in range(0, len(ids), 5000)]
-    for chunk in chunks:
-        rows = session.scalars(q if chunk is None else q.where(Listing.id.in_(chunk))).all()
-        if not rows:
-            continue
+    last, pos = 0, 0
+    while True:
+        if ids is None:
+            rows = session.execute(q.where(Listing.id > last).limit(5000)).all()
+            if not rows:
+                return
+            lo, hi = rows[0].id, rows[-1].id
+            sq = seg_q.where(ListingSegment.listing_id >= lo, ListingSegment.listing_id <= hi)
+            last = hi
+        else:
+            chunk = ids[pos : pos + 5000]
+            pos += 5000
+            if not chunk:
+                return
+            rows = session.execute(q.where(Listing.id.in_(chunk))).all()
+            sq = seg_q.where(ListingSegment.listing_id.in_(chunk))
         segs: dict[int, list] = defaultdict(list)
-        sq = seg_q if chunk is None else seg_q.where(ListingSegment.listing_id.in_(chunk))
         for lid, chain, seg in session.execute(sq):
             segs[lid].append((chain, seg))
-        owners = org_facts
-        if owners is None or any(r.organisation_id not in owners for r in rows):
-            need = sorted({r.organisation_id for r in rows})
-            conn = session.connection()
-            owners = {d.ref: d for d in _org_docs(conn, need, _placements(conn, need))}
         for r in rows:
-            owner = owners.get(r.organisation_id)
+            owner = idx.owner(r.organisation_id)
             if owner is not None:
                 yield listing_doc(r, owner, tuple(segs.get(r.id, ())))
-        session.expunge_all()
 
 
-def listing_doc(r: Listing, owner: Doc, segments: tuple[tuple[str, str], ...]) -> Doc:
+def listing_doc(r, owner: Doc, segments: tuple[tuple[str, str], ...]) -> Doc:
     """A listing as a document: its owner's place and size, its own segments (or the
     owner's), what it offers or seeks."""
     research, maker = owner.research, owner.maker
@@ -566,16 +670,13 @@ def build(session: Session) -> MatchIndex:
     idx.set_chains([c.definition for c in chains.all_chains(session)])
     placements = _placements(conn, None)
     words: list[list[str]] = []
-    owners: dict[int, Doc] = {}
     for d in _org_docs(conn, None, placements):
         idx.add(d)
         words.append(d.words)
-        owners[d.ref] = Doc(**{**d.__dict__, "words": []})
     del placements
-    for d in _listing_docs(session, None, owners):
+    for d in _listing_docs(session, idx, None):
         idx.add(d)
         words.append(d.words)
-    del owners
     idx.index_words(words)
     idx.built_at = time.time()
     idx.build_seconds = time.perf_counter() - started
@@ -672,7 +773,7 @@ def apply_changes(session: Session, idx: MatchIndex, rows: list) -> None:
         )
     if listings:
         seen = set()
-        for d in _listing_docs(session, sorted(listings), None):
+        for d in _listing_docs(session, idx, sorted(listings)):
             seen.add(d.ref)
             i = idx.add(d)
             idx.add_words(i, d.words)
@@ -706,11 +807,12 @@ def _subject(session: Session, idx: MatchIndex, kind: str, ref: int) -> Subject:
             if owner is None:
                 raise NotFound("matching.unknown_subject", kind=kind, id=ref)
             segs = tuple(
-                session.execute(
+                (c, g)
+                for c, g in session.execute(
                     select(ListingSegment.chain, ListingSegment.segment).where(
                         ListingSegment.listing_id == row.id
                     )
-                ).tuples()
+                )
             )
             d = listing_doc(row, owner, segs)
             return Subject(_doc_side(d), d.words)
@@ -752,28 +854,49 @@ def _doc_side(d: Doc) -> Side:
     )
 
 
-def _mask(
-    idx: MatchIndex, f: MatchFilters, subject: Side | None, exclude_orgs: set[int]
-) -> np.ndarray:
-    c = {k: idx.col(k) for k in ("alive", "kind")}
-    m = c["alive"].copy()
-    if f.partner_kind:
-        if f.partner_kind not in DOC_KINDS:
-            raise InvalidInput(
-                "matching.unknown_subject_kind", field="partner_kind", kind=f.partner_kind
-            )
-        m &= c["kind"] == DOC_KINDS[f.partner_kind]
-    if f.organisation_kind:
-        if f.organisation_kind not in ORG_KINDS:
-            raise InvalidInput(
-                "matching.unknown_org_kind", field="organisation_kind", kind=f.organisation_kind
-            )
-        m &= idx.col("org_kind") == ORG_KINDS.index(f.organisation_kind)
+def check_filters(f: MatchFilters) -> None:
+    """Bad filter values as a clear message naming the filter."""
+    if f.partner_kind and f.partner_kind not in DOC_KINDS:
+        raise InvalidInput(
+            "matching.unknown_subject_kind", field="partner_kind", kind=f.partner_kind
+        )
+    if f.organisation_kind and f.organisation_kind not in ORG_KINDS:
+        raise InvalidInput(
+            "matching.unknown_org_kind", field="organisation_kind", kind=f.organisation_kind
+        )
     if f.region:
         code = f.region.strip()
         if not (len(code) == 6 and code.isdigit()):
             raise InvalidInput("matching.bad_region", field="region", region=code[:20])
-        r = idx.col("region")
+    if f.min_maturity is not None:
+        try:
+            ok = 1 <= int(f.min_maturity) <= 9
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise InvalidInput(
+                "matching.bad_maturity", field="min_maturity", value=str(f.min_maturity)[:20]
+            )
+
+
+def _mask(
+    idx: MatchIndex,
+    f: MatchFilters,
+    subject: Side | None,
+    exclude_orgs: set[int],
+    cand: np.ndarray,
+) -> np.ndarray:
+    """Which candidates pass the filters and exclusions."""
+    c = idx.cols
+    kind = c["kind"][cand]
+    m = c["alive"][cand].copy()
+    if f.partner_kind:
+        m &= kind == DOC_KINDS[f.partner_kind]
+    if f.organisation_kind:
+        m &= c["org_kind"][cand] == ORG_KINDS.index(f.organisation_kind)
+    if f.region:
+        code = f.region.strip()
+        r = c["region"][cand]
         if code.endswith("0000"):
             m &= r // 10000 == int(code[:2])
         elif code.endswith("00"):
@@ -781,31 +904,21 @@ def _mask(
         else:
             m &= r == int(code)
     if f.park_id:
-        m &= idx.col("park") == int(f.park_id)
+        m &= c["park"][cand] == int(f.park_id)
     if f.chain:
-        on = np.zeros(idx.n, dtype=bool)
-        on[idx.docs_on(f.chain, f.segment)] = True
-        m &= on
+        m &= np.isin(cand, idx.docs_on(f.chain, f.segment))
     if f.min_maturity:
-        if not 1 <= int(f.min_maturity) <= 9:
-            raise InvalidInput("matching.bad_maturity", field="min_maturity", value=f.min_maturity)
-        mat = idx.col("maturity") >= int(f.min_maturity)
-        is_org = c["kind"] == ORG
-        good_orgs = [o for o, v in idx.org_maturity.items() if v >= int(f.min_maturity)]
-        org_ok = (
-            np.isin(idx.col("org"), np.asarray(good_orgs, dtype=np.int64))
-            if good_orgs
-            else np.zeros(idx.n, dtype=bool)
-        )
-        m &= np.where(is_org, org_ok, mat)
+        least = int(f.min_maturity)
+        good_orgs = [o for o, v in idx.org_maturity.items() if v >= least]
+        org_ok = np.isin(c["org"][cand], np.asarray(good_orgs, dtype=np.int64))
+        m &= np.where(kind == ORG, org_ok, c["maturity"][cand] >= least)
     if subject is not None:
         if subject.kind == "listing" and subject.direction:
             # an offer meets what is sought and a need what is offered
             same = DIRECTIONS[subject.direction]
-            m &= ~((c["kind"] == LISTING) & (idx.col("direction") == same))
+            m &= ~((kind == LISTING) & (c["direction"][cand] == same))
         if exclude_orgs:
-            m &= ~np.isin(idx.col("org"), np.fromiter(exclude_orgs, dtype=np.int64))
-    # closed or removed documents are dead already
+            m &= ~np.isin(c["org"][cand], np.fromiter(exclude_orgs, dtype=np.int64))
     return m
 
 
@@ -831,40 +944,57 @@ def rank(
                 if existing is not None
                 else partners.partners_of(session, side.organisation_id)
             )
-    mask = _mask(idx, filters, side, exclude)
+    check_filters(filters)
+    term_ids = idx.query_ids(subject.words, QUERY_TERMS)
+    segments = side.segments if side is not None and weights.chain else ()
+    research, maker = (side.research, side.maker) if side is not None else (False, False)
+    cand, text_scores, chain_values = idx.candidates(
+        term_ids if weights.text else [], segments, research, maker
+    )
+    mask = _mask(idx, filters, side, exclude, cand)
     if subject.doc is not None:
-        mask[subject.doc] = False
-        if side is not None and side.kind == "listing":
-            own = idx.where.get((ORG, side.organisation_id))
-            if own is not None and not filters.include_existing:
-                mask[own] = False
-    term_ids = idx.query_ids(subject.words)
-    pre = np.zeros(idx.n, dtype=np.float32)
-    text_scores = idx.text_scores(term_ids) if weights.text else pre
-    top_text = float(text_scores[mask].max()) if mask.any() and weights.text else 0.0
-    if top_text > 0:
-        pre += weights.text * (text_scores / top_text)
-    chain_scores = None
-    if side is not None and side.segments and weights.chain:
-        chain_scores = idx.chain_scores(side.segments)
-        pre += weights.chain * chain_scores
-    pre[~mask] = -1.0
-    want = max(CANDIDATES, k * 3)
-    positive = int((pre > 0).sum())
-    if positive == 0:
+        mask &= cand != subject.doc
+    if side is not None and side.kind == "listing" and not filters.include_existing:
+        own = idx.where.get((ORG, side.organisation_id))
+        if own is not None:
+            mask &= cand != own
+    cand, text_scores, chain_values = cand[mask], text_scores[mask], chain_values[mask]
+    if not len(cand):
         return []
-    want = min(want, positive)
-    cand = np.argpartition(-pre, want - 1)[:want] if want < idx.n else np.arange(idx.n)
-    cand = cand[pre[cand] > 0]
-    shared_by = _shared_words(idx, term_ids, cand)
+    top_text = float(text_scores.max()) if weights.text else 0.0
+    tv = text_scores / top_text if top_text > 0 else np.zeros(len(cand), dtype=np.float32)
     asker = side if side is not None else Side("text", 0, 0)
+    c = idx.cols
+    rough = ranking.rough_scores(
+        asker,
+        tv,
+        chain_values,
+        c["province"][cand],
+        c["research"][cand],
+        c["maker"][cand],
+        c["employees"][cand],
+        c["region"][cand],
+        c["park"][cand],
+        weights,
+    )
+    keep = (rough > 0) & ((tv > 0) | (chain_values > 0))
+    cand, tv, rough = cand[keep], tv[keep], rough[keep]
+    if not len(cand):
+        return []
+    # the partner's own place preference (at most half a preference) is left to explain:
+    # keep enough beyond k for it to reorder
+    want = min(len(cand), k + 10)
+    top = np.argpartition(-rough, want - 1)[:want] if want < len(cand) else np.arange(len(cand))
+    top = top[np.argsort(-rough[top], kind="stable")]
+    best, best_tv = cand[top], tv[top]
+    shared_by = _shared_words(idx, term_ids, best)
     out = []
-    for j, i in enumerate(cand):
+    for j, i in enumerate(best):
         partner = idx.side(int(i))
-        tv = float(text_scores[i]) / top_text if top_text > 0 else 0.0
+        t_value = float(best_tv[j])
         words = _telling([_word_of(idx, t) for t in shared_by[j]])
         out.append(
-            ranking.explain(asker, partner, tv, words, idx.edges, idx.segment_names, weights)
+            ranking.explain(asker, partner, t_value, words, idx.edges, idx.segment_names, weights)
         )
     out.sort(key=lambda r: (-r.score, r.partner_kind, r.partner_id))
     return out[:k]

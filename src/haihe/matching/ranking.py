@@ -117,24 +117,34 @@ class ChainLink:
     b_name_en: str = ""
 
 
+PEER_RESEARCH = 0.6
+
+
+def research_only(side: Side) -> bool:
+    return side.research and not side.maker
+
+
 def chain_link(
     subject: Side, partner: Side, edges: dict[str, set[tuple[str, str]]]
 ) -> tuple[float, ChainLink | None]:
     """The best link between the two sides' segments along the chains' supply edges
     (`edges[chain]` holds (supplier, customer) pairs, sub-segments already lifted to their
-    parents' edges): 1.0 for a supply edge, and for the same segment 1.0 when one side
-    researches and the other makes (technology transfer), 0.5 otherwise."""
+    parents' edges): 1.0 for a supply edge (0.9 against it; × 0.6 between two research
+    sides), and for the same segment 1.0 when one side researches and the other makes
+    (technology transfer), 0.5 otherwise."""
     best, link = 0.0, None
     mine = set(subject.segments)
+    # two research sides on linked segments trade ideas, not goods: worth less
+    peers = PEER_RESEARCH if research_only(subject) and research_only(partner) else 1.0
     for chain, seg in partner.segments:
         e = edges.get(chain, ())
         for c2, s2 in mine:
             if c2 != chain:
                 continue
             if (s2, seg) in e:
-                value, rel = 1.0, "supplies"
+                value, rel = 1.0 * peers, "supplies"
             elif (seg, s2) in e:
-                value, rel = 0.9, "supplied_by"
+                value, rel = 0.9 * peers, "supplied_by"
             elif s2 == seg:
                 transfer = (subject.research and partner.maker) or (
                     subject.maker and partner.research
@@ -297,3 +307,55 @@ def _region_name(code: str) -> tuple[str, str]:
 
     r = regions.get(code)
     return (r.name_zh, r.name_en) if r else (code, code)
+
+
+def rough_scores(
+    subject: Side,
+    text_value,  # noqa: ANN001 - np.ndarray per candidate, 0–1
+    chain_value,  # noqa: ANN001 - np.ndarray per candidate, 0–1 (supply edges, same segment)
+    province,  # noqa: ANN001 - np.ndarray of the candidates' province (11, 12, …; 0 unknown)
+    research,  # noqa: ANN001
+    maker,  # noqa: ANN001
+    employees,  # noqa: ANN001
+    region,  # noqa: ANN001
+    park,  # noqa: ANN001
+    weights: Weights = DEFAULT_WEIGHTS,
+):  # noqa: ANN201 - np.ndarray
+    """The same parts as `explain`, for many candidates at once (numpy arrays), without
+    the reasons: the request keeps the best of these and explains only those. The
+    partner's own place preferences (worth half) are left to `explain`."""
+    import numpy as np
+
+    total = weights.text * np.clip(text_value, 0, 1) + weights.chain * chain_value
+    sp = int(subject.province[:2]) if subject.province else 0
+    if weights.city and sp:
+        other = (province != sp) & (province != 0)
+        comp = (subject.research & maker) | (subject.maker & research)
+        total += weights.city * np.where(other, np.where(comp, 1.0, 0.3), 0.0)
+    if weights.scale:
+        pe = np.log10(employees.astype(np.float64) + 1)
+        if subject.research:
+            fit = np.where(maker, np.minimum(1.0, pe / np.log10(301)), 0.0)
+        else:
+            fit = np.zeros(len(pe))
+        if subject.employees:
+            se = np.log10(subject.employees + 1)
+            similar = 0.5 ** np.abs(pe - se)
+        else:
+            similar = np.full(len(pe), 0.5)
+        fit = np.where(subject.research & maker, fit, similar)
+        fit = np.where(employees > 0, fit, 0.5)
+        total += weights.scale * fit
+    if weights.preference and (subject.region_preference or subject.park_preference):
+        hit = np.zeros(len(region), dtype=bool)
+        if subject.park_preference:
+            hit |= np.isin(park, np.asarray(subject.park_preference))
+        for code in subject.region_preference:
+            if code.endswith("0000"):
+                hit |= region // 10000 == int(code[:2])
+            elif code.endswith("00"):
+                hit |= region // 100 == int(code[:4])
+            else:
+                hit |= region == int(code)
+        total += weights.preference * hit
+    return total

@@ -31,7 +31,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 GENERIC = frozenset(
     """
     有限 公司 有限公司 责任 有限责任 有限责任公司 股份 股份有限公司 集团 控股 分公司 总公司
-    企业 单位 中心 研究院 研究所 大学 学院 医院 工厂 厂 合作社 事务所 个体 工商户
+    企业 单位 中心 研究 研究院 研究所 大学 学院 工程院 实验室 医院 工厂 厂 合作社 事务所 个体 工商户
     科技 技术 发展 服务 咨询 经营 销售 生产 制造 开发 研发 推广 转让 相关 及其 以及 一般
     项目 许可 依法 须经 批准 方可 开展 活动 具体 经营项目 审批 结果 准 除外 凭 营业执照 自主
     进出口 货物 代理 业务 范围 主营 主要 提供 包括 其他 各类 各种 我们 本公司 公司 致力 于
@@ -39,6 +39,8 @@ GENERIC = frozenset(
     the and of for with ltd co inc company limited corporation group technology
     """.split()
 )
+# Single characters that are words of their own (铜, 铝, 锂, 钢) count; these do not.
+FUNCTION_CHARS = frozenset("的和及与等或其为在对以于了是有各类用型式化性品件套个种并含不非由从向按经可")
 
 
 @lru_cache(maxsize=1)
@@ -57,10 +59,11 @@ def place_words() -> frozenset[str]:
             if not name:
                 continue
             out.add(name)
-            out.update(t for t in _SEPARATOR.split(" ".join(rjieba.cut(name))) if t)
+            out.update(t for t in _SEPARATOR.split(" ".join(rjieba.cut(name))) if len(t) > 1)
     return frozenset(out)
 
 
+@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     return GENERIC | place_words()
 
@@ -79,22 +82,29 @@ def _clean(text: str) -> str:
 
 def words(text: str | None) -> list[str]:
     """The words of a text in order (duplicates kept: a word said twice counts twice),
-    without place names, legal-form words and single characters."""
+    without place names, legal-form words, single letters and function characters."""
     if not text:
         return []
     stop = stopwords()
     out = []
     for piece in rjieba.cut_for_search(_clean(text)):
         for t in _SEPARATOR.split(piece):
-            if len(t) > 1 and t not in stop:
+            if len(t) > 1:
+                if t not in stop:
+                    out.append(t)
+            elif t and _CJK.match(t) and t not in FUNCTION_CHARS and t not in stop:
                 out.append(t)
     return out
 
 
-@lru_cache(maxsize=200_000)
-def _stored_term(term: str) -> str | None:
+_STORED: dict[str, str] = {}  # a stored term → its matching word ("" for none)
+
+
+def _stored_term(term: str) -> str:
     t = simplify(term)
-    return None if len(t) < 2 or t in stopwords() else t
+    if not t or t in stopwords() or t in FUNCTION_CHARS:
+        return ""
+    return t if len(t) > 1 or _CJK.match(t) else ""
 
 
 def stored_words(search_terms: str | None) -> list[str]:
@@ -102,10 +112,15 @@ def stored_words(search_terms: str | None) -> list[str]:
     folded) as matching words: simplified, without place and legal-form words."""
     if not search_terms:
         return []
+    if len(_STORED) > 1_000_000:
+        _STORED.clear()
+    known = _STORED.get
     out = []
     for term in search_terms[: MAX_CHARS * 2].split():
-        t = _stored_term(term)
-        if t is not None:
+        t = known(term)
+        if t is None:
+            t = _STORED[term] = _stored_term(term)
+        if t:
             out.append(t)
     return out
 

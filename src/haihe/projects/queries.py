@@ -313,16 +313,21 @@ def chain_projects(
 def partner_pairs(session: Session, org_ids: list[int] | None = None) -> list[tuple[int, int]]:
     """Pairs of organisations that are parties of one project (registered with
     core.partners: matching leaves existing partners out of its recommendations)."""
-    a = ProjectParty.__table__.alias("a")
-    b = ProjectParty.__table__.alias("b")
-    q = select(a.c.organisation_id, b.c.organisation_id).join(
-        b, (a.c.project_id == b.c.project_id) & (a.c.organisation_id != b.c.organisation_id)
-    )
-    q = q.where(a.c.organisation_id.is_not(None), b.c.organisation_id.is_not(None))
+    p = ProjectParty
+    q = select(p.project_id, p.organisation_id).where(p.organisation_id.is_not(None))
     if org_ids is not None:
         ids = sorted(set(org_ids))
-        out: list[tuple[int, int]] = []
+        projects = set()
         for i in range(0, len(ids), 5000):
-            out += session.execute(q.where(a.c.organisation_id.in_(ids[i : i + 5000]))).tuples()
-        return out
-    return list(session.execute(q.distinct()).tuples())
+            projects |= set(
+                session.scalars(
+                    select(p.project_id).where(p.organisation_id.in_(ids[i : i + 5000]))
+                )
+            )
+        if not projects:
+            return []
+        q = q.where(p.project_id.in_(sorted(projects)))
+    by_project: dict[int, set[int]] = {}
+    for project, org in session.execute(q):
+        by_project.setdefault(project, set()).add(org)
+    return [(a, b) for orgs in by_project.values() for a in orgs for b in orgs if a != b]
