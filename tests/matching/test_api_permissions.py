@@ -33,12 +33,12 @@ def world(demo_engine):
         ids = {
             "private": by_title["工控安全新产品线扩产融资"].id,  # Winute's, private
             "winute": by_title["工控防火墙与工业安全网关"].id,  # Winute's, public
-            "beijing": by_title["工业控制系统异常流量检测与可信防护技术"].id,  # a Beijing institute's
+            "beijing": by_title[
+                "工业控制系统异常流量检测与可信防护技术"
+            ].id,  # a Beijing institute's
             "lingkr": by_title["寻求肿瘤医疗大数据科研合作伙伴"].id,
         }
-        interests = {
-            i.to_listing_id: i.id for i in s.execute(select(Interest)).scalars()
-        }
+        interests = {i.to_listing_id: i.id for i in s.execute(select(Interest)).scalars()}
         ids["accepted"] = interests[by_title["寻求工控安全检测技术合作，丰富工控防火墙产品线"].id]
         ids["pending"] = interests[ids["lingkr"]]
         winute_org = by_title["工控防火墙与工业安全网关"].organisation_id
@@ -86,13 +86,17 @@ def test_listing_writes_by_role_and_object(world, role):
         if role is None:
             assert r.status_code == 401
         elif role in writers:
-            assert r.status_code == 422 and r.json()["key"] == "listings.maturity_range", (role, key)
+            assert r.status_code == 422 and r.json()["key"] == "listings.maturity_range", (
+                role,
+                key,
+            )
         else:
             assert r.status_code == 403, (role, key, r.status_code)
         form = c.get(f"/listings/{ids[key]}/edit", follow_redirects=False)
-        assert form.status_code == (
-            303 if role is None else 200 if role in writers else 403
-        ), (role, key)
+        assert form.status_code == (303 if role is None else 200 if role in writers else 403), (
+            role,
+            key,
+        )
     r = c.patch(f"/api/v1/listings/{ids['private']}", json={"maturity": 12})
     assert r.status_code == (401 if role is None else 422 if role in WINUTE_MANAGERS else 404)
     r = c.delete(f"/api/v1/listings/{ids['beijing']}") if role != "admin" else None

@@ -203,10 +203,20 @@ def test_the_import_page_takes_a_file_all_or_nothing(world, tmp_path):
     engine, app, _, _ = world
     c = signed_client(app, "winute")
     before = _count(engine)
-    csv = "提供或寻求,类别,名称,技术成熟度\n寻求,技术成果,寻求工控协议解析技术,5\n寻求,技术成果,寻求安全芯片技术,11\n"
+    csv = (
+        "提供或寻求,类别,名称,技术成熟度\n"
+        "寻求,技术成果,寻求工控协议解析技术,5\n"
+        "寻求,技术成果,寻求安全芯片技术,11\n"
+    )
     r = c.post(
         "/listings-import",
-        files={"file": ("l.csv", "\ufeff机构名称," + csv.replace("\n寻求", "\n天津威努特信息技术有限公司,寻求"), "text/csv")},
+        files={
+            "file": (
+                "l.csv",
+                "\ufeff机构名称," + csv.replace("\n寻求", "\n天津威努特信息技术有限公司,寻求"),
+                "text/csv",
+            )
+        },
     )
     assert r.status_code == 400 and "import-errors" in r.text and _count(engine) == before
     assert "技术成熟度" in r.text

@@ -19,10 +19,10 @@ from haihe.codes import regions
 from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from haihe.core.limits import clean_text
 from haihe.leads import flow
-from haihe.matching import queries as matching
-from haihe.matching import service as matching_service
 from haihe.leads.models import SOURCES, Lead, LeadAttachment, LeadHistory, LeadStep
 from haihe.leads.queries import facts, readable_lead
+from haihe.matching import queries as matching
+from haihe.matching import service as matching_service
 from haihe.registry import queries as registry
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024

@@ -247,7 +247,9 @@ def mark(body: FeedbackCreate, session: DB, principal: Writer) -> FeedbackPublic
 @router.get("/interests", response_model=list[InterestPublic])
 def list_interests(session: DB, principal: SignedIn) -> list[InterestPublic]:
     """Interests your organisations sent or received, newest first."""
-    return [InterestPublic.model_validate(v.interest) for v in queries.interests_of(session, principal)]
+    return [
+        InterestPublic.model_validate(v.interest) for v in queries.interests_of(session, principal)
+    ]
 
 
 @router.post("/interests", response_model=InterestPublic, status_code=201)

@@ -39,6 +39,7 @@ MAX_ID = 2_147_483_647
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OptInt = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 OptStr = Annotated[str | None, Query(max_length=64)]
+REC_FILTERS = ("region", "park", "chain", "organisation_kind", "min_maturity", "partner_kind")
 
 
 def _unread(request: Request) -> int:
@@ -159,8 +160,10 @@ def listing_list(
 
 
 def _can_publish(p: Principal) -> bool:
-    return p.is_admin or p.role in ("regional_officer", "park_manager") or (
-        p.role == "enterprise" and p.organisation_id is not None
+    return (
+        p.is_admin
+        or p.role in ("regional_officer", "park_manager")
+        or (p.role == "enterprise" and p.organisation_id is not None)
     )
 
 
@@ -365,7 +368,7 @@ def listing_page(
     listing = queries.readable_listing(session, principal, listing_id)
     org = registry.get_organisation(session, listing.organisation_id)
     qp = request.query_params
-    rec_params = {k: qp.get(k, "") for k in ("region", "park", "chain", "organisation_kind", "min_maturity", "partner_kind")}  # fmt: skip
+    rec_params = {k: qp.get(k, "") for k in REC_FILTERS}
     recs, rec_problem = [], None
     try:
         recs = queries.recommendations(
@@ -583,7 +586,9 @@ def transfer_for_manufacturer(
             principal,
             "organisation",
             org.id,
-            queries.match_filters(partner_kind="listing", min_maturity=_int(min_maturity, "min_maturity")),
+            queries.match_filters(
+                partner_kind="listing", min_maturity=_int(min_maturity, "min_maturity")
+            ),
             k=40,
         )
     except InvalidInput as exc:
@@ -656,7 +661,9 @@ def express_interest(
 
 @router.get("/interests", response_class=HTMLResponse)
 def interest_list(request: Request, session: DB, principal: SignedIn):  # noqa: ANN201
-    return render(request, "matching/interests.html", items=queries.interests_of(session, principal))
+    return render(
+        request, "matching/interests.html", items=queries.interests_of(session, principal)
+    )
 
 
 @router.get("/interests/{interest_id}", response_class=HTMLResponse)

@@ -138,7 +138,9 @@ def private_scope(principal: scopes.Principal) -> ColumnElement[bool]:
         mine.append(Listing.organisation_id.in_(select(orgs.c.id).where(inside)))
     elif principal.role == "park_manager" and principal.park_id is not None:
         mine.append(
-            Listing.organisation_id.in_(select(orgs.c.id).where(orgs.c.park_id == principal.park_id))
+            Listing.organisation_id.in_(
+                select(orgs.c.id).where(orgs.c.park_id == principal.park_id)
+            )
         )
     return or_(*mine)
 
@@ -276,7 +278,9 @@ def list_listings(
 
 def row(session: Session, listing: Listing) -> ListingRow:
     org = _org(session, listing.organisation_id)
-    return ListingRow(listing, org.name, org.name_en, org.region_code, segments_of(session, listing.id))
+    return ListingRow(
+        listing, org.name, org.name_en, org.region_code, segments_of(session, listing.id)
+    )
 
 
 def iter_listings(session: Session, principal: scopes.Principal, f: ListingFilter):  # noqa: ANN201
@@ -578,9 +582,7 @@ def feedback_labels(session: Session) -> list[FeedbackLabel]:
         v = votes.setdefault(key, [0, 0])
         v[0 if fb.useful else 1] += 1
         ranks.setdefault(key, fb.rank)
-    return [
-        FeedbackLabel(*key, useful=v[0] > v[1], rank=ranks[key]) for key, v in votes.items()
-    ]
+    return [FeedbackLabel(*key, useful=v[0] > v[1], rank=ranks[key]) for key, v in votes.items()]
 
 
 # --- interests and notifications -------------------------------------------------------
@@ -649,7 +651,9 @@ class InterestView:
     outgoing: bool  # the reader sent it
 
 
-def interest_view(session: Session, principal: scopes.Principal, interest: Interest) -> InterestView:
+def interest_view(
+    session: Session, principal: scopes.Principal, interest: Interest
+) -> InterestView:
     a, b = _org(session, interest.from_organisation_id), _org(session, interest.to_organisation_id)
     tl = session.get(Listing, interest.to_listing_id) if interest.to_listing_id else None
     fl = session.get(Listing, interest.from_listing_id) if interest.from_listing_id else None

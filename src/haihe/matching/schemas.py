@@ -149,9 +149,7 @@ class InterestCreate(BaseModel):
     to_listing_id: int | None = Field(None, ge=1, le=MAX_ID)
     to_organisation_id: int | None = Field(None, ge=1, le=MAX_ID)
     from_listing_id: int | None = Field(None, ge=1, le=MAX_ID)
-    from_organisation_id: int | None = Field(
-        None, ge=1, le=MAX_ID, description="yours when empty"
-    )
+    from_organisation_id: int | None = Field(None, ge=1, le=MAX_ID, description="yours when empty")
     message: Text("interest.message") | None = None
 
 

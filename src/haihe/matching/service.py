@@ -337,7 +337,9 @@ def do_update_listing(
         setattr(listing, k, v)
     _write(session, listing, version)
     if data.segments is not None:
-        _set_segments(session, principal, listing, _parse_segments(session, data.segments), org.kind)
+        _set_segments(
+            session, principal, listing, _parse_segments(session, data.segments), org.kind
+        )
     elif text_changed and not queries.confirmed_segments(session, listing.id):
         _set_segments(session, principal, listing, None, org.kind)
     session.flush()
@@ -551,7 +553,9 @@ def do_answer_interest(
     return interest
 
 
-def do_withdraw_interest(session: Session, principal: scopes.Principal, interest_id: int) -> Interest:
+def do_withdraw_interest(
+    session: Session, principal: scopes.Principal, interest_id: int
+) -> Interest:
     interest = queries.readable_interest(session, principal, interest_id)
     sender = registry.get_organisation(session, interest.from_organisation_id)
     _may_manage(principal, sender)

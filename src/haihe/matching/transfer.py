@@ -97,11 +97,15 @@ class _Rows:
         d = self.directions.get(values.clean(get("direction")).lower())
         if d is None:
             raise InvalidInput(
-                "listings.direction_unknown", field="direction", value=values.clean(get("direction"))
+                "listings.direction_unknown",
+                field="direction",
+                value=values.clean(get("direction")),
             )
         k = self.kinds.get(values.clean(get("kind")).lower())
         if k is None:
-            raise InvalidInput("listings.kind_unknown", field="kind", value=values.clean(get("kind")))
+            raise InvalidInput(
+                "listings.kind_unknown", field="kind", value=values.clean(get("kind"))
+            )
         title = _text(get("title"))
         vis = values.clean(get("visibility")).lower()
         data = service.ListingInput(
@@ -233,7 +237,9 @@ def export_rows(
     return out
 
 
-def export_workbook(session: Session, principal: scopes.Principal, f: queries.ListingFilter) -> bytes:
+def export_workbook(
+    session: Session, principal: scopes.Principal, f: queries.ListingFilter
+) -> bytes:
     """An .xlsx of the listings the reader may see, every text cell written as text."""
     from io import BytesIO
 

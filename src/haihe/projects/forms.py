@@ -220,7 +220,9 @@ async def new_submit(request: Request, session: DB, principal: Writer):  # noqa:
         data = _input(session, typed)
         if interest:
             if not is_digits(interest):
-                raise InvalidInput("listings.interest_unknown", field="match_interest_id", id=interest)
+                raise InvalidInput(
+                    "listings.interest_unknown", field="match_interest_id", id=interest
+                )
             data.match_interest_id = int(interest)
         project = service.do_create_project(session, principal, data)
     except (InvalidInput, NotFound) as exc:
