@@ -914,9 +914,13 @@ def _mask(
         m &= np.where(kind == ORG, org_ok, c["maturity"][cand] >= least)
     if subject is not None:
         if subject.kind == "listing" and subject.direction:
-            # an offer meets what is sought and a need what is offered
+            # an offer meets what is sought, or an offer of another kind (a technology
+            # meets production capacity); not the same offer (a competitor) or need
             same = DIRECTIONS[subject.direction]
-            m &= ~((kind == LISTING) & (c["direction"][cand] == same))
+            lk = LISTING_KINDS.index(subject.listing_kind) + 1 if subject.listing_kind else -1
+            m &= ~(
+                (kind == LISTING) & (c["direction"][cand] == same) & (c["listing_kind"][cand] == lk)
+            )
         if exclude_orgs:
             m &= ~np.isin(c["org"][cand], np.fromiter(exclude_orgs, dtype=np.int64))
     return m

@@ -40,7 +40,9 @@ GENERIC = frozenset(
     """.split()
 )
 # Single characters that are words of their own (铜, 铝, 锂, 钢) count; these do not.
-FUNCTION_CHARS = frozenset("的和及与等或其为在对以于了是有各类用型式化性品件套个种并含不非由从向按经可")
+FUNCTION_CHARS = frozenset(
+    "的和及与等或其为在对以于了是有各类用型式化性品件套个种并含不非由从向按经可"
+)
 
 
 @lru_cache(maxsize=1)
