@@ -23,7 +23,7 @@ from haihe.core.db import storage_problem
 from haihe.core.errors import HaiheError, exit_code
 
 # The contexts whose cli.py has COMMANDS, mounted in this order.
-CONTEXTS = ("registry", "codes", "accounts", "projects", "chains", "leads", "fairs")
+CONTEXTS = ("registry", "codes", "accounts", "projects", "chains", "matching", "leads", "fairs")
 
 app = typer.Typer(
     help="Haihe: cross-city advanced-manufacturing cluster platform.", no_args_is_help=True

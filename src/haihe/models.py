@@ -8,6 +8,7 @@ def load_all() -> None:
     from haihe.audit.recorder import AUDITED
     from haihe.chains import members
     from haihe.chains.models import Chain, ChainListEntry, ChainVersion, Placement
+    from haihe.core import partners
     from haihe.fairs.models import (
         Fair,
         FairMeeting,
@@ -18,7 +19,9 @@ def load_all() -> None:
         MeetingRequest,
     )
     from haihe.leads.models import Lead, LeadAttachment, LeadStep
+    from haihe.matching import index as matching_index
     from haihe.matching.models import Interest, Listing, ListingSegment, MatchFeedback
+    from haihe.projects import queries as projects_queries
     from haihe.projects import service as projects_service
     from haihe.projects.models import (
         Project,
@@ -33,6 +36,8 @@ def load_all() -> None:
     members.listen()
     registry_events.listen()
     projects_service.listen()
+    partners.register(projects_queries.partner_pairs)
+    matching_index.listen()
     AUDITED.update(
         {
             Organisation: "organisation",

@@ -68,6 +68,7 @@ def _pages(base: str) -> list[str]:
     with httpx.Client(base_url=base) as c:
         winute = c.get("/api/v1/organisations", params={"q": "Winute"}).json()["items"][0]["id"]
         parks = c.get("/api/v1/parks").json()["items"]
+        listing = c.get("/api/v1/listings", params={"q": "工控"}).json()["items"][0]["id"]
         chains = c.get("/api/v1/chains").json()
     chain = chains[0]["key"] if isinstance(chains, list) else chains["items"][0]["key"]
     park = next(p["id"] for p in parks if p["organisation_count"] > 100)
@@ -90,6 +91,10 @@ def _pages(base: str) -> list[str]:
         "/import",
         "/account",
         "/audit",
+        "/listings",
+        f"/listings/{listing}",
+        f"/transfer/listings/{listing}",
+        "/notifications",
     ]
 
 

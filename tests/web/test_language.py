@@ -176,6 +176,7 @@ def pages(app, demo_engine) -> list[str]:
     """Every GET page (no API, no file downloads), its path parameters from the demo."""
     from haihe.chains.queries import get_chain
     from haihe.fairs.models import Fair
+    from haihe.matching.models import Interest, Listing
     from haihe.projects.models import Project
     from haihe.registry.models import Organisation, Park
 
@@ -188,6 +189,8 @@ def pages(app, demo_engine) -> list[str]:
             "fair_id": s.scalar(select(Fair.id).order_by(Fair.id)),
             "chain": "hydrogen",
             "segment": chain.segments[0].id,
+            "listing_id": s.scalar(select(Listing.id).order_by(Listing.id)),
+            "interest_id": s.scalar(select(Interest.id).order_by(Interest.id)),
         }
 
     def routes(items):  # noqa: ANN001, ANN202 - included routers hold their own routes

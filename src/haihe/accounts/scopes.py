@@ -274,3 +274,25 @@ def can_act_for_participant(p: Principal, fair_id: int, organisation_id: int) ->
     if can_organise_fair(p, fair_id):
         return True
     return p.role == "enterprise" and p.organisation_id == organisation_id
+
+
+def can_manage_listings(
+    p: Principal, region_code: str | None, park_id: int | None, org_id: int
+) -> bool:
+    """Publish, change, close an organisation's listings (what it offers and seeks), confirm
+    their chain segments, express or answer interest for it: whoever may edit the
+    organisation (its own enterprise users, officers of its region, its park's manager)."""
+    return can_edit_organisation(p, region_code, park_id, org_id)
+
+
+def can_read_listing(
+    p: Principal, public: bool, region_code: str | None, park_id: int | None, org_id: int
+) -> bool:
+    """A public listing: anyone. A private one (matched, never shown to others): its owner
+    and the officers in whose scope the owner is."""
+    return public or can_manage_listings(p, region_code, park_id, org_id)
+
+
+def can_read_match_feedback(p: Principal) -> bool:
+    """The figures of users' marks on recommendations: administrators and officers."""
+    return p.is_admin or p.role in ("regional_officer", "park_manager")

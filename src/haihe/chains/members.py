@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, aliased
 
 from haihe.chains.definitions import ChainDefinition
 from haihe.chains.models import ChainMember, ChainState, Placement
-from haihe.core import db
+from haihe.core import db, events
 from haihe.core.db import analyze
 from haihe.registry.queries import organisation_facts
 
@@ -53,6 +53,8 @@ COLUMNS = [
 CHUNK = 2000
 MEMBERS: Table = ChainMember.__table__  # type: ignore[assignment]
 NEXT = "chain_members_next"
+# emitted with (connection, organisation ids or None for every organisation)
+MEMBERS_CHANGED = "members_changed"
 
 
 def _facts(facts: Alias):  # noqa: ANN202 - the organisation's columns in COLUMNS order
@@ -135,9 +137,11 @@ def rebuild(
     chains: Iterable[ChainDefinition],
     org_ids: Iterable[int] | None = None,
 ) -> None:
-    """Recompute the members of `chains` (of `org_ids` only, when given)."""
+    """Recompute the members of `chains` (of `org_ids` only, when given), and tell the
+    contexts that follow placements ("members_changed": these ids, or None for all)."""
     chains = list(chains)
     ids = None if org_ids is None else sorted(set(org_ids))
+    events.emit(MEMBERS_CHANGED, conn, ids)
     chunks = [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
     if ids is None:  # the planner needs to know the placements' size for what follows
         analyze(conn, "placements")
@@ -184,6 +188,7 @@ def rebuild_all(conn: Connection, chains: Iterable[ChainDefinition]) -> None:
     makes them wait only for the swap at the end.
     """
     chains = list(chains)
+    events.emit(MEMBERS_CHANGED, conn, None)
     analyze(conn, "placements")  # the planner needs the placements' size for the joins
     fresh = db.create_bare_copy(conn, MEMBERS, NEXT)
     _insert_own(conn, [c.key for c in chains], None, fresh)  # one join for all chains
@@ -264,8 +269,6 @@ def forget_figures(session: Session, *_args: object) -> None:
 def listen() -> None:
     """Subscribe to organisation changes (called once by haihe.models.load_all)."""
     from sqlalchemy import event
-
-    from haihe.core import events
 
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)

@@ -9,10 +9,11 @@ Chain maps are published cluster figures: these reads need no principal.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from haihe.chains import definitions, diagnosis, lists, members, panorama
@@ -423,3 +424,58 @@ def park_chain_counts(
         out.append((d.key, d.name(lang), segs))
     out.sort(key=lambda c: -sum(n for _, _, n in c[2]))
     return out
+
+
+def placement_rows(conn: Connection, org_ids: list[int] | None = None) -> Iterator[tuple]:
+    """(organisation id, chain key, segment id, role) of every placement in effect (of
+    `org_ids` only, when given), for contexts that keep their own index of who sits where
+    (matching). Read through the driver's cursor when it is all of them (a million rows)."""
+    from haihe.chains.members import EFFECTIVE
+
+    cols = (Placement.organisation_id, Placement.chain_key, Placement.segment_id, Placement.role)
+    if org_ids is not None:
+        ids = sorted(set(org_ids))
+        for i in range(0, len(ids), 5000):
+            yield from conn.execute(
+                select(*cols).where(Placement.organisation_id.in_(ids[i : i + 5000]), EFFECTIVE)
+            )
+        return
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        cur.execute(
+            "SELECT organisation_id, chain_key, segment_id, role FROM placements "
+            "WHERE decision IS NULL OR decision = 'confirmed'"
+        )
+        while rows := cur.fetchmany(50_000):
+            yield from rows
+    finally:
+        cur.close()
+
+
+# --- classifying what is not an organisation (a listing's text) ------------------------
+
+
+@dataclass(frozen=True)
+class SegmentGuess:
+    chain: str
+    segment: str
+    confidence: float
+    reason_zh: str
+    reason_en: str
+
+
+def classify_text(
+    session: Session, title: str, text: str | None, kind: str = "enterprise"
+) -> list[SegmentGuess]:
+    """The segments the classifier places a text on (a listing's title and abstract, read
+    as a name and a business scope, of an organisation of `kind`), best first."""
+    from haihe.chains.classifier import OrgFacts
+    from haihe.chains.placements import _classifier
+
+    _, clf = _classifier(session.connection())
+    hits = clf.classify(OrgFacts(name=title or "", kind=kind, description=text or None))
+    hits = sorted(hits, key=lambda h: -h.confidence)
+    return [
+        SegmentGuess(h.chain_key, h.segment_id, h.confidence, h.reason_zh, h.reason_en)
+        for h in hits
+    ]

@@ -79,6 +79,18 @@ LIMITS: dict[str, Limit] = {
     "lead.next_step": Limit(500, "limits.lead_next_step"),
     "lead.officer": Limit(64, "limits.officer"),
     "lead.attachment_name": Limit(255, "limits.attachment_name"),
+    # matching: a listing (what an organisation offers or seeks) and its answers
+    "listing.title": Limit(300, "limits.listing_title"),
+    "listing.title_en": Limit(300, "limits.listing_title_en"),
+    "listing.abstract": Limit(20_000, "limits.listing_abstract"),
+    "listing.field": Limit(200, "limits.listing_field"),
+    "listing.ip": Limit(2_000, "limits.listing_ip"),
+    "listing.keywords": Limit(500, "limits.listing_keywords"),
+    "listing.capacity": Limit(300, "limits.listing_capacity"),
+    "listing.region_preference": Limit(200, "limits.listing_region_preference"),
+    "listing.park_preference": Limit(200, "limits.listing_park_preference"),
+    "match.note": Limit(500, "limits.match_note"),
+    "interest.message": Limit(2_000, "limits.interest_message"),
     # accounts
     "user.username": Limit(64, "limits.username"),
     "user.display_name": Limit(100, "limits.display_name"),

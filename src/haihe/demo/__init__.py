@@ -23,6 +23,7 @@ CONTRIBUTORS = (
     "haihe.leads.demo",
     "haihe.projects.demo_leads",
     "haihe.accounts.demo",
+    "haihe.matching.demo",
 )
 DEFAULT_SEED = 20240208  # the day the article was published
 

@@ -120,6 +120,7 @@ def new_lead(
     segment: Annotated[str | None, Query(max_length=64)] = None,
     region: Annotated[str | None, Query(max_length=6)] = None,
     source: Annotated[str | None, Query(max_length=16)] = None,
+    interest: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ):  # noqa: ANN201
     """The form to start a lead, filled in from where it was started (a gap's candidate,
     an organisation's page) or empty (by hand)."""
@@ -135,6 +136,7 @@ def new_lead(
             "region_code": region or default_region,
             "source": source if source in SOURCES else ("gap_list" if chain else "manual"),
             "officer": principal.username,
+            "match_interest_id": interest or "",
         },
     )
 
@@ -163,6 +165,7 @@ def create_lead(
     notes: Annotated[str, Form()] = "",
     next_step: Annotated[str, Form()] = "",
     next_step_on: Annotated[str, Form(max_length=10)] = "",
+    match_interest_id: Annotated[str, Form(max_length=10)] = "",
 ):  # noqa: ANN201
     chain, _, segment = chain_segment.partition("/")
     values = {
@@ -177,6 +180,7 @@ def create_lead(
         "notes": notes,
         "next_step": next_step,
         "next_step_on": next_step_on,
+        "match_interest_id": match_interest_id,
     }
     try:
         org_id: object = organisation_id.strip() or None
@@ -205,6 +209,7 @@ def create_lead(
                 notes=notes or None,
                 next_step=next_step or None,
                 next_step_on=_date(next_step_on, "next_step_on"),
+                match_interest_id=int(match_interest_id) if is_digits(match_interest_id) else None,
             ),
         )
     except InvalidInput as exc:

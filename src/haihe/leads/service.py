@@ -22,6 +22,8 @@ from haihe.core.limits import clean_text
 from haihe.leads import flow
 from haihe.leads.models import SOURCES, Lead, LeadAttachment, LeadHistory, LeadStep
 from haihe.leads.queries import facts, readable_lead
+from haihe.matching import queries as matching
+from haihe.matching import service as matching_service
 from haihe.registry import queries as registry
 
 MAX_ATTACHMENT_BYTES = attachments.MAX_ATTACHMENT_BYTES
@@ -67,6 +69,8 @@ class LeadInput:
     next_step_on: date | None = None
     started_on: date | None = None  # today when None
     is_demo: bool = False
+    # the accepted expression of interest (matching) the lead came from
+    match_interest_id: int | None = None
 
 
 def _history(
@@ -199,6 +203,8 @@ def do_create_lead(
     )
     if not scopes.can_edit_lead(principal, facts(lead)):
         raise NotAllowed("leads.create_outside_scope", region=region)
+    if data.match_interest_id is not None:  # accepted, not yet converted, visible to them
+        matching.check_convertible_interest(session, principal, data.match_interest_id)
     if text(data.officer, "officer"):
         lead.officer, lead.officer_user_id = _officer(session, data.officer, facts(lead))
     session.add(lead)
@@ -224,8 +230,13 @@ def do_create_lead(
             "region": region,
             "officer": lead.officer,
             "source": lead.source,
+            "match_interest_id": data.match_interest_id,
         },
     )
+    if data.match_interest_id is not None:
+        matching_service.do_record_interest_outcome(
+            session, principal, data.match_interest_id, "lead", lead.id
+        )
     return lead
 
 

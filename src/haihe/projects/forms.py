@@ -33,6 +33,7 @@ from haihe.core.errors import (
 from haihe.core.i18n import t
 from haihe.core.limits import is_digits
 from haihe.fairs import queries as fairs
+from haihe.matching import queries as matching
 from haihe.projects import queries, service, transfer
 from haihe.projects.models import TYPES
 from haihe.projects.service import PartyInput, ProjectInput
@@ -200,15 +201,30 @@ def new_form(request: Request, session: DB, principal: SignedIn):  # noqa: ANN20
         typed["landing_region"] = principal.region_codes[0]
     if principal.park_id:
         typed["landing_park_id"] = str(principal.park_id)
+    interest = request.query_params.get("interest", "")
+    if is_digits(interest) and len(interest) < 10:  # from an accepted match: its two sides
+        found = matching.interest_parties(session, principal, int(interest))
+        if found:
+            typed.update(match_interest_id=interest, party_1=found[0], party_2=found[1])
     return _form(request, session, project=None, typed=typed)
 
 
 @router.post("/projects/new", response_class=HTMLResponse)
 async def new_submit(request: Request, session: DB, principal: Writer):  # noqa: ANN201
     _require_creator(principal)
-    typed = _typed(dict(await request.form()))
+    form = dict(await request.form())
+    typed = _typed(form)
+    interest = str(form.get("match_interest_id") or "")[:10]
+    typed["match_interest_id"] = interest
     try:
-        project = service.do_create_project(session, principal, _input(session, typed))
+        data = _input(session, typed)
+        if interest:
+            if not is_digits(interest):
+                raise InvalidInput(
+                    "listings.interest_unknown", field="match_interest_id", id=interest
+                )
+            data.match_interest_id = int(interest)
+        project = service.do_create_project(session, principal, data)
     except (InvalidInput, NotFound) as exc:
         session.rollback()
         return _form(

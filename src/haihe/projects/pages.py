@@ -23,6 +23,7 @@ from haihe.fairs import panels as fair_panels
 from haihe.fairs import queries as fairs
 from haihe.leads import pages as lead_pages
 from haihe.leads import queries as lead_queries
+from haihe.matching import queries as matching
 from haihe.projects import figures, lifecycle, queries, report, service
 from haihe.projects.figures import FigureFilter
 from haihe.projects.schemas import FigureQuery
@@ -186,6 +187,9 @@ def _page(
         private=view.private,
         from_lead=lead_queries.lead_label(session, principal, view.project.lead_id)
         if view.project.lead_id
+        else None,
+        from_match=matching.interest_label(session, principal, view.project.match_interest_id)
+        if view.project.match_interest_id
         else None,
     )
 

@@ -308,3 +308,26 @@ def chain_projects(
         ).scalars()
     )
     return items, total
+
+
+def partner_pairs(session: Session, org_ids: list[int] | None = None) -> list[tuple[int, int]]:
+    """Pairs of organisations that are parties of one project (registered with
+    core.partners: matching leaves existing partners out of its recommendations)."""
+    p = ProjectParty
+    q = select(p.project_id, p.organisation_id).where(p.organisation_id.is_not(None))
+    if org_ids is not None:
+        ids = sorted(set(org_ids))
+        projects = set()
+        for i in range(0, len(ids), 5000):
+            projects |= set(
+                session.scalars(
+                    select(p.project_id).where(p.organisation_id.in_(ids[i : i + 5000]))
+                )
+            )
+        if not projects:
+            return []
+        q = q.where(p.project_id.in_(sorted(projects)))
+    by_project: dict[int, set[int]] = {}
+    for project, org in session.execute(q):
+        by_project.setdefault(project, set()).add(org)
+    return [(a, b) for orgs in by_project.values() for a in orgs for b in orgs if a != b]

@@ -16,6 +16,8 @@ from haihe.codes import regions
 from haihe.core.errors import InvalidInput, NotAllowed, NotFound
 from haihe.core.limits import clean_text
 from haihe.fairs import queries as fairs
+from haihe.matching import queries as matching
+from haihe.matching import service as matching_service
 from haihe.projects import lifecycle
 from haihe.projects.milestones import mirror, new_milestone
 from haihe.projects.models import TYPES, Project, ProjectIncrement, ProjectParty
@@ -51,6 +53,8 @@ class ProjectInput:
     notes: str | None = None
     signed_on: date | None = None
     is_demo: bool = False
+    # the accepted expression of interest (matching) the project came from
+    match_interest_id: int | None = None
 
 
 def _province(code: str | None) -> str | None:
@@ -110,6 +114,8 @@ def do_create_project(
     chain, segment = chains.check_reference(session, data.chain, data.segment)
     if data.fair_id is not None:
         fairs.get_fair(session, data.fair_id)
+    if data.match_interest_id is not None:  # accepted, not yet converted, visible to them
+        matching.check_convertible_interest(session, principal, data.match_interest_id)
     parties = []
     for i, p in enumerate(data.parties):
         name, region = p.name, p.region_code
@@ -155,6 +161,7 @@ def do_create_project(
         notes=data.notes,
         is_demo=data.is_demo,
         parties=parties,
+        match_interest_id=data.match_interest_id,
     )
     if not (_authorised or scopes.can_edit_project(principal, facts(project))):
         raise NotAllowed("projects.create_not_allowed")
@@ -165,6 +172,10 @@ def do_create_project(
     mirror(project, state)
     session.add(project)
     session.flush()
+    if data.match_interest_id is not None:
+        matching_service.do_record_interest_outcome(
+            session, principal, data.match_interest_id, "project", project.id
+        )
     history(
         session,
         principal,

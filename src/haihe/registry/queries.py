@@ -585,3 +585,49 @@ def classification_facts(conn: Connection, org_ids: list[int]) -> list[Classific
                 ClassificationFacts(r[0], r[1], r[2], r[3], r[4], tuple(codes.get(r[0], ())))
             )
     return out
+
+
+# (id, kind, region code, park id, employees, search terms): what matching's index reads
+MATCHING_FACTS = "SELECT id, kind, region_code, park_id, employees, search_terms FROM organisations"
+
+
+def matching_batches(
+    conn: Connection, org_ids: list[int] | None = None, batch: int = 20_000
+) -> Iterator[list[tuple]]:
+    """Every organisation (or those of `org_ids`) in id order, `batch` at a time, as
+    (id, kind, region_code, park_id, employees, search_terms): the published facts and the
+    words it is found by, for the matching context's index."""
+    if org_ids is not None:
+        o = Organisation.__table__
+        ids = sorted(set(org_ids))
+        for i in range(0, len(ids), batch):
+            yield [
+                tuple(r)
+                for r in conn.execute(
+                    select(
+                        o.c.id,
+                        o.c.kind,
+                        o.c.region_code,
+                        o.c.park_id,
+                        o.c.employees,
+                        o.c.search_terms,
+                    )
+                    .where(o.c.id.in_(ids[i : i + batch]))
+                    .order_by(o.c.id)
+                )
+            ]
+        return
+    mark = driver_placeholder(conn)
+    sql = f"{MATCHING_FACTS} WHERE id > {mark} ORDER BY id LIMIT {mark}"
+    last = 0
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        while True:
+            cur.execute(sql, (last, batch))
+            rows = cur.fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+    finally:
+        cur.close()

@@ -31,6 +31,8 @@ ROUTERS = (
     "haihe.registry.forms",
     "haihe.registry.pages",
     "haihe.chains.pages",
+    "haihe.matching.api",
+    "haihe.matching.pages",
     "haihe.leads.api",
     "haihe.leads.pages",
     "haihe.fairs.pages",
