@@ -130,6 +130,10 @@ def test_filters_and_their_bad_values(world):
             s, "organisation", ids["institute"], MatchFilters(organisation_kind="enterprise")
         )
         assert ids["sister"] not in {r.organisation_id for r in recs}
+        recs = index.recommend(
+            s, "organisation", ids["maker"], MatchFilters(chain="biomedicine", segment="bioprocess")
+        )
+        assert {r.organisation_id for r in recs} == {ids["bioreactor"]}
         with pytest.raises(InvalidInput) as e:
             index.recommend(s, "organisation", ids["maker"], MatchFilters(min_maturity=12))
         assert e.value.key == "matching.bad_maturity"

@@ -486,6 +486,20 @@ class MatchIndex:
         ]
         return np.unique(np.concatenate(lists))
 
+    def on_filter(self, chain: str, segment: str | None) -> np.ndarray:
+        """Per document: is it on the chain (segment and its sub-segments)? Kept until
+        a document joins the chain."""
+        cache = self.__dict__.setdefault("_on", {})
+        size = (self.n, len(self.chain_docs.get(chain, ())))
+        got = cache.get((chain, segment))
+        if got is None or got[0] != size:
+            on = np.zeros(self.n, dtype=bool)
+            on[self.docs_on(chain, segment)] = True
+            if len(cache) > 64:
+                cache.clear()
+            got = cache[(chain, segment)] = (size, on)
+        return got[1]
+
     # one side ---------------------------------------------------------------------------
 
     def side(self, i: int) -> Side:
@@ -906,7 +920,7 @@ def _mask(
     if f.park_id:
         m &= c["park"][cand] == int(f.park_id)
     if f.chain:
-        m &= np.isin(cand, idx.docs_on(f.chain, f.segment))
+        m &= idx.on_filter(f.chain, f.segment)[cand]
     if f.min_maturity:
         least = int(f.min_maturity)
         good_orgs = [o for o, v in idx.org_maturity.items() if v >= least]
