@@ -163,6 +163,8 @@ def segment_page(
         diag=diag,
         orgs=orgs[:size],
         more=len(orgs) > size,
+        key=queries.key_enterprises(session, d, segment, reg) if page == 1 else [],
+        largest=queries.LARGEST,
         page=page,
         suppliers=[d.segment(x) for x in d.suppliers(segment)],
         customers=[d.segment(x) for x in d.customers(segment)],

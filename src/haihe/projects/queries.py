@@ -308,3 +308,32 @@ def chain_projects(
         ).scalars()
     )
     return items, total
+
+
+def organisation_projects(
+    session: Session, principal: scopes.Principal, org_id: int, limit: int = 50
+) -> tuple[list[tuple[Project, list[str]]], int]:
+    """The projects an organisation is a party to that the reader may read (the latest
+    signed first, at most `limit`), each with the organisation's roles in it, and how
+    many such projects there are; nothing for anonymous visitors."""
+    if not principal.authenticated:
+        return [], 0
+    conds = [
+        exists().where(
+            ProjectParty.project_id == Project.id, ProjectParty.organisation_id == org_id
+        )
+    ]
+    scope = read_scope(principal)
+    if scope is not None:
+        conds.append(scope)
+    total = session.execute(select(func.count(Project.id)).where(*conds)).scalar_one()
+    items = session.execute(
+        select(Project)
+        .where(*conds)
+        .order_by(Project.signed_on.desc().nulls_last(), Project.id.desc())
+        .limit(limit)
+    ).scalars()
+    return [
+        (p, list(dict.fromkeys(x.role for x in p.parties if x.organisation_id == org_id)))
+        for p in items
+    ], total
