@@ -536,3 +536,72 @@ def key_enterprises(
             )
         )
     return out
+
+
+# --- two cities side by side ---------------------------------------------------------------
+
+
+@dataclass
+class CitySide:
+    status: str
+    figures: panorama.Figures
+    key: list[KeyEnterprise]
+
+
+@dataclass
+class CityRow:
+    segment: Segment
+    a: CitySide
+    b: CitySide
+    meets: str  # "ab": a's research meets b's manufacturing, "ba" the other way, "" neither
+
+
+@dataclass
+class TwoCities:
+    chain: ChainDefinition
+    a: str
+    b: str
+    thresholds: diagnosis.Thresholds
+    rows: list[CityRow]
+
+    def stages(self) -> list[tuple[str, list[CityRow]]]:
+        """The rows by stage, upstream → midstream → downstream (empty stages left out)."""
+        out = [(s, [r for r in self.rows if r.segment.stage == s]) for s in definitions.STAGES]
+        return [(s, rows) for s, rows in out if rows]
+
+    def meeting(self) -> list[CityRow]:
+        return [r for r in self.rows if r.meets]
+
+
+def two_cities(
+    session: Session,
+    chain: ChainDefinition,
+    a: str,
+    b: str,
+    th: diagnosis.Thresholds | None = None,
+    firms: int = 3,
+) -> TwoCities:
+    """A chain in two cities (regions), segment by segment: each city's status, counts and
+    first `firms` key enterprises, and where one's research meets the other's making."""
+    th = th or diagnosis.Thresholds.configured()
+    sides = {}
+    for region in (a, b):
+        diag = diagnose(session, chain, region, th).by_id()
+        sides[region] = {
+            s.id: CitySide(
+                diag[s.id].status,
+                diag[s.id].figures,
+                key_enterprises(session, chain, s.id, region, limit=firms),
+            )
+            for s in chain.ordered()
+        }
+    rows = [
+        CityRow(
+            s,
+            sides[a][s.id],
+            sides[b][s.id],
+            diagnosis.research_meets_making(sides[a][s.id].figures, sides[b][s.id].figures, th),
+        )
+        for s in chain.ordered()
+    ]
+    return TwoCities(chain, a, b, th, rows)

@@ -43,11 +43,12 @@ def read_scope(principal: scopes.Principal) -> ColumnElement[bool] | None:
     The same rule as scopes.can_read_project, for lists and their totals."""
     if principal.is_admin or principal.role == "regional_officer":
         return None
-    if principal.role == "park_manager":
+    # An account missing its park, fair or organisation reads none (never "IS NULL").
+    if principal.role == "park_manager" and principal.park_id is not None:
         return Project.landing_park_id == principal.park_id
-    if principal.role == "fair_organiser":
+    if principal.role == "fair_organiser" and principal.fair_id is not None:
         return Project.fair_id == principal.fair_id
-    if principal.role == "enterprise":
+    if principal.role == "enterprise" and principal.organisation_id is not None:
         return exists().where(
             ProjectParty.project_id == Project.id,
             ProjectParty.organisation_id == principal.organisation_id,
