@@ -6,6 +6,12 @@ rows/s into SQLite with peak memory under 1 GB; name search p50 ≤ 50 ms at 1M 
 
     .venv/bin/python benchmarks/import_organisations.py                 # 1,000,000 rows
     .venv/bin/python benchmarks/import_organisations.py --rows 100000 --skip-postgres
+    .venv/bin/python benchmarks/import_organisations.py --keep /tmp/b1m --skip-postgres
+    .venv/bin/python benchmarks/import_organisations.py --keep /tmp/b1m --search-only
+
+--keep DIR keeps the CSV, the SQLite file, the queries and the PostgreSQL schema (its name is
+written to DIR/pg_schema) so that --search-only can measure the searches again (after a change
+to the search, or with EXPLAIN) without importing a million rows once more.
 """
 
 from __future__ import annotations
@@ -241,6 +247,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--skip-sqlite", action="store_true")
+    ap.add_argument("--keep", type=Path, help="work in DIR and keep what was made there")
+    ap.add_argument(
+        "--search-only", action="store_true", help="measure the searches of a kept run (--keep)"
+    )
     ap.add_argument(
         "--postgres-url",
         default=os.environ.get(
@@ -248,33 +259,76 @@ def main() -> None:
         ),
     )
     args = ap.parse_args()
+    if args.search_only:
+        if not args.keep:
+            ap.error("--search-only needs --keep DIR")
+        search_again(args)
+        return
 
-    work = Path(tempfile.mkdtemp(prefix="haihe-bench-"))
+    work = args.keep or Path(tempfile.mkdtemp(prefix="haihe-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     csv_path = work / f"orgs-{args.rows}.csv"
     t0 = time.perf_counter()
     queries = generate(csv_path, args.rows)
+    (work / "queries.json").write_text(json.dumps(queries, ensure_ascii=False), "utf-8")
     size_mb = csv_path.stat().st_size / 1e6
     print(
         f"generated {args.rows:,} rows ({size_mb:.0f} MB) in {time.perf_counter() - t0:.1f} s;"
-        f" machine: {os.cpu_count()} cores"
+        f" machine: {os.cpu_count()} cores",
+        flush=True,
     )
 
-    sqlite_url = f"sqlite:///{work / 'bench.db'}"
-    res = run_import(sqlite_url, csv_path)
-    report("SQLite", res, search_latency(sqlite_url, queries), size_mb)
     words = word_queries(queries)
-    report_words("SQLite", search_latency(sqlite_url, words))
+    if not args.skip_sqlite:
+        sqlite_url = f"sqlite:///{work / 'bench.db'}"
+        (work / "bench.db").unlink(missing_ok=True)
+        res = run_import(sqlite_url, csv_path)
+        report("SQLite", res, search_latency(sqlite_url, queries), size_mb)
+        report_words("SQLite", search_latency(sqlite_url, words))
     if not args.skip_postgres:
         url, schema = pg_url(args.postgres_url)
+        if args.keep:
+            (work / "pg_schema").write_text(schema, "utf-8")
         try:
             res = run_import(url, csv_path)
             report("PostgreSQL", res, search_latency(url, queries), size_mb)
             report_words("PostgreSQL", search_latency(url, words))
         finally:
-            drop_schema(args.postgres_url, schema)
-    for p in work.iterdir():
-        p.unlink()
-    work.rmdir()
+            if not args.keep:
+                drop_schema(args.postgres_url, schema)
+    if not args.keep:
+        for p in work.iterdir():
+            p.unlink()
+        work.rmdir()
+
+
+def search_again(args: argparse.Namespace) -> None:
+    """The searches of a run kept with --keep, on what that run imported."""
+    from sqlalchemy.engine import make_url
+
+    queries = json.loads((args.keep / "queries.json").read_text("utf-8"))
+    words = word_queries(queries)
+    db = args.keep / "bench.db"
+    if not args.skip_sqlite and db.exists():
+        url = f"sqlite:///{db}"
+        print_latency("SQLite", "name search", search_latency(url, queries))
+        report_words("SQLite", search_latency(url, words))
+    schema_file = args.keep / "pg_schema"
+    if not args.skip_postgres and schema_file.exists():
+        schema = schema_file.read_text("utf-8").strip()
+        url = make_url(args.postgres_url).update_query_dict(
+            {"options": f"-csearch_path={schema},public"}
+        )
+        url = url.render_as_string(hide_password=False)
+        print_latency("PostgreSQL", "name search", search_latency(url, queries))
+        report_words("PostgreSQL", search_latency(url, words))
+
+
+def print_latency(label: str, what: str, latency: tuple[float, float, float]) -> None:
+    print(
+        f"{label:<11} {what} p50 {latency[0]:6.1f} ms p99 {latency[1]:6.1f} ms"
+        f" (hits {latency[2]:.0%})"
+    )
 
 
 if __name__ == "__main__":

@@ -98,3 +98,58 @@ def test_chain_pages_in_english(page):
     expect(page.locator("#diagnosis thead")).to_contain_text("Segment")
     page.goto("/chains/nev/lists?region=120000&lang=en")
     expect(page.locator("#gaps")).to_have_text("Gap segments to attract")
+
+
+# The drawing's layout as chain.js made it: each segment box, and each edge's two ends.
+GRAPH = """
+(id) => {
+  const chart = echarts.getInstanceByDom(document.getElementById(id));
+  const s = chart.getOption().series[0];
+  const at = {};
+  for (const n of s.data) at[n.id] = n;
+  return {
+    symbol: s.edgeSymbol,
+    stages: s.data.filter(n => n.id.startsWith('stage:')).map(n => n.name),
+    links: s.links.map(l => ({source: at[l.source], target: at[l.target],
+                              from: l.source.split(':')[0], to: l.target.split(':')[0]})),
+    boxes: Object.fromEntries(s.data.filter(n => n.url).map(n => [n.id, n])),
+  };
+}
+"""
+
+
+def test_the_graph_heads_its_stages_and_arrows_run_supplier_to_customer(page):
+    for lang, stages in (
+        ("zh", ["上游", "中游", "下游"]),
+        ("en", ["Upstream", "Midstream", "Downstream"]),
+    ):
+        page.goto(f"/chains/biomedicine?region=120000&lang={lang}")
+        expect(page.locator("#graph-0[data-ready='1'] svg")).to_be_visible()
+        for word in stages:
+            expect(page.locator("#graph-0 svg text", has_text=word)).to_have_count(1)
+        expect(page.locator("#supply-legend")).to_be_visible()
+        g = page.evaluate(GRAPH, "graph-0")
+        assert g["stages"] == stages and g["symbol"] == ["none", "arrow"]
+        assert len(g["links"]) >= 10
+        for link in g["links"]:
+            a, b = g["boxes"][link["from"]], g["boxes"][link["to"]]
+            # an edge leaves its supplier's box at a side and ends, arrow head, at a side
+            # of its customer's box (not at the box's centre, under it)
+            for end, box in ((link["source"], a), (link["target"], b)):
+                assert end["y"] == box["y"]
+                assert abs(abs(end["x"] - box["x"]) - box["symbolSize"][0] / 2) < 0.5
+            if a["x"] < b["x"]:  # a column to the right: out of the right, into the left
+                assert link["source"]["x"] > a["x"] and link["target"]["x"] < b["x"]
+
+
+def test_two_cities_graphs_stand_side_by_side(page):
+    for width in (1280, 1440):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/chains/biomedicine?region=120000&compare=110000")
+        expect(page.locator("#graph-1[data-ready='1'] svg")).to_be_visible()
+        left = page.locator("#graph-0").bounding_box()
+        right = page.locator("#graph-1").bounding_box()
+        assert abs(left["y"] - right["y"]) < 2 and right["x"] >= left["x"] + left["width"]
+        page.click("#cities-link")
+        expect(page.locator("#cities-title")).to_contain_text("天津市与北京市对照")
+        expect(page.locator("#cities tbody tr[data-segment]")).to_have_count(16)

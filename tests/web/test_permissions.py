@@ -69,6 +69,7 @@ RULES = {
     ("GET", "/chains"): "public",
     ("GET", "/chains/{chain}"): "public",
     ("GET", "/chains/{chain}/segments/{segment}"): "public",
+    ("GET", "/chains/{chain}/cities"): "public",
     ("GET", "/chains/{chain}/lists"): "public",
     ("GET", "/chains/{chain}/report.xlsx"): "public",
     ("GET", "/chains/{chain}/definition.{fmt}"): "public",

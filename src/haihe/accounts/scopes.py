@@ -268,6 +268,17 @@ def can_organise_fair(p: Principal, fair_id: int) -> bool:
     return p.role == "fair_organiser" and p.fair_id is not None and p.fair_id == fair_id
 
 
+def can_read_fair_participation(
+    p: Principal, fair_id: int, region_code: str | None, park_id: int | None, org_id: int
+) -> bool:
+    """That an organisation took part in a fair, with how many meetings it had there:
+    whoever reads the organisation's history (administrators, regional officers, whoever
+    may edit it: its park's manager, its own users) and the organiser of that fair."""
+    return can_read_organisation_history(p, region_code, park_id, org_id) or can_organise_fair(
+        p, fair_id
+    )
+
+
 def can_act_for_participant(p: Principal, fair_id: int, organisation_id: int) -> bool:
     """Request, accept or decline meetings as a participant: its organisation's users, and
     whoever organises the fair."""

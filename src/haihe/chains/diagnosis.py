@@ -300,3 +300,17 @@ def pairs(
                 out.append(Pair(s, a, b, ra, mb, ra / tr, mb / tm, [], []))
     out.sort(key=lambda p: -(p.research_count * p.making_count))
     return out
+
+
+def research_meets_making(a: Figures, b: Figures, thresholds: Thresholds | None = None) -> str:
+    """Between two cities on one segment: "ab" when city a's research meets city b's
+    manufacturing (a has more research organisations than b, b more manufacturers than a,
+    each side at least `min_side`), "ba" the other way round, "" neither."""
+    th = thresholds or Thresholds.configured()
+    if a.research >= th.min_side and b.makers >= th.min_side:
+        if a.research > b.research and b.makers > a.makers:
+            return "ab"
+    if b.research >= th.min_side and a.makers >= th.min_side:
+        if b.research > a.research and a.makers > b.makers:
+            return "ba"
+    return ""

@@ -53,7 +53,9 @@ def _region(code: str | None, default: str = "120000") -> str:
 
 
 def _graph(chain: definitions.ChainDefinition, diag: diagnosis.Diagnosis, lang: str) -> dict:
-    """Nodes placed upstream → downstream (x by stage, y by order), coloured by status."""
+    """Nodes in columns upstream → midstream → downstream (col by stage, row by order),
+    coloured by status; edges supplier → customer; the columns' headings in words (the
+    browser places them: static/chain.js)."""
     col = {s: i for i, s in enumerate(definitions.STAGES)}
     rows: dict[str, int] = {}
     nodes = []
@@ -66,8 +68,8 @@ def _graph(chain: definitions.ChainDefinition, diag: diagnosis.Diagnosis, lang: 
             {
                 "id": s.id,
                 "name": s.name(lang),
-                "x": col[s.stage] * 330 + (24 if s.parent else 0),
-                "y": y * 58,
+                "col": col[s.stage],
+                "row": y,
                 "status": d.status,
                 "count": d.figures.orgs,
                 "breakpoint": d.breakpoint,
@@ -79,6 +81,7 @@ def _graph(chain: definitions.ChainDefinition, diag: diagnosis.Diagnosis, lang: 
     return {
         "nodes": nodes,
         "edges": [{"source": a, "target": b} for a, b in chain.edges],
+        "stages": [t(f"chains.stage.{s}", lang) for s in definitions.STAGES],
         "labels": {k: t(f"chains.status.{k}", lang) for k in STATUS_COLOURS},
     }
 
@@ -130,9 +133,40 @@ def chain_page(
         choices=region_choices(lang),
         colours=STATUS_COLOURS,
         pano=queries.chain_panorama(session, d, reg if by else None, by, lang),
+        other_city=compare or other_city(reg),
         by=by or "",
         can_edit=service.may_edit_group(principal, d.group),
         panels=panels.panels_for(session, principal, d.key, lang),
+    )
+
+
+def other_city(region: str) -> str:
+    """The city a chain is compared with by default: Beijing, or Tianjin for Beijing."""
+    return "120000" if regions.is_within(region, "110000") else "110000"
+
+
+@router.get("/chains/{chain}/cities", response_class=HTMLResponse)
+def cities_page(
+    chain: ChainKey,
+    request: Request,
+    session: DB,
+    principal: Reader,
+    region: RegionQ = None,
+    compare: RegionQ = None,
+):  # noqa: ANN201
+    """Two cities side by side on a chain, segment by segment: each city's status, counts
+    and key enterprises, and where research in one meets manufacturing in the other."""
+    d = queries.chain_definition(session, chain)
+    a = _region(region, "110000")
+    b = _region(compare or other_city(a))
+    return render(
+        request,
+        "chains/cities.html",
+        chain=d,
+        region=a,
+        compare=b,
+        view=queries.two_cities(session, d, a, b),
+        choices=region_choices(request.state.lang),
     )
 
 
@@ -163,6 +197,8 @@ def segment_page(
         diag=diag,
         orgs=orgs[:size],
         more=len(orgs) > size,
+        key=queries.key_enterprises(session, d, segment, reg) if page == 1 else [],
+        largest=queries.LARGEST,
         page=page,
         suppliers=[d.segment(x) for x in d.suppliers(segment)],
         customers=[d.segment(x) for x in d.customers(segment)],

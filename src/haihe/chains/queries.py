@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from haihe.chains import definitions, diagnosis, lists, members, panorama
 from haihe.chains.definitions import ChainDefinition, Segment
-from haihe.chains.models import Chain, ChainVersion, Placement
+from haihe.chains.models import Chain, ChainMember, ChainVersion, Placement
 from haihe.core.errors import InvalidInput, NotFound
-from haihe.registry.queries import organisation_facts
+from haihe.registry.queries import organisation_facts, region_range
 
 # --- chains and their versions ---------------------------------------------------------
 
@@ -479,3 +479,185 @@ def classify_text(
         SegmentGuess(h.chain_key, h.segment_id, h.confidence, h.reason_zh, h.reason_en)
         for h in hits
     ]
+
+
+# --- key enterprises of a segment --------------------------------------------------------
+
+# Why an organisation counts as key, most telling first: listed, a national "little
+# giant", another 专精特新 firm, high-tech, above designated size; failing all of these,
+# being among the LARGEST (by employees) of the segment in the region.
+KEY_REASONS = ("listed", "little_giant", "srdi", "high_tech", "above_scale", "largest")
+LARGEST = 3
+
+
+@dataclass(frozen=True)
+class KeyEnterprise:
+    id: int
+    name: str
+    name_en: str | None
+    region_code: str | None
+    role: str
+    employees: int
+    stock_code: str | None
+    reasons: tuple[str, ...]  # of KEY_REASONS, in that order
+
+    def display_name(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
+
+
+def _in_region(q, m, region: str | None):  # noqa: ANN001, ANN202
+    if not region:
+        return q
+    if region.endswith("0000"):
+        return q.where(m.province == region)
+    lo, hi = region_range(region)
+    return q.where(m.region_code >= lo, m.region_code < hi)
+
+
+def key_enterprises(
+    session: Session,
+    chain: ChainDefinition,
+    segment_id: str,
+    region: str | None = None,
+    limit: int = 10,
+) -> list[KeyEnterprise]:
+    """The key enterprises on a segment (sub-segments included) in a region, each with
+    why it is key (KEY_REASONS): those with a designation first, in the order of the
+    reasons, then by employees; the LARGEST of the segment there are key as such."""
+    m = ChainMember
+    get_segment(chain, segment_id)
+    if region:
+        diagnosis.check_region(region)
+    facts = organisation_facts()
+    o = facts.c
+    base = (
+        select(
+            m.organisation_id,
+            o.name,
+            o.name_en,
+            o.region_code,
+            m.role,
+            m.employees,
+            o.listed,
+            o.stock_code,
+            o.specialised,
+            o.high_tech,
+            o.above_scale,
+        )
+        .join(facts, o.id == m.organisation_id)
+        .where(m.chain_key == chain.key, m.segment_id == segment_id)
+    )
+    base = _in_region(base, m, region)
+    order = (m.employees.desc(), m.capital_cny.desc(), m.organisation_id.desc())
+    rank = case(
+        (o.listed, 0),
+        (o.specialised == "little_giant", 1),
+        (o.specialised.is_not(None), 2),
+        (o.high_tech, 3),
+        else_=4,
+    )
+    designated = session.execute(
+        base.where(or_(o.listed, o.specialised.is_not(None), o.high_tech, o.above_scale))
+        .order_by(rank, *order)
+        .limit(limit)
+    ).all()
+    largest = session.execute(base.order_by(*order).limit(LARGEST)).all()
+    big = {r.organisation_id for r in largest}
+    named = {r.organisation_id for r in designated}
+    only_big = [r for r in largest if r.organisation_id not in named]
+    out = []
+    for r in [*designated[: max(0, limit - len(only_big))], *only_big]:
+        reasons = [
+            k
+            for k, on in (
+                ("listed", r.listed),
+                ("little_giant", r.specialised == "little_giant"),
+                ("srdi", r.specialised is not None and r.specialised != "little_giant"),
+                ("high_tech", r.high_tech),
+                ("above_scale", r.above_scale),
+                ("largest", r.organisation_id in big),
+            )
+            if on
+        ]
+        out.append(
+            KeyEnterprise(
+                r.organisation_id,
+                r.name,
+                r.name_en,
+                r.region_code,
+                r.role,
+                r.employees or 0,
+                r.stock_code if r.listed else None,
+                tuple(reasons),
+            )
+        )
+    return out
+
+
+# --- two cities side by side ---------------------------------------------------------------
+
+
+@dataclass
+class CitySide:
+    status: str
+    figures: panorama.Figures
+    key: list[KeyEnterprise]
+
+
+@dataclass
+class CityRow:
+    segment: Segment
+    a: CitySide
+    b: CitySide
+    meets: str  # "ab": a's research meets b's manufacturing, "ba" the other way, "" neither
+
+
+@dataclass
+class TwoCities:
+    chain: ChainDefinition
+    a: str
+    b: str
+    thresholds: diagnosis.Thresholds
+    rows: list[CityRow]
+
+    def stages(self) -> list[tuple[str, list[CityRow]]]:
+        """The rows by stage, upstream → midstream → downstream (empty stages left out)."""
+        out = [(s, [r for r in self.rows if r.segment.stage == s]) for s in definitions.STAGES]
+        return [(s, rows) for s, rows in out if rows]
+
+    def meeting(self) -> list[CityRow]:
+        return [r for r in self.rows if r.meets]
+
+
+def two_cities(
+    session: Session,
+    chain: ChainDefinition,
+    a: str,
+    b: str,
+    th: diagnosis.Thresholds | None = None,
+    firms: int = 3,
+) -> TwoCities:
+    """A chain in two cities (regions), segment by segment: each city's status, counts and
+    first `firms` key enterprises, and where one's research meets the other's making."""
+    th = th or diagnosis.Thresholds.configured()
+    sides = {}
+    for region in (a, b):
+        diag = diagnose(session, chain, region, th).by_id()
+        sides[region] = {
+            s.id: CitySide(
+                diag[s.id].status,
+                diag[s.id].figures,
+                key_enterprises(session, chain, s.id, region, limit=firms),
+            )
+            for s in chain.ordered()
+        }
+    rows = [
+        CityRow(
+            s,
+            sides[a][s.id],
+            sides[b][s.id],
+            diagnosis.research_meets_making(sides[a][s.id].figures, sides[b][s.id].figures, th),
+        )
+        for s in chain.ordered()
+    ]
+    return TwoCities(chain, a, b, th, rows)

@@ -1,5 +1,6 @@
 """The fairs' pages: the list of fairs and a fair's page (with the sections contexts above
-add to it, such as the figures of the projects signed there)."""
+add to it, such as the figures of the projects signed there), and the fairs an
+organisation took part in, on the organisation's page."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from haihe.accounts import scopes
+from haihe.accounts.scopes import Principal
 from haihe.fairs import panels, queries
+from haihe.registry import panels as organisation_panels
 from haihe.web.auth import Reader
 from haihe.web.deps import Id, db
 from haihe.web.templating import render
@@ -32,3 +36,25 @@ def fair_page(fair_id: Id, request: Request, session: DB, principal: Reader):  #
         fair=fair,
         panels=panels.panels_for(session, principal, fair, request.state.lang),
     )
+
+
+@organisation_panels.register
+def organisation_panel(
+    session: Session,
+    principal: Principal,
+    org,
+    lang: str,  # noqa: ANN001
+) -> organisation_panels.Panel | None:
+    """The fairs the organisation took part in, with its meetings there: for those who
+    may read them (see scopes.can_read_fair_participation); nothing otherwise, and
+    nothing when it took part in none."""
+    seen = [
+        x
+        for x in queries.organisation_fairs(session, org.id)
+        if scopes.can_read_fair_participation(
+            principal, x.fair.id, org.region_code, org.park_id, org.id
+        )
+    ]
+    if not seen:
+        return None
+    return organisation_panels.Panel("fairs/organisation_panel.html", {"org_fairs": seen})

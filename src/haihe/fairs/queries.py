@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -175,3 +177,51 @@ def participant_for(session: Session, fair_id: int, organisation_id: int) -> int
             FairParticipant.fair_id == fair_id, FairParticipant.organisation_id == organisation_id
         )
     ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class OrganisationAtFair:
+    """One fair an organisation took part in, with its meetings there."""
+
+    fair: FairPublic
+    participant_id: int
+    checked_in: bool
+    meetings: int  # scheduled
+    held: int  # both sides (or the one that said) say it took place
+    agreements: int  # ended with an agreement signed
+
+
+def organisation_fairs(session: Session, organisation_id: int) -> list[OrganisationAtFair]:
+    """The fairs an organisation took part in, the latest first, with its meetings."""
+    rows = session.execute(
+        select(FairParticipant, Fair)
+        .join(Fair, Fair.id == FairParticipant.fair_id)
+        .where(FairParticipant.organisation_id == organisation_id)
+        .order_by(Fair.starts_on.desc(), Fair.id.desc())
+    ).all()
+    out = []
+    for part, fair in rows:
+        meetings = session.execute(
+            select(FairMeeting)
+            .join(MeetingRequest, MeetingRequest.id == FairMeeting.request_id)
+            .where(
+                FairMeeting.fair_id == fair.id,
+                (MeetingRequest.requester_id == part.id) | (MeetingRequest.requested_id == part.id),
+            )
+        ).scalars()
+        n = held = agreed = 0
+        for m in meetings:
+            n += 1
+            held += meeting_status(m.held_by_requester, m.held_by_requested) == "held"
+            agreed += m.outcome == "agreement"
+        out.append(
+            OrganisationAtFair(
+                FairPublic.model_validate(fair),
+                part.id,
+                part.checked_in_at is not None,
+                n,
+                held,
+                agreed,
+            )
+        )
+    return out

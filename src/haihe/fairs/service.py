@@ -37,6 +37,7 @@ from haihe.fairs.models import (
 from haihe.fairs.scheduler import request_weight
 from haihe.fairs.schemas import FairPublic
 from haihe.registry import queries as registry_queries
+from haihe.registry import values
 
 
 def do_create_fair(
@@ -648,17 +649,19 @@ def do_record_outcome(
 
 
 def _yuan(value: object) -> Decimal | None:
-    """An amount in yuan (a Decimal, a whole number or its text), never negative."""
+    """An amount in yuan (a Decimal, a whole number, or its text as people type it:
+    5,000,000, 500万, 1.2亿 — the import's reading, registry/values.py), never negative."""
     if value is None or value == "":
         return None
+    amount: Decimal | None = None
     try:
         if isinstance(value, str):
-            amount = Decimal(value.replace(",", "").strip())
+            parsed = values.parse_capital(value)
+            if parsed is not None and parsed[1] == "CNY":
+                amount = parsed[0]
         elif isinstance(value, int | Decimal) and not isinstance(value, bool):
             amount = Decimal(value)
-        else:
-            raise InvalidOperation
-    except InvalidOperation:
+    except (InvalidOperation, InvalidInput):
         amount = None
     if amount is None or not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 17:
         raise InvalidInput(

@@ -1,6 +1,6 @@
 """The projects' pages: the dashboard (the home page) with its briefing and XLSX, the
 project list (the projects behind a figure), a project's page with its milestones, and
-the projects panel on a chain's page."""
+the projects panels on a chain's and an organisation's page."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from haihe.matching import queries as matching
 from haihe.projects import figures, lifecycle, queries, report, service
 from haihe.projects.figures import FigureFilter
 from haihe.projects.schemas import FigureQuery
+from haihe.registry import panels as organisation_panels
 from haihe.web.auth import Reader, SignedIn, Writer
 from haihe.web.deps import Id, db
 from haihe.web.templating import embedded_json, render
@@ -321,6 +322,27 @@ def chain_panel(session: Session, principal: Principal, chain_key: str, lang: st
         items, total = queries.chain_projects(session, principal, chain_key)
         context = {"signed_in": True, "chain": chain_key, "items": items, "total": total}
     return panels.Panel("projects/chain_panel.html", {"chain_projects": context})
+
+
+@organisation_panels.register
+def organisation_panel(
+    session: Session,
+    principal: Principal,
+    org,
+    lang: str,  # noqa: ANN001
+) -> organisation_panels.Panel:
+    """The cooperation projects the organisation is a party to (its role in each), those
+    the reader may read; anonymous visitors get a hint to sign in."""
+    items, total = queries.organisation_projects(session, principal, org.id)
+    fair_ids = {p.fair_id for p, _ in items if p.fair_id}
+    context = {
+        "signed_in": principal.authenticated,
+        "org_id": org.id,
+        "items": items,
+        "total": total,
+        "fairs": {f.id: f for f in fairs.list_fairs(session) if f.id in fair_ids},
+    }
+    return organisation_panels.Panel("projects/organisation_panel.html", {"org_projects": context})
 
 
 # A signed investment lead becomes a project ----------------------------------------------

@@ -43,11 +43,12 @@ def read_scope(principal: scopes.Principal) -> ColumnElement[bool] | None:
     The same rule as scopes.can_read_project, for lists and their totals."""
     if principal.is_admin or principal.role == "regional_officer":
         return None
-    if principal.role == "park_manager":
+    # An account missing its park, fair or organisation reads none (never "IS NULL").
+    if principal.role == "park_manager" and principal.park_id is not None:
         return Project.landing_park_id == principal.park_id
-    if principal.role == "fair_organiser":
+    if principal.role == "fair_organiser" and principal.fair_id is not None:
         return Project.fair_id == principal.fair_id
-    if principal.role == "enterprise":
+    if principal.role == "enterprise" and principal.organisation_id is not None:
         return exists().where(
             ProjectParty.project_id == Project.id,
             ProjectParty.organisation_id == principal.organisation_id,
@@ -331,3 +332,32 @@ def partner_pairs(session: Session, org_ids: list[int] | None = None) -> list[tu
     for project, org in session.execute(q):
         by_project.setdefault(project, set()).add(org)
     return [(a, b) for orgs in by_project.values() for a in orgs for b in orgs if a != b]
+
+
+def organisation_projects(
+    session: Session, principal: scopes.Principal, org_id: int, limit: int = 50
+) -> tuple[list[tuple[Project, list[str]]], int]:
+    """The projects an organisation is a party to that the reader may read (the latest
+    signed first, at most `limit`), each with the organisation's roles in it, and how
+    many such projects there are; nothing for anonymous visitors."""
+    if not principal.authenticated:
+        return [], 0
+    conds = [
+        exists().where(
+            ProjectParty.project_id == Project.id, ProjectParty.organisation_id == org_id
+        )
+    ]
+    scope = read_scope(principal)
+    if scope is not None:
+        conds.append(scope)
+    total = session.execute(select(func.count(Project.id)).where(*conds)).scalar_one()
+    items = session.execute(
+        select(Project)
+        .where(*conds)
+        .order_by(Project.signed_on.desc().nulls_last(), Project.id.desc())
+        .limit(limit)
+    ).scalars()
+    return [
+        (p, list(dict.fromkeys(x.role for x in p.parties if x.organisation_id == org_id)))
+        for p in items
+    ], total
