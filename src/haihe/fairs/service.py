@@ -282,9 +282,13 @@ def do_request_meeting(
     expires_at: datetime | None = None,
 ) -> int:
     """A participant asks another for a meeting. If the other had asked already, that
-    request becomes mutual and accepted (one request, weighted more)."""
-    if session.get(Fair, fair_id) is None:
+    request becomes mutual and accepted (one request, weighted more). It expires at the
+    fair's set time unless given its own."""
+    fair = session.get(Fair, fair_id)
+    if fair is None:
         raise NotFound("fairs.not_found", field="fair_id", fair=fair_id)
+    if expires_at is None:
+        expires_at = fair.requests_expire_at
     me = _participant(session, fair_id, requester_id)
     other = _participant(session, fair_id, requested_id)
     if not scopes.can_act_for_participant(principal, fair_id, me.organisation_id):
