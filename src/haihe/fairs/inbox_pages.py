@@ -278,8 +278,10 @@ def _registration(
         ):
             raise NotAllowed("fairs.register_not_allowed")
         mine = queries.participant_for(session, fair_id, principal.organisation_id)
-        if mine is not None:
-            return RedirectResponse(f"/fairs/{fair_id}/participants/{mine}", status_code=303)
+        if mine is not None:  # registered already: its registration (and why not again)
+            if problem is None:
+                return RedirectResponse(f"/fairs/{fair_id}/participants/{mine}", status_code=303)
+            return _registration(request, session, principal, fair_id, mine, problem, status)
         org = registry_queries.get_organisation(session, principal.organisation_id)
     return render(
         request,
@@ -436,14 +438,17 @@ def send_request(
     principal: Writer,
     requested_id: Annotated[int, Form(ge=1, le=2_147_483_647)],
     priority: Annotated[int, Form(ge=1, le=3)] = 2,
+    requester_id: Annotated[int | None, Form(ge=1, le=2_147_483_647)] = None,
 ):  # noqa: ANN201
-    """A participant asks another for a meeting, as itself."""
+    """A participant asks another for a meeting, as itself (the organiser names the side
+    that asks: the request then waits for the other's answer)."""
     mine = who(session, principal, fair_id)
-    if mine is None:  # the organiser arranges requests instead (both sides named)
+    if mine is None and requester_id is None:
         raise NotAllowed("fairs.participant_not_allowed")
+    asking = mine if mine is not None else requester_id
     try:
         service.do_request_meeting(
-            session, principal, fair_id, mine, requested_id, priority=priority
+            session, principal, fair_id, asking, requested_id, priority=priority
         )
     except (InvalidInput, NotFound) as exc:
         return _inbox_refused(request, session, principal, fair_id, exc)
