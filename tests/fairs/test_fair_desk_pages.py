@@ -6,7 +6,7 @@ write work; out of scope: 403 for the fair, 404 for another's object, nothing ch
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy.orm import Session
@@ -168,7 +168,7 @@ def test_pages_by_role_and_object(world, role):
     app, ids, clients = world
     c = clients[role]
     for key, o in ids.items():
-        for method, path, who in PAGES:
+        for _method, path, who in PAGES:
             for participant, own in (("w", True), ("x", False)):
                 if "{participant_id}" not in path and not own:
                     continue
