@@ -10,7 +10,7 @@ with the reason in words, nothing changed."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -68,11 +68,13 @@ def local_to_utc(value: str) -> datetime | None:
         return None
     try:
         at = datetime.fromisoformat(value)
-    except ValueError:
+        if at.tzinfo is not None:
+            raise ValueError
+        return at.replace(tzinfo=agendas.FAIR_TZ).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise InvalidInput(
             "fairs.deadline_unreadable", field="requests_expire_at", value=value[:20]
         ) from None
-    return at.replace(tzinfo=agendas.FAIR_TZ).astimezone(agendas.UTC)
 
 
 def local(at: datetime | None) -> str:
@@ -84,7 +86,7 @@ def utc_to_local(at: datetime | None) -> str:
     if at is None:
         return ""
     if at.tzinfo is None:
-        at = at.replace(tzinfo=agendas.UTC)
+        at = at.replace(tzinfo=UTC)
     return at.astimezone(agendas.FAIR_TZ).strftime("%Y-%m-%dT%H:%M")
 
 

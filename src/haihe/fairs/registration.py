@@ -10,7 +10,7 @@ Each is do_<verb>_<noun>(session, principal, ...): it checks the principal's sco
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,8 +47,15 @@ def do_set_fair_options(
     """Whether participants may register themselves, and when unanswered requests expire
     (the time applies to every request still waiting, and to those made later)."""
     fair = service._organised(session, principal, fair_id)
-    if requests_expire_at is not None and requests_expire_at.tzinfo is None:
-        raise InvalidInput("fairs.deadline_unreadable", field="requests_expire_at", value="")
+    if requests_expire_at is not None:
+        try:
+            if requests_expire_at.tzinfo is None:
+                raise ValueError
+            requests_expire_at = requests_expire_at.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise InvalidInput(
+                "fairs.deadline_unreadable", field="requests_expire_at", value=""
+            ) from None
     with service._acting(principal):
         fair.registration_open = bool(registration_open)
         fair.requests_expire_at = requests_expire_at
@@ -72,7 +79,7 @@ def plan_slots(
     ):
         if not lo <= value <= hi:
             raise InvalidInput(key, field=field, value=value, low=lo, high=hi)
-    first = datetime.combine(day, start)
+    first = datetime.combine(day, start.replace(tzinfo=None))  # the fair's local time
     out = []
     for i in range(count):
         s = first + timedelta(minutes=i * (minutes + break_minutes))
