@@ -149,16 +149,18 @@ def do_set_tables(session: Session, principal: scopes.Principal, fair_id: int, c
         raise InvalidInput("fairs.tables_count", field="tables", value=count)
     tables = session.execute(select(FairTable).where(FairTable.fair_id == fair_id)).scalars().all()
     have = {t.number: t for t in tables}
+    used = set(
+        session.execute(
+            select(FairMeeting.table_id).where(FairMeeting.fair_id == fair_id)
+        ).scalars()
+    )
     with _acting(principal):
-        for n in range(1, count + 1):
-            if n not in have:
-                session.add(FairTable(fair_id=fair_id, number=n))
-        for n, t in have.items():
+        session.add_all(
+            FairTable(fair_id=fair_id, number=n) for n in range(1, count + 1) if n not in have
+        )
+        for n, t in sorted(have.items()):
             if n > count:
-                used = session.execute(
-                    select(FairMeeting.id).where(FairMeeting.table_id == t.id)
-                ).first()
-                if used:
+                if t.id in used:
                     raise InvalidInput("fairs.table_in_use", field="tables", table=n)
                 session.delete(t)
         session.flush()
