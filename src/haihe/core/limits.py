@@ -66,6 +66,7 @@ LIMITS: dict[str, Limit] = {
     "fair.description": Limit(NOTES, "limits.fair_description"),
     "fair.survey_note": Limit(2_000, "limits.fair_survey_note"),
     "fair.representatives": Limit(2_000, "limits.fair_representatives"),
+    "fair.representative": Limit(100, "limits.fair_representative"),
     # chains
     "chain.name_zh": Limit(120, "limits.chain_name_zh"),
     "chain.name_en": Limit(200, "limits.chain_name_en"),

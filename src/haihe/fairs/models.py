@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,6 +34,10 @@ class Fair(Base):
     region_code: Mapped[str | None] = mapped_column(String(6))
     description: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Participants may register themselves while it is open (the organiser opens it).
+    registration_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Requests still unanswered at this time expire (they never block a slot).
+    requests_expire_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class FairSlot(Base):

@@ -30,10 +30,14 @@ def fair_list(request: Request, session: DB, principal: Reader):  # noqa: ANN201
 @router.get("/fairs/{fair_id}", response_class=HTMLResponse)
 def fair_page(fair_id: Id, request: Request, session: DB, principal: Reader):  # noqa: ANN201
     fair = queries.get_fair(session, fair_id)
+    mine = None
+    if principal.role == "enterprise" and principal.organisation_id is not None:
+        mine = queries.participant_for(session, fair_id, principal.organisation_id)
     return render(
         request,
         "fairs/fair.html",
         fair=fair,
+        mine=mine,
         panels=panels.panels_for(session, principal, fair, request.state.lang),
     )
 

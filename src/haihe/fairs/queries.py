@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -90,10 +91,23 @@ def list_requests(
             (MeetingRequest.requester_id == participant_id)
             | (MeetingRequest.requested_id == participant_id)
         )
+    now = datetime.now(UTC)
     return [
-        RequestView.model_validate(r, from_attributes=True)
+        RequestView.model_validate(r, from_attributes=True).model_copy(
+            update={"status": effective_status(r.status, r.expires_at, now)}
+        )
         for r in session.execute(q.order_by(MeetingRequest.id)).scalars()
     ]
+
+
+def effective_status(status: str, expires_at: datetime | None, now: datetime | None = None) -> str:
+    """A waiting request past its expiry is expired (whether or not "schedule all" has
+    marked it so yet): it can no longer be answered, and is never scheduled."""
+    if status == "pending" and expires_at is not None:
+        at = expires_at if expires_at.tzinfo else expires_at.replace(tzinfo=UTC)
+        if at <= (now or datetime.now(UTC)):
+            return "expired"
+    return status
 
 
 def meeting_status(held_by_requester: bool | None, held_by_requested: bool | None) -> str | None:

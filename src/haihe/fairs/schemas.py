@@ -18,6 +18,8 @@ class FairPublic(BaseModel):
     ends_on: date
     place: str | None
     region_code: str | None
+    registration_open: bool = False
+    requests_expire_at: datetime | None = None
 
     def title(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" and self.name_en else self.name

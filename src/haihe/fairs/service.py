@@ -150,16 +150,18 @@ def do_set_tables(session: Session, principal: scopes.Principal, fair_id: int, c
         raise InvalidInput("fairs.tables_count", field="tables", value=count)
     tables = session.execute(select(FairTable).where(FairTable.fair_id == fair_id)).scalars().all()
     have = {t.number: t for t in tables}
+    used = set(
+        session.execute(
+            select(FairMeeting.table_id).where(FairMeeting.fair_id == fair_id)
+        ).scalars()
+    )
     with _acting(principal):
-        for n in range(1, count + 1):
-            if n not in have:
-                session.add(FairTable(fair_id=fair_id, number=n))
-        for n, t in have.items():
+        session.add_all(
+            FairTable(fair_id=fair_id, number=n) for n in range(1, count + 1) if n not in have
+        )
+        for n, t in sorted(have.items()):
             if n > count:
-                used = session.execute(
-                    select(FairMeeting.id).where(FairMeeting.table_id == t.id)
-                ).first()
-                if used:
+                if t.id in used:
                     raise InvalidInput("fairs.table_in_use", field="tables", table=n)
                 session.delete(t)
         session.flush()
@@ -283,9 +285,13 @@ def do_request_meeting(
     expires_at: datetime | None = None,
 ) -> int:
     """A participant asks another for a meeting. If the other had asked already, that
-    request becomes mutual and accepted (one request, weighted more)."""
-    if session.get(Fair, fair_id) is None:
+    request becomes mutual and accepted (one request, weighted more). It expires at the
+    fair's set time unless given its own."""
+    fair = session.get(Fair, fair_id)
+    if fair is None:
         raise NotFound("fairs.not_found", field="fair_id", fair=fair_id)
+    if expires_at is None:
+        expires_at = fair.requests_expire_at
     me = _participant(session, fair_id, requester_id)
     other = _participant(session, fair_id, requested_id)
     if not scopes.can_act_for_participant(principal, fair_id, me.organisation_id):

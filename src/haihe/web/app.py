@@ -21,6 +21,7 @@ ROUTERS = (
     "haihe.registry.api",
     "haihe.projects.api",
     "haihe.fairs.api",
+    "haihe.fairs.desk_api",
     "haihe.codes.api",
     "haihe.chains.api",
     "haihe.projects.forms",
@@ -37,6 +38,8 @@ ROUTERS = (
     "haihe.leads.pages",
     "haihe.fairs.pages",
     "haihe.fairs.import_pages",
+    "haihe.fairs.inbox_pages",
+    "haihe.fairs.grid_pages",
 )
 LANG_COOKIE = "haihe_lang"
 # Scripts only from this site (no inline script anywhere); ECharts' SVG needs inline styles.
