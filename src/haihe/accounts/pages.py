@@ -158,7 +158,7 @@ def create_token(
     request: Request,
     principal: Writer,
     session: DbSession,
-    name: Annotated[str, Form(max_length=100)],
+    name: Annotated[str, Form()],
 ):  # noqa: ANN201
     try:
         token = service.do_create_api_token(session, principal, name)
@@ -202,10 +202,10 @@ def create_user(
     request: Request,
     principal: AdminWriter,
     session: DbSession,
-    username: Annotated[str, Form(max_length=64)],
+    username: Annotated[str, Form()],
     password: Annotated[str, Form(max_length=200)],
     role: Annotated[str, Form(max_length=32)],
-    display_name: Annotated[str | None, Form(max_length=100)] = None,
+    display_name: Annotated[str | None, Form()] = None,
     regions: Annotated[str | None, Form(max_length=200)] = None,
     park_id: Annotated[str | None, Form()] = None,
     organisation_id: Annotated[str | None, Form()] = None,

@@ -25,6 +25,7 @@ from haihe.accounts.scopes import Principal
 from haihe.audit.recorder import record
 from haihe.codes import regions
 from haihe.core.errors import InvalidInput, NotAllowed, NotFound
+from haihe.core.limits import clean_text
 
 HASHER = PasswordHasher()
 SESSION_DAYS = 14
@@ -67,7 +68,8 @@ def _username_ok(username: str) -> bool:
 def do_create_user(session: Session, principal: Principal, new: UserCreate) -> UserPublic:
     """An administrator makes an account (from the command line: the deployment's first)."""
     _allow(scopes.can_manage_users(principal))
-    username = (new.username or "").strip()
+    username = clean_text(new.username or "", "user.username", name=True) or ""
+    display_name = clean_text(new.display_name, "user.display_name", name=True) or None
     if not _username_ok(username):
         raise InvalidInput("users.username_invalid", field="username")
     if new.role not in ROLES:
@@ -93,7 +95,7 @@ def do_create_user(session: Session, principal: Principal, new: UserCreate) -> U
             raise InvalidInput(key, field=field)
     user = User(
         username=username,
-        display_name=new.display_name or username,
+        display_name=display_name or username,
         password_hash=HASHER.hash(new.password),
         role=new.role,
         region_codes=",".join(codes) or None,
@@ -262,13 +264,14 @@ def do_create_api_token(session: Session, principal: Principal, name: str) -> st
     _allow(scopes.can_manage_account(principal, principal.user_id))
     if principal.via_token:  # a stolen token must not outlive its revocation by a copy
         raise NotAllowed("auth.token_needs_session")
-    if not name or not name.strip():
+    name = clean_text(name or "", "token.name", name=True) or ""
+    if not name:
         raise InvalidInput("auth.token_name_missing", field="name")
     token = "hh_" + secrets.token_urlsafe(32)
     session.add(
         ApiToken(
             user_id=principal.user_id,
-            name=name.strip()[:100],
+            name=name,
             token_hash=_digest(token),
             prefix=token[:10],
         )
