@@ -1,5 +1,5 @@
 """Issue 11, point 15, its last part: names stored before text was cleaned (zero-width
-characters, soft hyphens) are cleaned by migration 0014, so that they no longer defeat
+characters, soft hyphens) are cleaned by migration 0015, so that they no longer defeat
 duplicate detection and search. Fails without the migration: the names stay as stored."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ CLEAN = "天津零宽测试科技有限公司"
 def test_stored_names_lose_invisible_characters(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     cfg = alembic_config(engine)
-    command.upgrade(cfg, "0013")
+    command.upgrade(cfg, "0014")
     now = "2026-01-01 00:00:00"
     with engine.begin() as conn:
         conn.execute(

@@ -9,16 +9,16 @@ names that looked the same are then the same, for duplicate detection and search
 A park or fair whose cleaned name is another's (their names are unique) keeps its name:
 the upgrade must not fail on data; the duplicate is for an officer to merge.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
