@@ -301,13 +301,20 @@ def place(
     return result
 
 
-def organisations_changed(
-    conn: Connection, org_ids: list[int], prepared: dict[int, tuple] | None = None
-) -> None:
+def organisations_changed(conn: Connection, org_ids: list[int]) -> None:
     """The registry added or changed these organisations: place them now (with the hits
-    an import's read phase worked out, `prepared`: id → what each preparer gave)."""
-    mine = {
-        oid: next((p for p in got if isinstance(p, PreparedHits)), None)
-        for oid, got in (prepared or {}).items()
-    }
-    place(conn, list(org_ids), {k: v for k, v in mine.items() if v is not None})
+    an import's read phase worked out, when it announced them: `remember_prepared`)."""
+    kept = conn.info.pop(_PREPARED_KEY, {})
+    place(conn, list(org_ids), {i: kept[i] for i in org_ids if i in kept})
+
+
+_PREPARED_KEY = "haihe.chains.prepared_hits"
+
+
+def remember_prepared(conn: Connection, prepared: dict[int, tuple]) -> None:
+    """ "organisations_prepared": an import's hits for organisations it announces next."""
+    mine = conn.info.setdefault(_PREPARED_KEY, {})
+    for oid, got in prepared.items():
+        hit = next((p for p in got if isinstance(p, PreparedHits)), None)
+        if hit is not None:
+            mine[oid] = hit

@@ -526,6 +526,9 @@ def refuse(report: ImportReport, sheet: Sheet, decision: Decision) -> None:
 
 UPDATED = "organisations_updated"  # registry.events.UPDATED (not imported: it imports us)
 PREPARE = "organisations_prepare"  # listeners: (engine) → a function of rows' facts
+# Just before "organisations_updated" (whose listeners take (conn, ids) as ever): what the
+# read phase's preparers worked out, (conn, {id: their answers}), for them to pick up.
+PREPARED = "organisations_prepared"
 
 
 def _known(ready: dict[int, tuple | None]) -> dict[int, tuple]:
@@ -593,8 +596,9 @@ class _Writer:
                 ],
             )
             self.report.created += len(inserts)
-            ready = {oid: prepared[r.row] for oid, r in zip(ids, inserts, strict=True)}
-            events.emit(UPDATED, self.conn, ids, _known(ready))  # added ones too
+            ready = {oid: prepared.get(r.row) for oid, r in zip(ids, inserts, strict=True)}
+            events.emit(PREPARED, self.conn, _known(ready))
+            events.emit(UPDATED, self.conn, ids)  # added ones too
         if updates:
             self._note_changes(updates)
             params = [{**r.values, "b_id": oid, "updated_at": now} for oid, r in updates]
@@ -611,7 +615,8 @@ class _Writer:
                 self.conn.execute(insert(self.ind), links)
             self.report.updated += len(updates)
             ready = {oid: prepared.get(r.row) for oid, r in updates}
-            events.emit(UPDATED, self.conn, ids, _known(ready))
+            events.emit(PREPARED, self.conn, _known(ready))
+            events.emit(UPDATED, self.conn, ids)
 
     def _note_changes(self, updates: list[tuple[int, OrgRecord]]) -> None:
         """Each organisation about to change: its id and the changed fields, before and
