@@ -62,6 +62,8 @@ RULES = {
     ("GET", "/admin/users"): "admin",
     ("POST", "/admin/users"): "admin",
     ("POST", "/admin/users/reset"): "admin",
+    ("GET", "/admin/users/{user_id}/tokens"): "admin",
+    ("POST", "/admin/users/{user_id}/tokens/{token_id}/revoke"): "admin",
     ("GET", "/audit"): "admin",
     ("GET", "/audit.csv"): "admin",
     ("GET", "/api/v1/audit"): "admin",

@@ -56,6 +56,14 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Its lineage: how it was minted ("session": signed in on the web; "command_line"),
+    # by whom, from which address, and the token it was minted with if any (revoking a
+    # token revokes every token minted with it); who revoked it.
+    minted_via: Mapped[str | None] = mapped_column(String(16))
+    minted_by_user_id: Mapped[int | None] = mapped_column(Integer)
+    minted_from_ip: Mapped[str | None] = mapped_column(String(64))
+    parent_token_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    revoked_by_user_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class LoginAttempt(Base):

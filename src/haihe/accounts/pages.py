@@ -158,7 +158,7 @@ def create_token(
     request: Request,
     principal: Writer,
     session: DbSession,
-    name: Annotated[str, Form(max_length=100)],
+    name: Annotated[str, Form()],
 ):  # noqa: ANN201
     try:
         token = service.do_create_api_token(session, principal, name)
@@ -202,10 +202,10 @@ def create_user(
     request: Request,
     principal: AdminWriter,
     session: DbSession,
-    username: Annotated[str, Form(max_length=64)],
+    username: Annotated[str, Form()],
     password: Annotated[str, Form(max_length=200)],
     role: Annotated[str, Form(max_length=32)],
-    display_name: Annotated[str | None, Form(max_length=100)] = None,
+    display_name: Annotated[str | None, Form()] = None,
     regions: Annotated[str | None, Form(max_length=200)] = None,
     park_id: Annotated[str | None, Form()] = None,
     organisation_id: Annotated[str | None, Form()] = None,
@@ -241,3 +241,28 @@ def reset_password(
     except InvalidInput as exc:
         return _users_page(request, session, principal, exc)
     return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/admin/users/{user_id}/tokens", response_class=HTMLResponse)
+def user_tokens(request: Request, user_id: Id, principal: AdminReader, session: DbSession):  # noqa: ANN201
+    """A user's API tokens with their lineage, each revocable by the administrator."""
+    user = queries.get_user(session, principal, user_id)
+    tokens = queries.list_user_tokens(session, principal, user_id)
+    names = {u.id: u.username for u in queries.list_users(session, principal)}
+    prefixes = {t.id: t.prefix for t in tokens}
+    return render(
+        request,
+        "accounts/user_tokens.html",
+        user=user,
+        tokens=tokens,
+        names=names,
+        prefixes=prefixes,
+    )
+
+
+@router.post("/admin/users/{user_id}/tokens/{token_id}/revoke")
+def revoke_user_token(  # noqa: ANN201
+    user_id: Id, token_id: Id, principal: AdminWriter, session: DbSession
+):
+    service.do_revoke_user_token(session, principal, user_id, token_id)
+    return RedirectResponse(f"/admin/users/{user_id}/tokens", status_code=303)

@@ -22,6 +22,18 @@ def list_users(session: Session, principal: Principal) -> list[UserPublic]:
     ]
 
 
+def get_user(session: Session, principal: Principal, user_id: int) -> UserPublic:
+    """One account, for administrators (NotFound when there is none)."""
+    from haihe.core.errors import NotFound
+
+    if not scopes.can_manage_users(principal):
+        raise NotAllowed("auth.forbidden")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("users.unknown_id", id=user_id)
+    return UserPublic.model_validate(user)
+
+
 def list_tokens(session: Session, principal: Principal) -> list[ApiTokenPublic]:
     """The principal's own API tokens (revoked ones included), oldest first."""
     if not scopes.can_manage_account(principal, principal.user_id):
@@ -61,3 +73,16 @@ def principal_by_username(session: Session, username: str) -> Principal | None:
         select(User).where(User.username == username, User.is_active.is_(True))
     ).scalar_one_or_none()
     return None if user is None else principal_of(user)
+
+
+def list_user_tokens(session: Session, principal: Principal, user_id: int) -> list[ApiTokenPublic]:
+    """An administrator's view of a user's API tokens (revoked ones included), oldest
+    first, with their lineage; NotAllowed for anyone else."""
+    if not scopes.can_manage_users(principal):
+        raise NotAllowed("auth.forbidden")
+    return [
+        ApiTokenPublic.model_validate(t)
+        for t in session.execute(
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
+        ).scalars()
+    ]

@@ -55,3 +55,8 @@ class ApiTokenPublic(BaseModel):
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
+    minted_via: str | None = None
+    minted_by_user_id: int | None = None
+    minted_from_ip: str | None = None
+    parent_token_id: int | None = None
+    revoked_by_user_id: int | None = None

@@ -32,6 +32,7 @@ class Principal:
     fair_id: int | None = None
     csrf_token: str | None = None
     via_token: bool = False
+    token_id: int | None = None  # the API token the request came with (its lineage)
     ip: str | None = None
     must_change_password: bool = False  # after an administrator's reset: nothing else
     extra: dict = field(default_factory=dict)

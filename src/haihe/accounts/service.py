@@ -22,9 +22,10 @@ from haihe.accounts import scopes
 from haihe.accounts.models import ROLES, ApiToken, LoginAttempt, LoginSession, User
 from haihe.accounts.schemas import UserCreate, UserPublic
 from haihe.accounts.scopes import Principal
-from haihe.audit.recorder import record
+from haihe.audit.recorder import current_actor, record
 from haihe.codes import regions
 from haihe.core.errors import InvalidInput, NotAllowed, NotFound
+from haihe.core.limits import clean_text
 
 HASHER = PasswordHasher()
 SESSION_DAYS = 14
@@ -67,7 +68,8 @@ def _username_ok(username: str) -> bool:
 def do_create_user(session: Session, principal: Principal, new: UserCreate) -> UserPublic:
     """An administrator makes an account (from the command line: the deployment's first)."""
     _allow(scopes.can_manage_users(principal))
-    username = (new.username or "").strip()
+    username = clean_text(new.username or "", "user.username", name=True) or ""
+    display_name = clean_text(new.display_name, "user.display_name", name=True) or None
     if not _username_ok(username):
         raise InvalidInput("users.username_invalid", field="username")
     if new.role not in ROLES:
@@ -93,7 +95,7 @@ def do_create_user(session: Session, principal: Principal, new: UserCreate) -> U
             raise InvalidInput(key, field=field)
     user = User(
         username=username,
-        display_name=new.display_name or username,
+        display_name=display_name or username,
         password_hash=HASHER.hash(new.password),
         role=new.role,
         region_codes=",".join(codes) or None,
@@ -206,6 +208,11 @@ def do_end_session(session: Session, token: str) -> None:
         session.delete(ls)
 
 
+def current_user_id() -> int | None:
+    """The signed-in user acting now (the audit trail's actor), if any."""
+    return current_actor.get().user_id
+
+
 def _end_credentials(session: Session, user_id: int) -> dict[str, int]:
     """End every session and revoke every API token of the account: what the old password
     (or whoever held it) could still use. Returns how many, for the audit entry."""
@@ -222,6 +229,7 @@ def _end_credentials(session: Session, user_id: int) -> dict[str, int]:
     now = datetime.now(UTC)
     for tok in tokens:
         tok.revoked_at = now
+        tok.revoked_by_user_id = current_user_id()
     return {"sessions_ended": len(sessions), "tokens_revoked": len(tokens)}
 
 
@@ -258,32 +266,77 @@ def do_reset_password(
 
 
 def do_create_api_token(session: Session, principal: Principal, name: str) -> str:
-    """A new token of the principal's own account, returned once; only its hash is kept."""
+    """A new token of the principal's own account, returned once; only its hash is kept.
+
+    It records its lineage: minted from a signed-in session (or the command line), by whom,
+    from where, and with which token if any (a token cannot mint tokens today; were it
+    allowed, revoking the first would revoke what it minted, see `_revoke`)."""
     _allow(scopes.can_manage_account(principal, principal.user_id))
     if principal.via_token:  # a stolen token must not outlive its revocation by a copy
         raise NotAllowed("auth.token_needs_session")
-    if not name or not name.strip():
+    name = clean_text(name or "", "token.name", name=True) or ""
+    if not name:
         raise InvalidInput("auth.token_name_missing", field="name")
     token = "hh_" + secrets.token_urlsafe(32)
     session.add(
         ApiToken(
             user_id=principal.user_id,
-            name=name.strip()[:100],
+            name=name,
             token_hash=_digest(token),
             prefix=token[:10],
+            minted_via="session" if principal.csrf_token else "command_line",
+            minted_by_user_id=principal.user_id,
+            minted_from_ip=principal.ip,
+            parent_token_id=principal.token_id,
         )
     )
     session.flush()
     return token
 
 
-def do_revoke_api_token(session: Session, principal: Principal, token_id: int) -> None:
-    """Revoke one of the principal's own tokens (another's is not found)."""
+def _revoke(session: Session, tok: ApiToken, by: Principal) -> list[int]:
+    """Revoke `tok` and every token minted with it, and with those, down the lineage.
+    Returns the ids revoked now (those revoked before are left as they were)."""
+    now = datetime.now(UTC)
+    done: list[int] = []
+    todo, seen = [tok], set()
+    while todo:
+        t = todo.pop()
+        if t.id in seen:
+            continue
+        seen.add(t.id)
+        if t.revoked_at is None:
+            t.revoked_at = now
+            t.revoked_by_user_id = by.user_id
+            done.append(t.id)
+        todo.extend(
+            session.execute(select(ApiToken).where(ApiToken.parent_token_id == t.id)).scalars()
+        )
+    return done
+
+
+def do_revoke_api_token(session: Session, principal: Principal, token_id: int) -> list[int]:
+    """Revoke one of the principal's own tokens (another's is not found), with the tokens
+    minted with it. Returns the ids revoked."""
     _allow(scopes.can_manage_account(principal, principal.user_id))
     tok = session.get(ApiToken, token_id)
     if tok is None or tok.user_id != principal.user_id:
         raise NotFound("auth.token_unknown", id=token_id)
-    tok.revoked_at = datetime.now(UTC)
+    return _revoke(session, tok, principal)
+
+
+def do_revoke_user_token(
+    session: Session, principal: Principal, user_id: int, token_id: int
+) -> list[int]:
+    """An administrator revokes a user's token (and those minted with it); audited with
+    the ids revoked."""
+    _allow(scopes.can_manage_users(principal))
+    tok = session.get(ApiToken, token_id)
+    if tok is None or tok.user_id != user_id:
+        raise NotFound("users.token_unknown", id=token_id)
+    revoked = _revoke(session, tok, principal)
+    record(session, "revoke_token", "user", user_id, {"tokens_revoked": revoked})
+    return revoked
 
 
 def principal_for_token(session: Session, token: str, ip: str | None) -> Principal | None:
@@ -296,7 +349,11 @@ def principal_for_token(session: Session, token: str, ip: str | None) -> Princip
         return None
     row[0].last_used_at = datetime.now(UTC)
     return principal_of(
-        row[1], via_token=True, ip=ip, must_change_password=row[1].must_change_password
+        row[1],
+        via_token=True,
+        token_id=row[0].id,
+        ip=ip,
+        must_change_password=row[1].must_change_password,
     )
 
 

@@ -277,3 +277,5 @@ def listen() -> None:
 
     # placing them rebuilds their members too (placements.place)
     events.subscribe("organisations_updated", placements.organisations_changed)
+    events.subscribe("organisations_prepare", placements.preparer)
+    events.subscribe("organisations_prepared", placements.remember_prepared)

@@ -19,12 +19,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from haihe.audit.recorder import record
 from haihe.chains import members, queries
-from haihe.chains.classifier import Classifier, OrgFacts
+from haihe.chains.classifier import Classifier, Hit, OrgFacts
 from haihe.chains.models import Placement
 from haihe.core import db
 from haihe.registry import queries as registry
@@ -187,6 +187,11 @@ _CACHED: tuple[tuple, Classifier] | None = None
 
 def _classifier(conn: Connection) -> tuple[list, Classifier]:
     """The installed chains and a classifier over them, built once per set of versions."""
+    chains, clf, _stamp = _stamped_classifier(conn)
+    return chains, clf
+
+
+def _stamped_classifier(conn: Connection) -> tuple[list, Classifier, tuple]:
     global _CACHED
     with Session(bind=conn) as s:
         infos = queries.all_chains(s)
@@ -194,19 +199,61 @@ def _classifier(conn: Connection) -> tuple[list, Classifier]:
     chains = [c.definition for c in infos]
     if _CACHED is None or _CACHED[0] != stamp:
         _CACHED = (stamp, Classifier(chains))
-    return chains, _CACHED[1]
+    return chains, _CACHED[1], stamp
 
 
-def place(conn: Connection, org_ids: list[int]) -> ClassifyResult:
+@dataclass(frozen=True)
+class PreparedHits:
+    """An organisation placed before it is written (an import's read phase): the
+    classifier's hits, and the chains' versions they were worked out with."""
+
+    stamp: tuple
+    hits: tuple[Hit, ...]
+
+
+def preparer(engine: Engine) -> Callable[[list[tuple]], list[PreparedHits]]:
+    """For an import's read phase ("organisations_prepare"): a function placing rows
+    (name, kind, business scope, industry codes, English name) without writing, so that
+    the write phase only stores the hits (`place` with `prepared`) instead of classifying
+    while it holds the write lock. A database without chains gets the shipped ones first,
+    in a transaction of their own."""
+    with engine.connect() as conn:
+        if not queries_have_chains(conn):
+            with engine.begin() as first:
+                ensure_chains(first)
+        _chains, clf, stamp = _stamped_classifier(conn)
+        conn.rollback()
+
+    def classify(facts: list[tuple]) -> list[PreparedHits]:
+        return [PreparedHits(stamp, tuple(clf.classify(OrgFacts(*f)))) for f in facts]
+
+    return classify
+
+
+def queries_have_chains(conn: Connection) -> bool:
+    from haihe.chains.models import Chain
+
+    return conn.execute(select(Chain.id).limit(1)).first() is not None
+
+
+def place(
+    conn: Connection, org_ids: list[int], prepared: dict[int, PreparedHits] | None = None
+) -> ClassifyResult:
     """Place these organisations (and only these), as a full run would: their classified,
-    undecided placements are replaced; declared ones and decisions stay."""
+    undecided placements are replaced; declared ones and decisions stay. `prepared`: hits
+    worked out before (`preparer`), used when made with the chains installed now."""
     ids = sorted(set(org_ids))
     result = ClassifyResult()
     if not ids:
         return result
     result.installed = tuple(ensure_chains(conn))
-    chains, clf = _classifier(conn)
+    chains, clf, stamp = _stamped_classifier(conn)
     result.chains = len(chains)
+    known = {
+        oid: p.hits
+        for oid, p in (prepared or {}).items()
+        if isinstance(p, PreparedHits) and p.stamp == stamp
+    }
     p = Placement.__table__
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
@@ -225,13 +272,18 @@ def place(conn: Connection, org_ids: list[int]) -> ClassifyResult:
         }
         result.kept += len(kept)
         out = []
-        for f in registry.classification_facts(conn, chunk):
-            hits = clf.classify(OrgFacts(f.name, f.kind, f.scope, f.industry_codes, f.name_en))
+        ready = [(oid, known[oid]) for oid in chunk if oid in known]
+        rest = [oid for oid in chunk if oid not in known]
+        found = ready + [
+            (f.id, clf.classify(OrgFacts(f.name, f.kind, f.scope, f.industry_codes, f.name_en)))
+            for f in (registry.classification_facts(conn, rest) if rest else ())
+        ]
+        for oid, hits in found:
             result.organisations += 1
             result.placed_organisations += bool(hits)
             out.extend(
                 {
-                    "organisation_id": f.id,
+                    "organisation_id": oid,
                     "chain_key": h.chain_key,
                     "segment_id": h.segment_id,
                     "role": h.role,
@@ -241,7 +293,7 @@ def place(conn: Connection, org_ids: list[int]) -> ClassifyResult:
                     "reason_en": h.reason_en,
                 }
                 for h in hits
-                if (f.id, h.chain_key, h.segment_id) not in kept
+                if (oid, h.chain_key, h.segment_id) not in kept
             )
         db.bulk_insert(conn, p, out)
         result.placements += len(out)
@@ -250,5 +302,19 @@ def place(conn: Connection, org_ids: list[int]) -> ClassifyResult:
 
 
 def organisations_changed(conn: Connection, org_ids: list[int]) -> None:
-    """The registry added or changed these organisations: place them now."""
-    place(conn, list(org_ids))
+    """The registry added or changed these organisations: place them now (with the hits
+    an import's read phase worked out, when it announced them: `remember_prepared`)."""
+    kept = conn.info.pop(_PREPARED_KEY, {})
+    place(conn, list(org_ids), {i: kept[i] for i in org_ids if i in kept})
+
+
+_PREPARED_KEY = "haihe.chains.prepared_hits"
+
+
+def remember_prepared(conn: Connection, prepared: dict[int, tuple]) -> None:
+    """ "organisations_prepared": an import's hits for organisations it announces next."""
+    mine = conn.info.setdefault(_PREPARED_KEY, {})
+    for oid, got in prepared.items():
+        hit = next((p for p in got if isinstance(p, PreparedHits)), None)
+        if hit is not None:
+            mine[oid] = hit

@@ -22,3 +22,8 @@ def subscribe(name: str, fn: Callable[..., None]) -> None:
 def emit(name: str, *args: object) -> None:
     for fn in _LISTENERS.get(name, ()):
         fn(*args)
+
+
+def gather(name: str, *args: object) -> list[object]:
+    """What each listener of `name` answers (e.g. the preparers of an import's read phase)."""
+    return [fn(*args) for fn in _LISTENERS.get(name, ())]

@@ -13,6 +13,12 @@ placements) reads its file through this module and answers with one `ImportRepor
     report.settle(commit, rollback)          # all or nothing, or each row wholly in or out
     report.finish()                          # FILE.errors.xlsx beside the input
 
+An import that writes many rows reads, checks and matches the whole file first, writing
+nothing (other users save as usual meanwhile), keeps what it decided in a `Staging` file,
+and then writes it in one short transaction (`write_phase`), checking first whether the
+database changed since it looked (`change_mark` / `changed_since`) and deciding again if
+so: the write lock is held for the writing only, and the import is still all or nothing.
+
 Headers are matched in Chinese or English after `header_key` (no spaces, no bracketed
 unit, lower case); columns nobody asked for are reported as ignored. A bad row is named
 with its row number, column, value and reason (a keyed InvalidInput, so in both
@@ -25,6 +31,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import pickle
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -32,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from haihe.core.errors import HaiheError, InvalidInput, Unavailable
 from haihe.core.i18n import t
@@ -352,8 +360,78 @@ def write_error_report(
     return out
 
 
+# -- read first, write at the end --------------------------------------------------------
+# SQLite has one writer: a transaction that writes holds the write lock until it ends, so an
+# import that wrote batch by batch while it read its file kept every other save waiting
+# (or refused) for the whole file. Imports now read, check and match everything first
+# (reads only: nobody waits), keep the outcome on disk, and write it in one transaction
+# at the end.
+
+
+class Staging:
+    """What the read phase decided, batch by batch, kept in a private temporary file until
+    the write phase reads it back in the same order (memory stays flat at any size).
+
+    The file is the instance's own (its data folder, 0600) and already unlinked: nothing
+    is left behind, whatever happens."""
+
+    def __init__(self, engine: Engine | None = None) -> None:
+        from haihe.core.uploads import data_dir
+
+        folder = data_dir(engine)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - closed by close()
+        self.batches = 0
+
+    def put(self, item: object) -> None:
+        pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.batches += 1
+
+    def __iter__(self) -> Iterator[object]:
+        self._file.flush()
+        self._file.seek(0)
+        for _ in range(self.batches):
+            yield pickle.load(self._file)  # noqa: S301 - our own file, written above
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def change_mark(conn: Connection) -> int | None:
+    """A mark of the database's state before the read phase (SQLite's data_version: it
+    moves whenever another connection commits), or None where there is none (PostgreSQL:
+    the write phase then always checks again)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    return conn.exec_driver_sql("PRAGMA data_version").scalar()
+
+
+def changed_since(conn: Connection, mark: int | None) -> bool:
+    """Inside the write phase: whether anyone committed since `mark` was taken (then what
+    the read phase matched must be matched again before it is written)."""
+    return mark is None or change_mark(conn) != mark
+
+
+def write_phase(conn: Connection):  # noqa: ANN201
+    """Begin the import's one write transaction on `conn` (returned, to commit or roll
+    back). On SQLite the write lock is taken at once (BEGIN IMMEDIATE, waiting as every
+    writer does), so that what is checked next stays true until the commit."""
+    if conn.in_transaction():
+        conn.rollback()  # the read phase's snapshot ends here
+    trans = conn.begin()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return trans
+
+
 # -- one import at a time -------------------------------------------------------------------
-# An import holds the database's write lock while it writes (SQLite has one writer): imports
+# An import holds the database's write lock while it writes (its write phase): imports
 # take their turn through one lock per instance, so a second waits briefly and is then told
 # in words that one is running (503, retry later) instead of failing on the database lock;
 # the import page shows the running one. Other writes wait for the lock (core/db.py's

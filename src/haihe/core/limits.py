@@ -67,6 +67,9 @@ LIMITS: dict[str, Limit] = {
     "fair.survey_note": Limit(2_000, "limits.fair_survey_note"),
     "fair.representatives": Limit(2_000, "limits.fair_representatives"),
     "fair.representative": Limit(100, "limits.fair_representative"),
+    "fair.table_label": Limit(40, "limits.fair_table_label"),
+    "fair.request_note": Limit(2_000, "limits.fair_request_note"),
+    "fair.outcome_note": Limit(2_000, "limits.fair_outcome_note"),
     # chains
     "chain.name_zh": Limit(120, "limits.chain_name_zh"),
     "chain.name_en": Limit(200, "limits.chain_name_en"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from haihe.core.limits import Text
 
 
 class FairPublic(BaseModel):
@@ -23,6 +25,49 @@ class FairPublic(BaseModel):
 
     def title(self, lang: str = "zh") -> str:
         return self.name_en if lang == "en" and self.name_en else self.name
+
+
+# What a fair's forms and API take in: every text bounded and cleaned by core.limits (a
+# message naming the field when too long), the same rule as the service applies.
+FairName = Text("fair.name", name=True)
+FairNameEn = Text("fair.name_en", name=True)
+FairPlace = Text("fair.place")
+FairDescription = Text("fair.description")
+TableLabel = Text("fair.table_label")
+Representatives = Text("fair.representatives")
+RequestNote = Text("fair.request_note")
+OutcomeNote = Text("fair.outcome_note")
+
+
+class FairCreate(BaseModel):
+    """A new fair (one day when `ends_on` is not given)."""
+
+    name: FairName
+    name_en: FairNameEn | None = None
+    starts_on: date
+    ends_on: date | None = None
+    place: FairPlace | None = None
+    region: str | None = Field(default=None, max_length=100)
+    description: FairDescription | None = None
+
+
+class FairUpdate(BaseModel):
+    """A fair's changed fields (those left out stay as they are)."""
+
+    name: FairName | None = None
+    name_en: FairNameEn | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    place: FairPlace | None = None
+    region: str | None = Field(default=None, max_length=100)
+    description: FairDescription | None = None
+
+
+class ParticipantDetails(BaseModel):
+    """What an organiser says of a participant: its quota and representatives."""
+
+    quota: int | None = Field(default=None, ge=0, le=1000)
+    representatives: Representatives | None = None
 
 
 class FairList(BaseModel):

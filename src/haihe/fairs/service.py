@@ -56,7 +56,10 @@ def do_create_fair(
     """A new fair (a one-day fair when `ends_on` is not given)."""
     if not scopes.can_create_fair(principal):
         raise NotAllowed("fairs.create_not_allowed")
-    name = (name or "").strip()
+    name = clean_text(name or "", "fair.name", name=True)
+    name_en = clean_text(name_en, "fair.name_en", name=True) or None
+    place = clean_text(place, "fair.place") or None
+    description = clean_text(description, "fair.description") or None
     if not name:
         raise InvalidInput("fairs.name_missing", field="name")
     ends_on = ends_on or starts_on

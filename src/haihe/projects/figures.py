@@ -15,6 +15,15 @@ manager, an enterprise) publish a private sum only when at least HAIHE_FIGURES_M
 of those projects contribute to it, as statistics offices suppress small cells: otherwise a
 filter narrow enough (one day, one fair) would give away one project's amount. Suppressed
 sums are None and named in `suppressed`; the page says so in words (figures.suppressed).
+
+Comparing two figures must not give it away either (the difference of two overlapping
+date ranges, of a region and a district in it, of all chains and one): for such a reader
+every private sum is built from fixed cells, the projects signed on one day with the same
+chain, regions, park and fair (`CELL`), which every filter and every breakdown is a union
+of. A cell's hidden amounts count only when at least the minimum of its projects
+contribute, in every figure alike, so any difference of figures is itself a sum over whole
+cells of at least that many projects. A sum leaving out some cells is named in `partial`
+(with how many projects it leaves out); one leaving out every hidden amount is withheld.
 """
 
 from __future__ import annotations
@@ -67,6 +76,10 @@ class Figures:
     hidden_in_place: int = 0
     suppressed: tuple[str, ...] = ()  # the private sums withheld (names of the fields)
     min_projects: int = 0  # the threshold they were withheld under
+    # Private sums published without the cells of too few projects, and how many projects
+    # each leaves out (see the module's docstring).
+    partial: tuple[str, ...] = ()
+    left_out: dict[str, int] | None = None
 
     @property
     def in_operation_share(self) -> float:
@@ -278,7 +291,131 @@ def compute(
             Project.signed_on.is_not(None), *base_conditions(f)
         )
     ).one()
-    return _figures([row])
+    fig = _figures([row])
+    if private_scope is not None:
+        _by_cells(fig, list(private_cells(session, f, private_scope).values()))
+    return fig
+
+
+# The cell every private sum is built of for readers who may not read every project: the
+# finest grouping any filter or breakdown makes (a day, a chain, both regions and their
+# provinces, a park, a fair). Filters and breakdowns are unions of cells, so figures made
+# of whole cells differ only by whole cells.
+CELL = (
+    Project.signed_on,
+    Project.chain,
+    Project.origin_region_code,
+    Project.origin_province,
+    Project.landing_region_code,
+    Project.landing_province,
+    Project.landing_park_id,
+    Project.fair_id,
+)
+
+
+@dataclass
+class Cell:
+    """One cell's private sums: what the reader may read, and the others' (hidden) part
+    with how many hidden projects contribute to it, per private sum."""
+
+    key: tuple
+    readable: list[Decimal]
+    hidden: list[Decimal]
+    contributors: list[int]
+
+    @property
+    def chain(self) -> str:
+        return self.key[1] or ""
+
+    @property
+    def pair(self) -> str:
+        return f"{self.key[3] or ''}→{self.key[5] or ''}"
+
+    @property
+    def month(self) -> str:
+        day = self.key[0]
+        day = date.fromisoformat(str(day)[:10]) if not isinstance(day, date) else day
+        return f"{day.year:04d}-{day.month:02d}"
+
+
+def private_cells(
+    session: Session, f: FigureFilter, private_scope: ColumnElement[bool]
+) -> dict[tuple, Cell]:
+    """The private sums of the projects behind `f` cell by cell (see CELL)."""
+    hidden = not_(private_scope)
+    active = Project.cancelled_on.is_(None)
+    cols = []
+    for col in (Project.contracted_investment, Project.invested_in_place):
+        cols += [
+            func.coalesce(func.sum(case((private_scope, col), else_=0)), 0),
+            func.coalesce(func.sum(case((hidden, col), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((and_(hidden, col.is_not(None), col != 0), 1), else_=0)), 0
+            ),
+        ]
+    rows = session.execute(
+        select(*CELL, *cols)
+        .where(Project.signed_on.is_not(None), active, *base_conditions(f))
+        .group_by(*CELL)
+    ).all()
+    n = len(CELL)
+    return {
+        tuple(r[:n]): Cell(
+            tuple(r[:n]),
+            [Decimal(r[n]), Decimal(r[n + 3])],
+            [Decimal(r[n + 1]), Decimal(r[n + 4])],
+            [int(r[n + 2]), int(r[n + 5])],
+        )
+        for r in rows
+    }
+
+
+def _cell_sums(cells: list[Cell], minimum: int) -> tuple[list[Decimal], list[int], list[int]]:
+    """Per private sum: the readable part plus the hidden part of cells with at least
+    `minimum` hidden contributors; the hidden contributors in all; those left out."""
+    sums, hidden, left = [Decimal(0)] * 2, [0, 0], [0, 0]
+    for c in cells:
+        for i in range(2):
+            sums[i] += c.readable[i]
+            hidden[i] += c.contributors[i]
+            if c.contributors[i] >= minimum:
+                sums[i] += c.hidden[i]
+            else:
+                left[i] += c.contributors[i]
+    return sums, hidden, left
+
+
+def _by_cells(fig: Figures, cells: list[Cell], minimum: int | None = None) -> Figures:
+    """Replace `fig`'s private sums by their sums over whole cells (see the docstring)."""
+    minimum = minimum or min_projects()
+    sums, hidden, left = _cell_sums(cells, minimum)
+    cents = Decimal("0.01")
+    withheld, partial, left_out = [], [], {}
+    for i, name in enumerate(PRIVATE_SUMS):
+        value: Decimal | None = sums[i].quantize(cents)
+        if hidden[i] and left[i] == hidden[i]:
+            value = None  # every hidden amount is in a cell too small: nothing to publish
+            withheld.append(name)
+        elif left[i]:
+            partial.append(name)
+            left_out[name] = left[i]
+        setattr(fig, name, value)
+    fig.hidden_contracted, fig.hidden_in_place = hidden
+    fig.suppressed, fig.partial, fig.min_projects = tuple(withheld), tuple(partial), minimum
+    fig.left_out = left_out or None
+    return fig
+
+
+def _in_place_by(cells: list[Cell], group, minimum: int) -> dict[str, Decimal | None]:  # noqa: ANN001
+    """In-place investment per group of cells (`group(cell)` → key), as _by_cells counts."""
+    grouped: dict[str, list[Cell]] = {}
+    for c in cells:
+        grouped.setdefault(group(c), []).append(c)
+    out: dict[str, Decimal | None] = {}
+    for key, part in grouped.items():
+        sums, hidden, left = _cell_sums(part, minimum)
+        out[key] = None if hidden[1] and left[1] == hidden[1] else sums[1]
+    return out
 
 
 @dataclass
@@ -331,9 +468,21 @@ def dashboard(
         return out
 
     totals = _figures([r[3:] for r in rows])
-    return Dashboard(
-        totals, breakdown("chain"), breakdown("pair"), monthly(session, f, private_scope)
-    )
+    chains, pairs = breakdown("chain"), breakdown("pair")
+    months = monthly(session, f, private_scope)
+    if private_scope is not None:  # private sums over whole cells only (module docstring)
+        cells = list(private_cells(session, f, private_scope).values())
+        minimum = min_projects()
+        _by_cells(totals, cells, minimum)
+        for parts, group in (
+            (chains, lambda c: c.chain),
+            (pairs, lambda c: c.pair),
+            (months, lambda c: c.month),
+        ):
+            safe = _in_place_by(cells, group, minimum)
+            for b in parts:
+                b.in_place = safe.get(b.key, Decimal(0))
+    return Dashboard(totals, chains, pairs, months)
 
 
 @dataclass

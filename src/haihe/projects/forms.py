@@ -392,7 +392,10 @@ def park_projects_panel(session: Session, principal, park, lang: str):  # noqa: 
     from haihe.projects import figures
 
     f = figures.compute(
-        session, figures.FigureFilter(park_id=park.id), thresholds=figures.stall_thresholds()
+        session,
+        figures.FigureFilter(park_id=park.id),
+        thresholds=figures.stall_thresholds(),
+        private_scope=queries.read_scope(principal),  # in-place sums: whole cells only
     )
     items, total = ([], 0)
     if principal.authenticated:

@@ -83,6 +83,14 @@ class FiguresPublic(BaseModel):
     )
     min_projects: int = 0
     suppressed_note: str | None = Field(None, description="why, in words")
+    partial: list[str] = Field(
+        default_factory=list,
+        description="private sums published without the projects of groups (a day, a chain, "
+        "both regions, a park, a fair) of fewer than `min_projects` projects the caller may "
+        "not read; `left_out` says how many projects each leaves out",
+    )
+    left_out: dict[str, int] | None = None
+    partial_note: str | None = Field(None, description="what a partial sum leaves out, in words")
 
     @field_validator("in_operation_share")
     @classmethod
@@ -97,6 +105,10 @@ class FiguresPublic(BaseModel):
         if self.suppressed and self.suppressed_note is None:
             lang = (info.context or {}).get("lang", "zh")
             self.suppressed_note = t("figures.suppressed", lang, n=self.min_projects)
+        if self.partial and self.partial_note is None:
+            lang = (info.context or {}).get("lang", "zh")
+            most = max((self.left_out or {}).values(), default=0)
+            self.partial_note = t("figures.partial", lang, n=self.min_projects, left=most)
         return self
 
 

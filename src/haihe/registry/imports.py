@@ -1,10 +1,12 @@
 """Importing organisations from CSV or XLSX: all-or-nothing, with a report users can fix.
 
 The door is `do_import_organisations(engine, principal, path)`, on the import kernel
-(core/importing.py). One pass over the file: each row is parsed and checked; valid rows
-are written in batches inside one transaction. If any row is bad the transaction is
-rolled back (nothing is written) unless `skip_invalid` is set, in which case the valid
-rows are committed and the bad ones reported. A row is always wholly in or wholly out.
+(core/importing.py). First a read phase over the whole file, writing nothing: each row is
+parsed, checked and matched against the registry, and what it will do is staged on disk.
+Then, if no row is bad, one short write transaction (which matches again first if anyone
+committed meanwhile): other users' saves wait only for that, not for the whole file.
+If any row is bad nothing is written, unless `skip_invalid` is set, in which case the
+valid rows are committed and the bad ones reported. A row is always wholly in or out.
 Re-importing a file changes nothing: rows match existing organisations by USCC,
 else by normalised name and region, and unchanged rows are left alone. Who imports
 writes only rows in their scope (accounts.scopes.can_import_organisation_row), both as
@@ -18,7 +20,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import partial
@@ -31,7 +33,17 @@ from haihe.codes import industries, regions, uscc
 from haihe.core import events
 from haihe.core.db import analyze, bulk_insert, insert_many_returning_ids
 from haihe.core.errors import InvalidInput, NotAllowed
-from haihe.core.importing import HeaderMap, ImportReport, RowError, Sheet, open_sheet
+from haihe.core.importing import (
+    HeaderMap,
+    ImportReport,
+    RowError,
+    Sheet,
+    Staging,
+    change_mark,
+    changed_since,
+    open_sheet,
+    write_phase,
+)
 from haihe.core.limits import clean_text
 from haihe.core.tabular import header_key
 from haihe.registry import columns, search_index, values
@@ -69,6 +81,7 @@ class OrgRecord:
     listed: bool = False
     stock_code: str | None = None
     above_scale: bool = False
+    values: dict[str, object] = field(default_factory=dict)  # db_values(), made once
 
     def content_hash(self) -> str:
         parts = (
@@ -408,7 +421,7 @@ def _parse_clean_row(
     except InvalidInput as p:
         err("description", "", p)
         return None, errs
-    return OrgRecord(
+    rec = OrgRecord(
         row=n,
         uscc=code,
         name=name,
@@ -430,27 +443,119 @@ def _parse_clean_row(
         listed=flags.get("listed", False) or bool(stock_code),
         stock_code=stock_code,
         above_scale=flags.get("above_scale", False),
-    ), []
+    )
+    rec.values = rec.db_values()  # search words and hash made here (in the parsing workers)
+    return rec, []
 
 
 Scope = Callable[[str | None, int | None], bool]  # (region code, park id) → may write
 
+Row = tuple[OrgRecord, list[object]]  # a checked record and its cells (for the report)
+
+
+@dataclass
+class Decision:
+    """What a batch of checked rows does to the registry as it is: insert, update, leave
+    alone, or (matching an organisation outside the importer's scope) stay out."""
+
+    inserts: list[Row]
+    updates: list[tuple[int, OrgRecord, list[object]]]
+    unchanged: int
+    refused: list[tuple[Row, int, str | None]]  # the row, the matched organisation, its name
+
+
+def decide(conn: Connection, batch: list[Row], scope: Scope | None) -> Decision:
+    """Match a batch against the registry (reads only): by USCC, else by normalised name
+    and region. With a `scope`, a row matching an organisation outside it is refused (a
+    park manager may not take over another park's enterprise by naming its USCC)."""
+    o = Organisation.__table__
+    usccs = [r.uscc for r, _ in batch if r.uscc]
+    norms = list({r.name_norm for r, _ in batch})
+    by_uscc: dict[str, tuple[int, str | None, str | None, int | None, str]] = {}
+    by_name: dict[
+        tuple[str, str | None], tuple[int, str | None, str | None, str | None, int | None, str]
+    ] = {}
+    if usccs:
+        for oid, code, h, reg, park, name in conn.execute(
+            select(
+                o.c.id, o.c.uscc, o.c.content_hash, o.c.region_code, o.c.park_id, o.c.name
+            ).where(o.c.uscc.in_(usccs))
+        ):
+            by_uscc[code] = (oid, h, reg, park, name)
+    for oid, norm, reg, code, h, park, name in conn.execute(
+        select(
+            o.c.id,
+            o.c.name_norm,
+            o.c.region_code,
+            o.c.uscc,
+            o.c.content_hash,
+            o.c.park_id,
+            o.c.name,
+        ).where(o.c.name_norm.in_(norms))
+    ):
+        by_name.setdefault((norm, reg), (oid, code, h, reg, park, name))
+    out = Decision([], [], 0, [])
+    for r, cells in batch:
+        hit = None
+        if r.uscc and r.uscc in by_uscc:
+            hit = by_uscc[r.uscc]
+        else:
+            cand = by_name.get((r.name_norm, r.region_code))
+            if cand and (cand[1] is None or r.uscc is None or cand[1] == r.uscc):
+                hit = (cand[0], cand[2], cand[3], cand[4], cand[5])
+        if hit is not None and scope is not None and not scope(hit[2], hit[3]):
+            out.refused.append(((r, cells), hit[0], hit[4]))
+        elif hit is None:
+            out.inserts.append((r, cells))
+        elif hit[1] == r.values["content_hash"]:
+            out.unchanged += 1
+        else:
+            out.updates.append((hit[0], r, cells))
+    return out
+
+
+def refuse(report: ImportReport, sheet: Sheet, decision: Decision) -> None:
+    """Keep out the rows of `decision` that match an organisation outside the scope."""
+    for (rec, cells), oid, name in decision.refused:
+        column = sheet.columns.header("uscc" if rec.uscc else "name")
+        problem = InvalidInput("import.match_out_of_scope", id=oid, name=name)
+        report.reject(
+            sheet, rec.row, cells, [RowError(rec.row, column, rec.uscc or rec.name, problem)]
+        )
+
+
+UPDATED = "organisations_updated"  # registry.events.UPDATED (not imported: it imports us)
+PREPARE = "organisations_prepare"  # listeners: (engine) → a function of rows' facts
+# Just before "organisations_updated" (whose listeners take (conn, ids) as ever): what the
+# read phase's preparers worked out, (conn, {id: their answers}), for them to pick up.
+PREPARED = "organisations_prepared"
+
+
+def _known(ready: dict[int, tuple | None]) -> dict[int, tuple]:
+    return {oid: got for oid, got in ready.items() if got is not None}
+
+
+def _facts(rec: OrgRecord) -> tuple:
+    """What others derive from a row before it is written (the chains' classifier reads
+    these): name, kind, business scope, industry codes, English name."""
+    return (rec.name, rec.kind, rec.description, rec.industry_codes, rec.name_en)
+
+
+def _prepare(preparers: list, decision: Decision) -> dict[int, tuple]:
+    """Row number → what each preparer worked out for it (rows to insert or update)."""
+    recs = [r for r, _ in decision.inserts] + [r for _, r, _ in decision.updates]
+    if not preparers or not recs:
+        return {}
+    answers = [fn([_facts(r) for r in recs]) for fn in preparers]
+    return {r.row: tuple(a[i] for a in answers) for i, r in enumerate(recs)}
+
 
 class _Writer:
-    """Writes batches of records: insert new, update changed, leave unchanged alone.
+    """Writes decided batches in the write phase: insert new, update changed."""
 
-    With a `scope`, a row matching an organisation outside it is kept out (a park manager
-    may not take over another park's enterprise by naming its USCC).
-    """
-
-    def __init__(
-        self, conn: Connection, report: ImportReport, sheet: Sheet, scope: Scope | None
-    ) -> None:
+    def __init__(self, conn: Connection, report: ImportReport) -> None:
         self.conn = conn
         self.report = report
-        self.sheet = sheet
-        self.scope = scope
-        self.batch: list[tuple[OrgRecord, list[object]]] = []
         self.org = Organisation.__table__
         self.ind = OrganisationIndustry.__table__
         # For the audit trail: the ids created, and each changed organisation's id with
@@ -458,69 +563,18 @@ class _Writer:
         self.created_ids: list[int] = []
         self.changed: list[dict[str, object]] = []
 
-    def add(self, rec: OrgRecord, cells: list[object]) -> None:
-        self.batch.append((rec, cells))
-        if len(self.batch) >= BATCH:
-            self.flush()
-
-    def _out_of_scope(self, rec: OrgRecord, cells: list[object], oid: int) -> None:
-        """The row matches a registered organisation outside the importer's scope."""
-        column = self.sheet.columns.header("uscc" if rec.uscc else "name")
-        name = self.conn.execute(select(self.org.c.name).where(self.org.c.id == oid)).scalar()
-        problem = InvalidInput("import.match_out_of_scope", id=oid, name=name)
-        self.report.reject(
-            self.sheet, rec.row, cells, [RowError(rec.row, column, rec.uscc or rec.name, problem)]
-        )
-
-    def flush(self) -> None:
-        if not self.batch:
-            return
-        batch, self.batch = self.batch, []
+    def write(self, decision: Decision, prepared: dict[int, tuple] | None = None) -> None:
+        """Store a decided batch; `prepared`: row number → what the read phase's preparers
+        worked out for that row (handed on with the ids, "organisations_updated")."""
+        prepared = prepared or {}
         o = self.org
-        usccs = [r.uscc for r, _ in batch if r.uscc]
-        norms = list({r.name_norm for r, _ in batch})
-        by_uscc: dict[str, tuple[int, str | None, str | None, int | None]] = {}
-        by_name: dict[
-            tuple[str, str | None], tuple[int, str | None, str | None, str | None, int | None]
-        ] = {}
-        if usccs:
-            for oid, code, h, reg, park in self.conn.execute(
-                select(o.c.id, o.c.uscc, o.c.content_hash, o.c.region_code, o.c.park_id).where(
-                    o.c.uscc.in_(usccs)
-                )
-            ):
-                by_uscc[code] = (oid, h, reg, park)
-        for oid, norm, reg, code, h, park in self.conn.execute(
-            select(
-                o.c.id, o.c.name_norm, o.c.region_code, o.c.uscc, o.c.content_hash, o.c.park_id
-            ).where(o.c.name_norm.in_(norms))
-        ):
-            by_name.setdefault((norm, reg), (oid, code, h, reg, park))
         now = datetime.now(UTC)
-        inserts: list[OrgRecord] = []
-        updates: list[tuple[int, OrgRecord]] = []
-        for r, cells in batch:
-            hit = None
-            if r.uscc and r.uscc in by_uscc:
-                hit = by_uscc[r.uscc]
-            else:
-                cand = by_name.get((r.name_norm, r.region_code))
-                if cand and (cand[1] is None or r.uscc is None or cand[1] == r.uscc):
-                    hit = (cand[0], cand[2], cand[3], cand[4])
-            if hit is not None and self.scope is not None and not self.scope(hit[2], hit[3]):
-                self._out_of_scope(r, cells, hit[0])
-            elif hit is None:
-                inserts.append(r)
-            elif hit[1] == r.content_hash():
-                self.report.unchanged += 1
-            else:
-                updates.append((hit[0], r))
-        if not self.report.writing:
-            return  # a row of this batch is out of scope: nothing is written after all
+        inserts = [r for r, _ in decision.inserts]
+        updates = [(oid, r) for oid, r, _ in decision.updates]
         if inserts:
             rows = [
                 {
-                    **r.db_values(),
+                    **r.values,
                     "source": "import",
                     "is_demo": False,
                     "named_in_source": False,
@@ -542,10 +596,12 @@ class _Writer:
                 ],
             )
             self.report.created += len(inserts)
-            events.emit("organisations_updated", self.conn, ids)  # added ones too
+            ready = {oid: prepared.get(r.row) for oid, r in zip(ids, inserts, strict=True)}
+            events.emit(PREPARED, self.conn, _known(ready))
+            events.emit(UPDATED, self.conn, ids)  # added ones too
         if updates:
             self._note_changes(updates)
-            params = [{**r.db_values(), "b_id": oid, "updated_at": now} for oid, r in updates]
+            params = [{**r.values, "b_id": oid, "updated_at": now} for oid, r in updates]
             cols = {k: bindparam(k) for k in params[0] if k != "b_id"}
             self.conn.execute(update(o).where(o.c.id == bindparam("b_id")).values(**cols), params)
             ids = [oid for oid, _ in updates]
@@ -558,7 +614,9 @@ class _Writer:
             if links:
                 self.conn.execute(insert(self.ind), links)
             self.report.updated += len(updates)
-            events.emit("organisations_updated", self.conn, ids)
+            ready = {oid: prepared.get(r.row) for oid, r in updates}
+            events.emit(PREPARED, self.conn, _known(ready))
+            events.emit(UPDATED, self.conn, ids)
 
     def _note_changes(self, updates: list[tuple[int, OrgRecord]]) -> None:
         """Each organisation about to change: its id and the changed fields, before and
@@ -581,7 +639,7 @@ class _Writer:
             links.setdefault(oid, []).append(code)
         for oid, r in updates:
             old = {**before[oid], "industry_codes": sorted(links.get(oid, []))}
-            new = {**r.db_values(), "industry_codes": list(r.industry_codes)}
+            new = {**r.values, "industry_codes": list(r.industry_codes)}
             diff = [f for f in AUDITED_FIELDS if old.get(f) != new.get(f)]
             self.changed.append(
                 {
@@ -708,14 +766,28 @@ def do_import_organisations(
     report.read(sheet)
     if on_start:
         on_start(sheet.table.size_bytes)
-    with engine.connect() as conn:
-        trans = conn.begin()
+    with engine.connect() as conn, Staging(engine) as staged:
+        trans = None
         try:
+            # The read phase: parse, check and match the whole file, writing nothing (so
+            # other users' saves go on); what each batch will do is staged on disk.
+            # What other contexts work out from the rows (the chains place them) is done
+            # here too, so that the write phase only stores it.
+            preparers = [fn for fn in events.gather(PREPARE, engine) if callable(fn)]
+            mark = change_mark(conn)
             ctx = _Context.load(conn, sheet.columns)
-            writer = _Writer(conn, report, sheet, scope)
             if workers is None:
                 big = sheet.table.size_bytes >= PARALLEL_MIN_BYTES
                 workers = min(os.cpu_count() or 1, 4) if big else 1
+            batch: list[Row] = []
+
+            def stage() -> None:
+                decision = decide(conn, batch, scope)
+                refuse(report, sheet, decision)
+                if report.writing:
+                    staged.put((list(batch), decision, _prepare(preparers, decision)))
+                batch.clear()
+
             for n, cells, rec, errs in _parsed_rows(sheet, ctx, workers):
                 report.rows += 1
                 if rec is not None:
@@ -723,19 +795,42 @@ def do_import_organisations(
                 if errs:
                     report.reject(sheet, n, cells, errs)
                 elif rec is not None and report.writing:
-                    writer.add(rec, cells)
-            if report.writing:
-                writer.flush()  # may still find a row out of scope, and then roll back
+                    batch.append((rec, cells))
+                    if len(batch) >= BATCH:
+                        stage()
+            if report.writing and batch:
+                stage()
+            # The write phase: one short transaction. When anyone committed since the read
+            # phase looked, every batch is matched again first (and may be refused now).
+            writer = _Writer(conn, report)
+            if report.writing and report.file_problem is None and report.rows:
+                trans = write_phase(conn)
+                again = changed_since(conn, mark)
+                for rows, decision, prepared in staged:
+                    if again:
+                        decision = decide(conn, rows, scope)
+                        refuse(report, sheet, decision)
+                    if not report.writing:
+                        break
+                    report.unchanged += decision.unchanged
+                    writer.write(decision, prepared)
 
             def commit() -> None:
+                if trans is None:
+                    return  # nothing to write (every row unchanged or the file empty)
                 if report.created > 10000:
                     analyze(conn, "organisations", "organisation_industries")
                 _audit_import(conn, path, report, writer)
                 trans.commit()
 
-            report.settle(commit, trans.rollback)
+            def rollback() -> None:
+                if trans is not None:
+                    trans.rollback()
+
+            report.settle(commit, rollback)
         except BaseException:
-            trans.rollback()
+            if conn.in_transaction():
+                conn.rollback()
             raise
         finally:
             sheet.close()
