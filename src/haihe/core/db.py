@@ -291,6 +291,21 @@ class UTCDateTime(TypeDecorator):
 # --- backend differences, named (the only place that asks which database it is) ---------
 
 
+def data_version(conn: Connection) -> int | None:
+    """SQLite's data_version (it moves whenever another connection commits), or None on
+    PostgreSQL, which has no such mark."""
+    if conn.dialect.name != "sqlite":
+        return None
+    return conn.exec_driver_sql("PRAGMA data_version").scalar()
+
+
+def take_write_lock(conn: Connection) -> None:
+    """At the start of a transaction: on SQLite take the write lock now (BEGIN IMMEDIATE,
+    waiting as every writer does) rather than at the first write; PostgreSQL needs none."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def is_postgresql(bind: Connection | Engine) -> bool:
     return bind.dialect.name == "postgresql"
 

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from haihe.core import db
 from haihe.core.errors import HaiheError, InvalidInput, Unavailable
 from haihe.core.i18n import t
 from haihe.core.tabular import Table, header_key, made_at, open_table, write_xlsx
@@ -407,9 +408,7 @@ def change_mark(conn: Connection) -> int | None:
     """A mark of the database's state before the read phase (SQLite's data_version: it
     moves whenever another connection commits), or None where there is none (PostgreSQL:
     the write phase then always checks again)."""
-    if conn.dialect.name != "sqlite":
-        return None
-    return conn.exec_driver_sql("PRAGMA data_version").scalar()
+    return db.data_version(conn)
 
 
 def changed_since(conn: Connection, mark: int | None) -> bool:
@@ -425,8 +424,7 @@ def write_phase(conn: Connection):  # noqa: ANN201
     if conn.in_transaction():
         conn.rollback()  # the read phase's snapshot ends here
     trans = conn.begin()
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    db.take_write_lock(conn)
     return trans
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from haihe.core import events, partners
 from haihe.core.errors import InvalidInput, NotFound
+from haihe.core.limits import is_digits
 from haihe.matching import ranking, text
 from haihe.matching.models import Listing, ListingSegment, MatchChange
 from haihe.matching.ranking import (
@@ -94,25 +95,25 @@ def listen() -> None:
 
 
 def _province(code: str | None) -> int:
-    return int(code[:2]) if code and code[:2].isdigit() else 0
+    return int(code[:2]) if code and is_digits(code[:2]) else 0
 
 
 def _region(code: str | None) -> int:
-    return int(code) if code and code.isdigit() else 0
+    return int(code) if code and is_digits(code) else 0
 
 
 def _ints(text_: str | None) -> tuple[int, ...]:
     out = []
     for p in (text_ or "").replace("，", ",").split(","):
         p = p.strip()
-        if p.isdigit():
+        if is_digits(p):
             out.append(int(p))
     return tuple(out)
 
 
 def _codes(text_: str | None) -> tuple[str, ...]:
     return tuple(
-        p.strip() for p in (text_ or "").replace("，", ",").split(",") if p.strip().isdigit()
+        p.strip() for p in (text_ or "").replace("，", ",").split(",") if is_digits(p.strip())
     )
 
 
@@ -880,7 +881,7 @@ def check_filters(f: MatchFilters) -> None:
         )
     if f.region:
         code = f.region.strip()
-        if not (len(code) == 6 and code.isdigit()):
+        if not (len(code) == 6 and is_digits(code)):
             raise InvalidInput("matching.bad_region", field="region", region=code[:20])
     if f.min_maturity is not None:
         try:

@@ -26,7 +26,7 @@ from haihe.accounts import scopes
 from haihe.chains import queries as chains
 from haihe.codes import regions
 from haihe.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from haihe.core.limits import clean_text
+from haihe.core.limits import clean_text, is_digits
 from haihe.matching import queries
 from haihe.matching.models import (
     DIRECTIONS,
@@ -126,7 +126,7 @@ def _parks(session: Session, value: object) -> str | None:
         if not part:
             continue
         park = None
-        if part.isdigit():
+        if is_digits(part):
             try:
                 park = registry.get_park(session, int(part))
             except NotFound:
