@@ -470,8 +470,17 @@ def recommendations(
     from haihe.matching import index
 
     check_subject(session, principal, subject_kind, subject_id)
+    private = True
+    if subject_kind == "organisation":  # its private listings' words only to who may read them
+        org = _org(session, subject_id)
+        private = scopes.can_read_listing(principal, False, org.region_code, org.park_id, org.id)
     recs = index.recommend(
-        session, subject_kind, subject_id, filters=filters or MatchFilters(), k=k + 10
+        session,
+        subject_kind,
+        subject_id,
+        filters=filters or MatchFilters(),
+        k=k + 10,
+        private_words=private,
     )
     return _views(session, principal, recs, k, (subject_kind, subject_id))
 
@@ -616,9 +625,8 @@ def check_convertible_interest(
     interest = session.get(Interest, interest_id)
     if interest is None:
         raise InvalidInput("listings.interest_unknown", field="match_interest_id", id=interest_id)
-    visible = (
+    visible = (  # officers only for the interests of organisations in their scope
         principal.is_admin
-        or principal.role in ("regional_officer", "park_manager")
         or _may_act_for(session, principal, interest.from_organisation_id)
         or _may_act_for(session, principal, interest.to_organisation_id)
     )
@@ -689,7 +697,12 @@ def interest_label(session: Session, principal: scopes.Principal, interest_id: i
     if interest is None:
         return None
     v = interest_view(session, principal, interest)
-    what = v.to_listing_title or v.from_listing_title
+    what = None
+    for lid in (interest.to_listing_id, interest.from_listing_id):
+        listing = session.get(Listing, lid) if lid else None
+        if listing is not None and may_read(session, principal, listing):
+            what = listing.title  # a private listing's title only to who may read it
+            break
     return f"{v.from_name} → {v.to_name}" + (f"（{what}）" if what else "")
 
 
@@ -771,11 +784,7 @@ def interest_parties(
     form it becomes; None when the reader may not see it."""
     try:
         interest = readable_interest(session, principal, interest_id)
-    except NotFound:
-        if not (principal.is_admin or principal.role in ("regional_officer", "park_manager")):
-            return None
-        interest = session.get(Interest, interest_id)
-        if interest is None:
-            return None
+    except NotFound:  # officers see the interests of organisations in their scope only
+        return None
     a, b = _org(session, interest.from_organisation_id), _org(session, interest.to_organisation_id)
     return a.name, b.name

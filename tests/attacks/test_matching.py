@@ -1,0 +1,107 @@
+"""The matching context attacked as the demo's users would: a private listing's words
+quoted in the reasons of its organisation's recommendations, an officer out of scope
+turning someone else's accepted interest into a lead or project (or reading who talks to
+whom), a private listing's title on a project's page. Each test failed before its fix."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy.orm import Session
+
+from haihe.core.errors import InvalidInput
+from haihe.matching import queries, service
+from tests.matching.test_listings import ANON, HEBEI, TIANJIN, _data, world  # noqa: F401
+
+SECRET = "钙钛矿叠层电池"
+WORD = "钙钛矿"  # one of its words, as a reason quotes them
+
+
+def _mentions(views, word: str) -> bool:  # noqa: ANN001
+    return any(word in r for v in views for r in v.reasons + v.reasons_en)
+
+
+def test_an_organisations_matches_quote_its_private_listings_words_only_to_who_may_read(world):  # noqa: F811
+    engine, (bj, tj, _), users = world
+    with Session(engine) as s:
+        service.do_create_listing(
+            s,
+            users["tj"],
+            _data(tj, direction="seek", kind="investment", title=f"{SECRET}量产扩产融资",
+                  abstract=SECRET, keywords=SECRET, public=False),
+        )  # fmt: skip
+        service.do_create_listing(
+            s, users["bj"], _data(bj, title=f"{SECRET}技术", abstract=SECRET, keywords=SECRET)
+        )
+        s.commit()
+        for who in (users["tj"], TIANJIN):  # the owner and the officer in charge
+            mine = queries.recommendations(s, who, "organisation", tj, k=20)
+            assert _mentions(mine, WORD), who
+        for who in (ANON, users["bj"], HEBEI):
+            theirs = queries.recommendations(s, who, "organisation", tj, k=20)
+            assert not _mentions(theirs, WORD), who
+
+
+def _accepted(s: Session, users):  # noqa: ANN001, ANN202
+    bj, tj = users["bj"].organisation_id, users["tj"].organisation_id
+    typed = _data(tj, direction="seek", title="保密的抗体扩产需求")
+    need = service.do_create_listing(s, users["tj"], typed)
+    one = service.do_express_interest(s, users["bj"], to_listing_id=need.id)
+    two = service.do_express_interest(s, users["bj"], to_organisation_id=tj)
+    service.do_answer_interest(s, users["tj"], one.id, True)
+    service.do_answer_interest(s, users["tj"], two.id, True)
+    typed.public = False  # the owner takes the need private once it has its partner
+    service.do_update_listing(s, users["tj"], need.id, typed)
+    assert bj != tj
+    s.commit()
+    return need, one, two
+
+
+def test_an_officer_out_of_scope_cannot_convert_or_read_someone_elses_interest(world):  # noqa: F811
+    from haihe.leads import service as leads
+    from haihe.projects import service as projects
+
+    engine, _, users = world
+    with Session(engine) as s:
+        _, one, two = _accepted(s, users)
+        with pytest.raises(InvalidInput) as e:  # a Hebei officer: neither side is theirs
+            queries.check_convertible_interest(s, HEBEI, one.id)
+        assert e.value.key == "listings.interest_unknown"
+        with pytest.raises(InvalidInput):
+            projects.do_create_project(
+                s,
+                HEBEI,
+                projects.ProjectInput(
+                    code="H-1", title="抢来的项目", landing_region_code="130600",
+                    signed_on=date(2024, 1, 5), intended_investment=Decimal(1),
+                    match_interest_id=one.id,
+                ),
+            )  # fmt: skip
+        s.rollback()
+        with pytest.raises(InvalidInput):
+            leads.do_create_lead(
+                s,
+                HEBEI,
+                leads.LeadInput(
+                    organisation_id=users["bj"].organisation_id, chain="biomedicine",
+                    segment="biologics", region_code="130600", source="match",
+                    match_interest_id=two.id,
+                ),
+            )  # fmt: skip
+        s.rollback()
+        assert s.get(type(one), one.id).became_kind is None  # still theirs to convert
+        assert queries.interest_parties(s, HEBEI, one.id) is None  # who talks to whom
+        assert queries.interest_parties(s, TIANJIN, one.id) is not None
+        assert queries.check_convertible_interest(s, TIANJIN, one.id).id == one.id
+
+
+def test_a_private_listings_title_is_not_in_the_label_of_what_an_interest_became(world):  # noqa: F811
+    engine, _, users = world
+    with Session(engine) as s:
+        need, one, _ = _accepted(s, users)
+        assert need.title in queries.interest_label(s, users["tj"], one.id)
+        for who in (HEBEI, ANON):
+            label = queries.interest_label(s, who, one.id)
+            assert label is not None and need.title not in label, who
