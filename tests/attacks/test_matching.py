@@ -105,3 +105,26 @@ def test_a_private_listings_title_is_not_in_the_label_of_what_an_interest_became
         for who in (HEBEI, ANON):
             label = queries.interest_label(s, who, one.id)
             assert label is not None and need.title not in label, who
+
+
+@pytest.mark.parametrize("back", ["/\\evil.example", "/\t/evil.example", "/\n/evil.example"])
+def test_marking_a_recommendation_goes_back_only_to_a_page_of_ours_hold(world, back):  # noqa: F811
+    from haihe.web.app import create_app
+    from tests.conftest import make_admin, signed_client
+
+    engine, (bj, tj, _), users = world
+    with Session(engine) as s:
+        listing_id = service.do_create_listing(s, users["bj"], _data(bj)).id
+        s.commit()
+    make_admin(engine)
+    c = signed_client(create_app(engine), "admin")
+    form = dict(subject_kind="listing", subject_id=str(listing_id), partner_kind="organisation",
+                partner_id=str(tj), useful="1", back=back)  # fmt: skip
+    r = c.post("/matches/feedback", data=form, follow_redirects=False)
+    assert r.status_code == 303  # a hold: the redirect quotes them (/%5C, /%09), no other site
+    where = r.headers["location"]
+    assert where.startswith("/") and not where.startswith("//")
+    assert not any(c in where for c in "\\\t\n"), where
+    ok = c.post("/matches/feedback", data={**form, "back": f"/listings/{listing_id}"},
+                follow_redirects=False)  # fmt: skip
+    assert ok.headers["location"] == f"/listings/{listing_id}#recommendations"
