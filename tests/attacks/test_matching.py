@@ -97,7 +97,7 @@ def test_an_officer_out_of_scope_cannot_convert_or_read_someone_elses_interest(w
         assert queries.check_convertible_interest(s, TIANJIN, one.id).id == one.id
 
 
-def test_a_private_listings_title_is_not_in_the_label_of_what_an_interest_became(world):  # noqa: F811
+def test_a_private_listings_title_is_shown_with_an_interest_only_to_who_may_read_it(world):  # noqa: F811
     engine, _, users = world
     with Session(engine) as s:
         need, one, _ = _accepted(s, users)
@@ -105,6 +105,9 @@ def test_a_private_listings_title_is_not_in_the_label_of_what_an_interest_became
         for who in (HEBEI, ANON):
             label = queries.interest_label(s, who, one.id)
             assert label is not None and need.title not in label, who
+        assert queries.interest_view(s, TIANJIN, one).to_listing_title == need.title
+        # the sender's page of the interest no longer names the need gone private
+        assert queries.interest_view(s, users["bj"], one).to_listing_title is None
 
 
 @pytest.mark.parametrize("back", ["/\\evil.example", "/\t/evil.example", "/\n/evil.example"])

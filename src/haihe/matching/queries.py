@@ -663,16 +663,19 @@ def interest_view(
     session: Session, principal: scopes.Principal, interest: Interest
 ) -> InterestView:
     a, b = _org(session, interest.from_organisation_id), _org(session, interest.to_organisation_id)
-    tl = session.get(Listing, interest.to_listing_id) if interest.to_listing_id else None
-    fl = session.get(Listing, interest.from_listing_id) if interest.from_listing_id else None
+
+    def title(listing_id: int | None) -> str | None:  # a private one's only to who may read it
+        listing = session.get(Listing, listing_id) if listing_id else None
+        return listing.title if listing and may_read(session, principal, listing) else None
+
     return InterestView(
         interest,
         a.name,
         b.name,
         a.name_en,
         b.name_en,
-        tl.title if tl else None,
-        fl.title if fl else None,
+        title(interest.to_listing_id),
+        title(interest.from_listing_id),
         incoming=_may_act_for(session, principal, b.id),
         outgoing=_may_act_for(session, principal, a.id),
     )
@@ -697,12 +700,7 @@ def interest_label(session: Session, principal: scopes.Principal, interest_id: i
     if interest is None:
         return None
     v = interest_view(session, principal, interest)
-    what = None
-    for lid in (interest.to_listing_id, interest.from_listing_id):
-        listing = session.get(Listing, lid) if lid else None
-        if listing is not None and may_read(session, principal, listing):
-            what = listing.title  # a private listing's title only to who may read it
-            break
+    what = v.to_listing_title or v.from_listing_title
     return f"{v.from_name} → {v.to_name}" + (f"（{what}）" if what else "")
 
 
