@@ -131,3 +131,19 @@ def test_marking_a_recommendation_goes_back_only_to_a_page_of_ours_hold(world, b
     ok = c.post("/matches/feedback", data={**form, "back": f"/listings/{listing_id}"},
                 follow_redirects=False)  # fmt: skip
     assert ok.headers["location"] == f"/listings/{listing_id}#recommendations"
+
+
+def test_an_import_does_not_tell_another_organisations_private_titles(world, tmp_path):  # noqa: F811
+    from haihe.matching import transfer
+    from tests.matching.test_listings import _sheet
+
+    engine, (_, tj, _), users = world
+    with Session(engine) as s:
+        service.do_create_listing(
+            s, users["tj"], _data(tj, direction="seek", title="保密的抗体扩产需求", public=False)
+        )
+        s.commit()
+    guess = ["天津某某生物制药有限公司", "寻求", "技术成果", "保密的抗体扩产需求", None, None]
+    report = transfer.do_import_listings(engine, users["bj"], _sheet(tmp_path / "g.xlsx", [guess]))
+    assert report.unchanged == 0 and report.bad == 1  # refused as for any other title
+    assert report.errors[0].problem.key == "listings.not_allowed"
