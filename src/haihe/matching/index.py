@@ -807,7 +807,9 @@ class Subject:
     doc: int | None = None
 
 
-def _subject(session: Session, idx: MatchIndex, kind: str, ref: int) -> Subject:
+def _subject(
+    session: Session, idx: MatchIndex, kind: str, ref: int, private_words: bool = True
+) -> Subject:
     if kind not in DOC_KINDS:
         raise InvalidInput("matching.unknown_subject_kind", field="subject_kind", kind=kind)
     i = idx.where.get((DOC_KINDS[kind], int(ref)))
@@ -840,9 +842,10 @@ def _subject(session: Session, idx: MatchIndex, kind: str, ref: int) -> Subject:
     for batch in registry.matching_batches(session.connection(), [int(ref)]):
         for row in batch:
             words += text.stored_words(row[-1])
-    own = session.scalars(
-        select(Listing).where(Listing.organisation_id == int(ref), Listing.status == "open")
-    ).all()
+    mine = select(Listing).where(Listing.organisation_id == int(ref), Listing.status == "open")
+    if not private_words:
+        mine = mine.where(Listing.public.is_(True))
+    own = session.scalars(mine).all()
     for row in own[:50]:
         words += listing_words(row)
     return Subject(idx.side(i), words, i)
@@ -1053,13 +1056,16 @@ def recommend(
     subject_id: int,
     filters: MatchFilters = MatchFilters(),  # noqa: B008 - frozen, never changed
     k: int = 10,
+    private_words: bool = True,
 ) -> list[Recommendation]:
     """The best `k` partners (organisations and listings) of a listing or organisation,
     each with its score's parts and reasons. Leaves out the subject itself, its own
-    organisation and listings, and existing partners (unless `filters.include_existing`)."""
+    organisation and listings, and existing partners (unless `filters.include_existing`).
+    An organisation is matched by the words of its private listings only when
+    `private_words` (the reasons would quote them)."""
     idx = get_index(session)
     with idx.lock:
-        subject = _subject(session, idx, subject_kind, subject_id)
+        subject = _subject(session, idx, subject_kind, subject_id, private_words)
         return rank(session, idx, subject, filters, k)
 
 

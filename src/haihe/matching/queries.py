@@ -470,8 +470,17 @@ def recommendations(
     from haihe.matching import index
 
     check_subject(session, principal, subject_kind, subject_id)
+    private = True
+    if subject_kind == "organisation":  # its private listings' words only to who may read them
+        org = _org(session, subject_id)
+        private = scopes.can_read_listing(principal, False, org.region_code, org.park_id, org.id)
     recs = index.recommend(
-        session, subject_kind, subject_id, filters=filters or MatchFilters(), k=k + 10
+        session,
+        subject_kind,
+        subject_id,
+        filters=filters or MatchFilters(),
+        k=k + 10,
+        private_words=private,
     )
     return _views(session, principal, recs, k, (subject_kind, subject_id))
 
@@ -616,9 +625,8 @@ def check_convertible_interest(
     interest = session.get(Interest, interest_id)
     if interest is None:
         raise InvalidInput("listings.interest_unknown", field="match_interest_id", id=interest_id)
-    visible = (
+    visible = (  # officers only for the interests of organisations in their scope
         principal.is_admin
-        or principal.role in ("regional_officer", "park_manager")
         or _may_act_for(session, principal, interest.from_organisation_id)
         or _may_act_for(session, principal, interest.to_organisation_id)
     )
@@ -655,16 +663,19 @@ def interest_view(
     session: Session, principal: scopes.Principal, interest: Interest
 ) -> InterestView:
     a, b = _org(session, interest.from_organisation_id), _org(session, interest.to_organisation_id)
-    tl = session.get(Listing, interest.to_listing_id) if interest.to_listing_id else None
-    fl = session.get(Listing, interest.from_listing_id) if interest.from_listing_id else None
+
+    def title(listing_id: int | None) -> str | None:  # a private one's only to who may read it
+        listing = session.get(Listing, listing_id) if listing_id else None
+        return listing.title if listing and may_read(session, principal, listing) else None
+
     return InterestView(
         interest,
         a.name,
         b.name,
         a.name_en,
         b.name_en,
-        tl.title if tl else None,
-        fl.title if fl else None,
+        title(interest.to_listing_id),
+        title(interest.from_listing_id),
         incoming=_may_act_for(session, principal, b.id),
         outgoing=_may_act_for(session, principal, a.id),
     )
@@ -771,11 +782,7 @@ def interest_parties(
     form it becomes; None when the reader may not see it."""
     try:
         interest = readable_interest(session, principal, interest_id)
-    except NotFound:
-        if not (principal.is_admin or principal.role in ("regional_officer", "park_manager")):
-            return None
-        interest = session.get(Interest, interest_id)
-        if interest is None:
-            return None
+    except NotFound:  # officers see the interests of organisations in their scope only
+        return None
     a, b = _org(session, interest.from_organisation_id), _org(session, interest.to_organisation_id)
     return a.name, b.name

@@ -125,6 +125,10 @@ class _Rows:
             park_preference=_text(get("park_preference")),
             public=vis not in PRIVATE_WORDS,
         )
+        org = registry.get_organisation(s, org_id)
+        if not scopes.can_manage_listings(self.principal, org.region_code, org.park_id, org.id):
+            # before "unchanged": that would tell another organisation's private titles
+            raise NotAllowed("listings.not_allowed", organisation=org.name)
         clean_title = service.text(title, "title")
         same = s.execute(
             select(Listing.id).where(
