@@ -79,4 +79,6 @@ def test_the_fairs_api_lists_them(engine):
         "ends_on": "2024-05-20",
         "place": "天津",
         "region_code": None,
+        "registration_open": False,
+        "requests_expire_at": None,
     }
