@@ -36,3 +36,22 @@ def test_every_key_used_in_templates_and_code_exists():
 
 def test_unknown_language_falls_back_to_chinese():
     assert t("nav.parks", "fr") == "园区"
+
+
+def test_no_message_file_holds_a_key_twice():
+    """Two branches adding the same key merge into one file without a conflict, and then
+    one of the two wordings silently wins."""
+    import json
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src" / "haihe"
+    twice = []
+    for path in sorted(src.glob("**/locales/*.json")):
+
+        def pairs(items, path=path):  # noqa: ANN001, ANN202
+            keys = [k for k, _ in items]
+            twice.extend(f"{path.relative_to(src)}: {k}" for k in set(keys) if keys.count(k) > 1)
+            return dict(items)
+
+        json.loads(path.read_text("utf-8"), object_pairs_hook=pairs)
+    assert not twice, twice

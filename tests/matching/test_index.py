@@ -179,6 +179,7 @@ def test_existing_partners_and_own_listings_are_left_out_unless_asked(world):
             s, "organisation", ids["institute"], MatchFilters(include_existing=True), k=10
         )
         assert ids["maker"] in {r.organisation_id for r in recs}
+        assert ids["institute"] not in {r.organisation_id for r in recs}  # never itself
         # the listing's own organisation is not its partner either
         recs = index.recommend(s, "listing", own.id, k=10)
         assert ids["institute"] not in {r.organisation_id for r in recs}

@@ -212,3 +212,56 @@ def grid(session: Session, fair_id: int, tables_per_slot: int = 3) -> Grid:
             options += [(s.id, n) for n in free[:tables_per_slot]]
         g.moves[m.id] = options
     return g
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A participant Haihe's matching recommends meeting, with the reasons in words."""
+
+    participant: ParticipantRow
+    score: float
+    reasons: list[str]
+    reasons_en: list[str]
+
+
+def suggested_meetings(
+    session: Session,
+    principal: object,
+    mine: ParticipantRow,
+    people: list[ParticipantRow],
+    skip: set[int],
+    k: int = 8,
+) -> list[Suggestion]:
+    """The fair's participants that matching recommends to `mine` (its organisation's
+    recommended partners, organisations or their listings, kept to those at this fair and
+    not in `skip`), best first. Existing partners count too: a fair is where they meet.
+    Nothing when the organisation has no words to match by."""
+    from haihe.core.errors import HaiheError
+    from haihe.matching import queries as matching
+    from haihe.matching.ranking import MatchFilters
+
+    at_fair = {p.organisation_id: p for p in people if p.id != mine.id and p.id not in skip}
+    if not at_fair:
+        return []
+    try:
+        recs = matching.recommendations(
+            session,
+            principal,
+            "organisation",
+            mine.organisation_id,
+            MatchFilters(include_existing=True),
+            k=150,
+        )
+    except HaiheError:
+        return []
+    out: list[Suggestion] = []
+    seen: set[int] = set()
+    for rec in recs:
+        p = at_fair.get(rec.organisation_id)
+        if p is None or p.id in seen:
+            continue
+        seen.add(p.id)
+        out.append(Suggestion(p, rec.score, rec.reasons, rec.reasons_en))
+        if len(out) >= k:
+            break
+    return out

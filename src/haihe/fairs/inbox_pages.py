@@ -398,12 +398,15 @@ def _inbox(request, session, principal, fair_id, q="", problem=None, status=200)
     asked = {r.requested_id for r in rows if r.requester_id == mine} | {
         r.requester_id for r in rows if r.requested_id == mine
     }
+    me = next((p for p in people if p.id == mine), None)
+    suggestions = boards.suggested_meetings(session, principal, me, people, asked) if me else []
     return render(
         request,
         "fairs/requests.html",
         status_code=status,
         fair=fair,
         mine=mine,
+        suggestions=suggestions,
         people=people,
         choices=[p for p in choices if p.id not in asked][:200],
         incoming=[r for r in rows if mine is not None and r.requested_id == mine and not r.mutual],

@@ -959,8 +959,8 @@ def rank(
     side = subject.side
     exclude: set[int] = set()
     if side is not None:
+        exclude.add(side.organisation_id)  # never itself or its own listings
         if not filters.include_existing:
-            exclude.add(side.organisation_id)
             exclude |= (
                 existing
                 if existing is not None
@@ -976,7 +976,7 @@ def rank(
     mask = _mask(idx, filters, side, exclude, cand)
     if subject.doc is not None:
         mask &= cand != subject.doc
-    if side is not None and side.kind == "listing" and not filters.include_existing:
+    if side is not None and side.kind == "listing":
         own = idx.where.get((ORG, side.organisation_id))
         if own is not None:
             mask &= cand != own

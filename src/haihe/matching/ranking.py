@@ -42,7 +42,7 @@ class MatchFilters:
     organisation_kind: str | None = None  # registry kinds: enterprise, research, ...
     min_maturity: int | None = None  # technology readiness level 1–9
     partner_kind: str | None = None  # "listing" | "organisation" | None for both
-    include_existing: bool = False  # also existing partners and the own group
+    include_existing: bool = False  # also existing partners (never itself or its own listings)
 
 
 @dataclass(frozen=True)
