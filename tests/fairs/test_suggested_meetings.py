@@ -31,7 +31,8 @@ def test_suggested_meetings_are_fair_participants_with_reasons(demo_engine):
     mine = next(p for p in people.values() if "威努特" in p.name)
     assert mine.id not in ids and len(set(ids)) == len(ids)
     assert all(i in people for i in ids)  # only participants of this fair
-    assert zh.count("<li>") > len(ids)  # every suggestion says at least one reason
+    rows = zh.split("<tbody>", 1)[1].split("</tr>")[: len(ids)]
+    assert all(re.search(r"<td>[^<]+</td>", row) for row in rows)  # each says why
     en = _section(client.get(f"/fairs/{fair.id}/requests", params={"lang": "en"}).text)
     assert "Ask to meet" in en and "请求对接" not in en
 
