@@ -12,16 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import icalendar
 from sqlalchemy.orm import Session
 
 from haihe.core.i18n import t
 from haihe.fairs import queries
-from haihe.fairs.schemas import FairPublic, MeetingView, ParticipantView
+from haihe.fairs.schemas import FAIR_TZ, FairPublic, MeetingView, ParticipantView
 
-FAIR_TZ = ZoneInfo("Asia/Shanghai")
 LANGS = ("zh", "en")
 
 

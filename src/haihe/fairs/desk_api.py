@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from haihe.core.errors import NotFound
 from haihe.fairs import boards, grid, queries, registration, service
 from haihe.fairs.api import _participant_in_scope, _who
-from haihe.fairs.schemas import FairPublic, MeetingView, ParticipantView, RequestView
+from haihe.fairs.schemas import (
+    FairPublic,
+    MeetingView,
+    ParticipantView,
+    RequestView,
+    VenueTime,
+)
 from haihe.web.auth import SignedIn, Writer
 from haihe.web.deps import Id, db
 
@@ -47,8 +53,8 @@ class SlotPlan(BaseModel):
 
 class SlotOut(BaseModel):
     id: int
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: VenueTime
+    ends_at: VenueTime
     meetings: int
 
 

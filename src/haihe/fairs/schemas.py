@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from haihe.core.limits import Text
+
+# A fair's slots are kept as the venue's wall-clock times (no zone in the table); the API
+# gives them with the venue's offset, e.g. 2023-06-15T09:30:00+08:00.
+FAIR_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _at_venue(value: datetime) -> str:
+    return (value if value.tzinfo else value.replace(tzinfo=FAIR_TZ)).isoformat()
+
+
+VenueTime = Annotated[datetime, PlainSerializer(_at_venue, return_type=str, when_used="json")]
 
 
 class FairPublic(BaseModel):
@@ -109,8 +122,8 @@ class MeetingView(BaseModel):
     request_id: int
     uid: str
     sequence: int
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: VenueTime
+    ends_at: VenueTime
     table: int
     table_label: str | None
     requester_id: int

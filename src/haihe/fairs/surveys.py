@@ -21,6 +21,7 @@ from haihe.core.errors import InvalidInput, NotAllowed, NotFound
 from haihe.core.limits import clean_text
 from haihe.fairs import queries
 from haihe.fairs.models import Fair, FairParticipant, FairSurvey
+from haihe.fairs.schemas import VenueTime
 from haihe.fairs.service import OUTCOMES, _acting, _organised
 
 SURVEY_AFTER = timedelta(days=182)  # "six months after the fair"
@@ -38,7 +39,7 @@ class SurveyView(BaseModel):
     other_id: int  # the participant it met
     other_name: str
     other_name_en: str | None
-    starts_at: datetime
+    starts_at: VenueTime
     table: int
     outcome_on_the_day: str | None
     opened_at: datetime
