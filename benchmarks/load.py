@@ -1,12 +1,13 @@
 """Load: 50 concurrent signed-in users for 2 minutes against `haihe serve --workers N` on
 PostgreSQL holding 1,000,000 organisations and the demo's data.
 
-The mix: organisation searches, organisation pages, chain pages (with segment pages and
-the three lists), the dashboard, project lists and pages, and project updates (each user
-edits a project of its own, so every update must land exactly once). Users sign in as
-the demo's six accounts in turn (administrator, two regional officers, park manager, fair
-organiser, enterprise), so scopes are checked as in real use; those who may not edit
-projects read instead.
+The mix: organisation searches, organisation pages, recommended partners (an
+organisation's matches through the API, a listing's page with its recommendations panel),
+chain pages (with segment pages and the three lists), the dashboard, project lists and
+pages, and project updates (each user edits a project of its own, so every update must
+land exactly once). Users sign in as the demo's six accounts in turn (administrator, two
+regional officers, park manager, fair organiser, enterprise), so scopes are checked as in
+real use; those who may not edit projects read instead.
 Target (issue 3): zero errors, p99 ≤ 300 ms, no lost or doubled writes. Prints the
 figures; run on the machine, not in the test suite.
 
@@ -145,7 +146,9 @@ async def sign_in(base: str, username: str, project_id: int, stats: Stats) -> tu
             version = (await c.get(f"/api/v1/projects/{project_id}")).json()["version"]
         listed = (await c.get("/api/v1/projects", params={"page_size": 500})).json()["items"]
         visible = [p["id"] for p in listed]  # the projects this account may open
-        return c, found.group(1), version, visible
+        offers = (await c.get("/api/v1/listings", params={"page_size": 100})).json()["items"]
+        listings = [x["id"] for x in offers]  # the listings this account may open
+        return c, found.group(1), version, visible, listings
     except httpx.HTTPError as exc:
         stats.errors.append(f"sign-in: {exc!r}")
         await c.aclose()
@@ -164,7 +167,7 @@ async def user(
     segments: dict[str, list[str]] | None = None,
 ) -> None:
     rng = random.Random(n)
-    c, csrf, version, visible = session
+    c, csrf, version, visible, listings = session
     segments = segments or {}
     try:
         while time.perf_counter() < deadline:
@@ -173,7 +176,13 @@ async def user(
                 if time.perf_counter() >= deadline:
                     break
             roll = rng.random()
-            if roll < 0.30:
+            if roll < 0.04:
+                kind = "recommendations"
+                org = rng.randint(1, 5000)
+                req = c.get(f"/api/v1/organisations/{org}/matches")
+            elif roll < 0.06 and listings:
+                kind, req = "listing page", c.get(f"/listings/{rng.choice(listings)}")
+            elif roll < 0.30:
                 kind, req = (
                     "search",
                     c.get(

@@ -456,6 +456,14 @@ def _views(
     return out
 
 
+def warm(session: Session) -> None:
+    """Build this database's matching index now (a server process does it as it starts, so
+    that its first recommendation request does not wait for it)."""
+    from haihe.matching import index
+
+    index.get_index(session)
+
+
 def recommendations(
     session: Session,
     principal: scopes.Principal,

@@ -3,8 +3,10 @@
 `haihe serve` starts each worker process through `serving_app`, which warms, in a
 background thread, what would otherwise make the first requests after a start slow: the
 dashboard's registry totals and every chain's figures per province (the chain pages'
-default view; kept per process until chain_members changes). Requests are served
-meanwhile; one that arrives before its figure is ready counts it itself, as without this.
+default view; kept per process until chain_members changes), then the matching index the
+recommendations rank from (kept per process, brought up to date on each request).
+Requests are served meanwhile; one that arrives before its figure is ready counts it
+itself, as without this.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ def warm(app: FastAPI) -> float:
     """Count the figures; returns the seconds it took."""
     from haihe.chains import queries as chains
     from haihe.chains.panorama import grouped
+    from haihe.matching import queries as matching
 
     started = time.perf_counter()
     engine = app.state.engine
@@ -30,6 +33,7 @@ def warm(app: FastAPI) -> float:
     with Session(engine) as session:
         for chain in chains.all_chains(session):
             grouped(session, chain.definition, "province")
+        matching.warm(session)
     return time.perf_counter() - started
 
 
