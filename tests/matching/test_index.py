@@ -223,6 +223,35 @@ def test_changes_are_applied_without_a_rebuild(world):
         assert index.get_index(s) is idx
 
 
+def test_pruned_changes_an_index_had_not_read_make_it_rebuild(world):
+    engine, ids = world
+    with Session(engine) as s:
+        idx = index.get_index(s)
+        for _ in range(3):  # changes this index has read
+            index.note_change(s, "organisation", ids["maker"])
+        s.commit()
+        assert index.get_index(s) is idx
+        assert index.prune(s, keep=1) >= 2  # the newest stays
+        s.commit()
+        assert index.get_index(s) is idx  # nothing it had not read was lost
+        # the canteen turns maker, recorded, then pruned before this index read it
+        registry.do_update_organisation(
+            s,
+            OPERATOR,
+            ids["canteen"],
+            {"description": "单克隆抗体生产；生物药品制造", "industry_codes": ["2761"]},
+        )
+        index.note_change(s, "organisation", ids["maker"])
+        s.commit()
+        assert index.prune(s, keep=1) >= 1
+        s.commit()
+        fresh = index.get_index(s)
+        assert fresh is not idx  # it saw the gap and was built again
+        recs = index.recommend(s, "organisation", ids["institute"], k=10)
+        assert ids["canteen"] in {r.organisation_id for r in recs}
+        assert index.prune(s, keep=1) == 0  # only the newest is left
+
+
 def test_an_offer_meets_needs_and_a_traditional_query_finds_simplified_text(world):
     engine, ids = world
     with Session(engine) as s:

@@ -22,10 +22,12 @@ COMMANDS = {"match": match_app}
 
 @match_app.command("index")
 def match_index() -> None:
-    """Build the matching index from the database (and say what it holds)."""
+    """Build the matching index from the database (and say what it holds); forget the
+    recorded changes older than the newest 100,000."""
     from haihe.matching import index
 
     with session_scope(engine()) as s:
+        index.prune(s)
         idx = index.rebuild(s)
         listings = sum(1 for kind, _ in idx.where if kind == index.LISTING)
         console.print(

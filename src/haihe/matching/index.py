@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from haihe.core import events, partners
@@ -703,6 +703,7 @@ def build(session: Session) -> MatchIndex:
 _INDEXES: dict[str, MatchIndex] = {}
 _LOCK = threading.Lock()
 WINDOW = 10_000  # recent change numbers re-read (a transaction may commit out of order)
+KEEP = 10 * WINDOW  # changes kept when `haihe match index` prunes the table
 
 
 def _key(session: Session) -> str:
@@ -740,11 +741,25 @@ def rebuild(session: Session) -> MatchIndex:
     return idx
 
 
-def _refresh(session: Session, idx: MatchIndex, key: str) -> MatchIndex:
+def prune(session: Session, keep: int = KEEP) -> int:
+    """Delete the changes older than the newest `keep` (an index that had not yet read
+    them sees the gap and rebuilds); returns how many were deleted. The newest row always
+    stays, so change numbers keep rising."""
     top = session.scalar(select(func.max(MatchChange.seq))) or 0
+    if top <= keep:
+        return 0
+    gone = session.execute(delete(MatchChange).where(MatchChange.seq <= top - keep))
+    return gone.rowcount or 0
+
+
+def _refresh(session: Session, idx: MatchIndex, key: str) -> MatchIndex:
+    low, top = session.execute(select(func.min(MatchChange.seq), func.max(MatchChange.seq))).one()
+    top = top or 0
     if top == idx.seq:
         return idx
     if top < idx.seq - WINDOW:  # the table was emptied or another database took its place
+        return rebuild(session)
+    if low is not None and low - 1 > idx.seq:  # changes it has not read were pruned
         return rebuild(session)
     with idx.lock:
         rows = session.execute(
