@@ -37,6 +37,43 @@ def test_the_fairs_and_a_fairs_figures(demo_engine):
     assert anonymous.get("/fairs/999999").status_code == 404
 
 
+def test_a_fairs_page_shows_its_meeting_figures_as_the_api_counts_them(demo_engine):
+    app = create_app(demo_engine)
+    with Session(demo_engine) as s:
+        article = fairs.find_fair(s, "2023京津产业链供需对接会")
+        empty = fairs.find_fair(s, "2024京津冀产业链对接会")
+    anonymous = signed_client(app, None)
+    api = anonymous.get(f"/api/v1/fairs/{article.id}/figures").json()
+    for lang in ("zh", "en"):
+        page = anonymous.get(f"/fairs/{article.id}", params={"lang": lang}).text
+        section = page[page.index('id="fair-figures"') :]
+        cards = dict(
+            re.findall(
+                r'id="fair-fig-([a-z]+)"><header>.*?<p class="figure">(\d+)</p>', section, re.S
+            )
+        )
+        assert cards == {
+            "participants": str(api["participants"]),
+            "requests": str(api["requests"]),
+            "meetings": str(api["meetings_scheduled"]),
+            "agreements": str(api["agreements"]),
+        }
+        assert sum(api["requests_by_status"].values()) == api["requests"]
+        if lang == "zh":  # each answer in words with its count
+            from haihe.core.i18n import t
+
+            for status, n in api["requests_by_status"].items():
+                assert f"{t('fairs.request_' + status, 'zh')} {n}" in section
+        per_chain = section[section.index('id="fair-fig-chains"') :]
+        assert len(re.findall(r'<a href="/chains/', per_chain)) == len(api["per_chain"])
+    assert api["agreements"] == 44 and api["intended_investment"] == "27100000000.00"
+    page = anonymous.get(f"/fairs/{article.id}", params={"lang": "zh"}).text
+    assert f"已举行 {api['meetings_held']}；" in page
+    assert "271亿元" in page[page.index('id="fair-fig-agreements"') :]
+    # a fair with no participants shows no meeting figures
+    assert 'id="fair-figures"' not in anonymous.get(f"/fairs/{empty.id}").text
+
+
 def test_serve_prints_the_address_and_the_demo_accounts(demo_engine):
     from haihe import cli
     from haihe.core.commands import console

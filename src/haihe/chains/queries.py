@@ -372,24 +372,34 @@ def segment_organisations(
     )
 
 
-def chains_of(session: Session, org_ids: list[int], lang: str = "zh") -> dict[int, list[str]]:
-    """The chains each organisation is placed on (placements in effect), by name."""
+def chain_keys_of(session: Session, org_ids: list[int]) -> dict[int, list[str]]:
+    """The keys of the chains each organisation is placed on (placements in effect), in
+    one query however many organisations."""
     from haihe.chains.members import EFFECTIVE
 
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(org_ids), 5_000):
+        rows = session.execute(
+            select(Placement.organisation_id, Placement.chain_key)
+            .where(Placement.organisation_id.in_(org_ids[start : start + 5_000]), EFFECTIVE)
+            .distinct()
+            .order_by(Placement.organisation_id, Placement.chain_key)
+        )
+        for oid, key in rows:
+            out.setdefault(oid, []).append(key)
+    return out
+
+
+def chains_of(session: Session, org_ids: list[int], lang: str = "zh") -> dict[int, list[str]]:
+    """The chains each organisation is placed on (placements in effect), by name."""
     if not org_ids:
         return {}
     names = {c.key: c.definition.name(lang) for c in all_chains(session)}
-    out: dict[int, list[str]] = {}
-    rows = session.execute(
-        select(Placement.organisation_id, Placement.chain_key)
-        .where(Placement.organisation_id.in_(org_ids), EFFECTIVE)
-        .distinct()
-        .order_by(Placement.organisation_id, Placement.chain_key)
-    )
-    for oid, key in rows:
-        if key in names:
-            out.setdefault(oid, []).append(names[key])
-    return out
+    return {
+        oid: [names[k] for k in keys if k in names]
+        for oid, keys in chain_keys_of(session, org_ids).items()
+        if any(k in names for k in keys)
+    }
 
 
 def park_chain_counts(

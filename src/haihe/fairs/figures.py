@@ -86,17 +86,12 @@ def fair_figures(session: Session, fair_id: int, lang: str = "zh") -> FairFigure
     outcomes = Counter(m.outcome for m in meetings if m.outcome)
     agreements = [m for m in meetings if m.outcome == "agreement"]
 
-    # Chains: each participant's placements (officers' removals left out).
-    chain_of: dict[int, set[str]] = {}
-    chain_names: dict[str, str] = {}
-    for p in people:
-        keys = set()
-        for pl in chains_queries.placements_of(session, p.organisation_id, lang):
-            if pl.decision == "removed":
-                continue
-            keys.add(pl.chain_key)
-            chain_names[pl.chain_key] = pl.chain_name
-        chain_of[p.id] = keys
+    # Chains: each participant's placements in effect (officers' removals left out).
+    chain_names = {c.key: c.definition.name(lang) for c in chains_queries.all_chains(session)}
+    placed = chains_queries.chain_keys_of(session, sorted({p.organisation_id for p in people}))
+    chain_of: dict[int, set[str]] = {
+        p.id: {k for k in placed.get(p.organisation_id, ()) if k in chain_names} for p in people
+    }
     per: dict[str, dict[str, object]] = defaultdict(
         lambda: {"participants": 0, "s": 0, "h": 0, "a": 0, "i": Decimal(0)}
     )

@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session
 
 from haihe.accounts import scopes
 from haihe.accounts.scopes import Principal
-from haihe.fairs import panels, queries
+from haihe.core.i18n import t
+from haihe.fairs import figures, panels, queries
 from haihe.registry import panels as organisation_panels
 from haihe.web.auth import Reader
 from haihe.web.deps import Id, db
 from haihe.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+REQUEST_STATES = ("pending", "accepted", "declined", "vetoed", "expired", "cancelled")
 DB = Annotated[Session, Depends(db, scope="function")]
 
 
@@ -33,12 +35,16 @@ def fair_page(fair_id: Id, request: Request, session: DB, principal: Reader):  #
     mine = None
     if principal.role == "enterprise" and principal.organisation_id is not None:
         mine = queries.participant_for(session, fair_id, principal.organisation_id)
+    lang = request.state.lang
+    shown = figures.fair_figures(session, fair_id, lang)  # published, like the dashboard's
     return render(
         request,
         "fairs/fair.html",
         fair=fair,
         mine=mine,
-        panels=panels.panels_for(session, principal, fair, request.state.lang),
+        figures=shown if shown.participants else None,
+        request_labels={s: t(f"fairs.request_{s}", lang) for s in REQUEST_STATES},
+        panels=panels.panels_for(session, principal, fair, lang),
     )
 
 
